@@ -1,0 +1,3 @@
+/** The published version of this package, injected at build time. */
+export const PACKAGE_VERSION: string = __PKG_VERSION__;
+export const PACKAGE_NAME = "langchain-databricks";

@@ -1,0 +1,31 @@
+import { readFileSync } from "node:fs";
+import { defineConfig } from "tsdown";
+
+const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
+export default defineConfig([
+  {
+    entry: ["src/index.ts"],
+    format: ["esm", "cjs"],
+    platform: "node",
+    target: "es2022",
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    unbundle: true,
+    define: { __PKG_VERSION__: JSON.stringify(pkg.version) },
+  },
+  {
+    // The CLI is an executable, not an import target: ESM only.
+    entry: ["src/cli/main.ts"],
+    outDir: "dist/cli",
+    format: ["esm"],
+    platform: "node",
+    target: "es2022",
+    dts: false,
+    clean: false,
+    define: { __PKG_VERSION__: JSON.stringify(pkg.version) },
+  },
+]);

@@ -1,0 +1,31 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const libPkg = JSON.parse(readFileSync(here("./packages/langchain-databricks/package.json"), "utf8")) as {
+  version: string;
+};
+
+// Tests run against the sources, not dist: no build needed to iterate, and coverage maps to real files.
+// `*.soak.test.ts` files are the long load/crash loops; they run only under `npm run test:soak`.
+const soak = process.env.SOAK === "1";
+
+export default defineConfig({
+  define: { __PKG_VERSION__: JSON.stringify(libPkg.version) },
+  resolve: {
+    alias: {
+      "databricks-emulator": here("./packages/databricks-emulator/src/index.ts"),
+      "langchain-databricks": here("./packages/langchain-databricks/src/index.ts"),
+    },
+  },
+  test: {
+    include: soak
+      ? ["**/*.soak.test.ts"]
+      : ["packages/*/src/**/*.test.ts", "examples/**/*.test.ts", "bench/**/*.test.ts", "docs/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/dist/**", ...(soak ? [] : ["**/*.soak.test.ts"])],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    reporters: ["default"],
+  },
+});
