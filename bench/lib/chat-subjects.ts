@@ -1,0 +1,238 @@
+// The chat-invoke subjects compared by the latency and concurrency suites, all pointed at the same target with the
+// same prompt and max_tokens. Each factory returns a Subject or the reason it cannot run yet.
+import { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import type { ChatResult } from "@langchain/core/outputs";
+import { request } from "undici";
+import { type ChatLike, type Ctor, type Loaded, ourExport, packageExport } from "./load.js";
+import type { Subject } from "./measure.js";
+import type { Target } from "./types.js";
+
+export const PROMPT = "Say hello.";
+export const MAX_TOKENS = 16;
+
+export const NAMES = {
+  raw: "raw undici.request",
+  rawInvocations: "raw undici.request (/invocations)",
+  floor: "LangChain floor",
+  fetch: "raw fetch",
+  ours: "ChatDatabricks (ours)",
+  query: "ServingEndpointsClient.query (ours)",
+  chatOpenAI: "ChatOpenAI",
+  peer: "@databricks/langchainjs",
+} as const;
+
+export type Made = { ok: true; subject: Subject } | { ok: false; name: string; reason: string };
+
+function chatBody(target: Target, content: string = PROMPT): string {
+  return JSON.stringify({
+    model: target.chatEndpoint,
+    messages: [{ role: "user", content }],
+    max_tokens: MAX_TOKENS,
+  });
+}
+
+function headers(target: Target): Record<string, string> {
+  return { authorization: `Bearer ${target.token}`, "content-type": "application/json" };
+}
+
+interface ChatCompletion {
+  choices?: { message?: { content?: unknown } }[];
+}
+
+function contentOf(json: unknown, who: string): string {
+  const content = (json as ChatCompletion).choices?.[0]?.message?.content;
+  if (typeof content !== "string") throw new Error(`${who}: response has no choices[0].message.content`);
+  return content;
+}
+
+/** One raw undici round trip: serialise, send, read and parse the JSON body. The network limit. */
+export async function rawUndiciChat(target: Target, body: string): Promise<string> {
+  const res = await request(`${target.url}/serving-endpoints/chat/completions`, {
+    method: "POST",
+    headers: headers(target),
+    body,
+  });
+  const json: unknown = await res.body.json();
+  if (res.statusCode !== 200) throw new Error(`raw undici: HTTP ${res.statusCode} ${JSON.stringify(json)}`);
+  return contentOf(json, "raw undici");
+}
+
+export function makeRawUndici(target: Target): Made {
+  return { ok: true, subject: { name: NAMES.raw, call: () => rawUndiciChat(target, chatBody(target)) } };
+}
+
+export function makeRawInvocations(target: Target): Made {
+  const url = `${target.url}/serving-endpoints/${encodeURIComponent(target.chatEndpoint)}/invocations`;
+  const call = async (): Promise<string> => {
+    const body = JSON.stringify({ messages: [{ role: "user", content: PROMPT }], max_tokens: MAX_TOKENS });
+    const res = await request(url, { method: "POST", headers: headers(target), body });
+    const json: unknown = await res.body.json();
+    if (res.statusCode !== 200)
+      throw new Error(`raw invocations: HTTP ${res.statusCode} ${JSON.stringify(json)}`);
+    return contentOf(json, "raw invocations");
+  };
+  return { ok: true, subject: { name: NAMES.rawInvocations, call } };
+}
+
+export function makeRawFetch(target: Target): Made {
+  const call = async (): Promise<string> => {
+    const res = await fetch(`${target.url}/serving-endpoints/chat/completions`, {
+      method: "POST",
+      headers: headers(target),
+      body: chatBody(target),
+    });
+    const json: unknown = await res.json();
+    if (res.status !== 200) throw new Error(`raw fetch: HTTP ${res.status} ${JSON.stringify(json)}`);
+    return contentOf(json, "raw fetch");
+  };
+  return { ok: true, subject: { name: NAMES.fetch, call } };
+}
+
+const ROLE: Record<string, string> = { human: "user", ai: "assistant", system: "system", tool: "tool" };
+
+/**
+ * The thinnest possible BaseChatModel: `_generate` is one raw undici.request. Its cost over raw undici is what
+ * @langchain/core's invoke machinery (callbacks, run tree, message coercion) costs; no integration can go below it.
+ */
+export class FloorChatModel extends BaseChatModel {
+  constructor(private readonly target: Target) {
+    super({});
+  }
+
+  _llmType(): string {
+    return "bench-floor";
+  }
+
+  async _generate(messages: BaseMessage[]): Promise<ChatResult> {
+    const body = JSON.stringify({
+      model: this.target.chatEndpoint,
+      messages: messages.map((m) => ({ role: ROLE[m.getType()] ?? "user", content: m.content })),
+      max_tokens: MAX_TOKENS,
+    });
+    const text = await rawUndiciChat(this.target, body);
+    return { generations: [{ text, message: new AIMessage(text) }] };
+  }
+}
+
+export function makeFloor(target: Target): Made {
+  const model = new FloorChatModel(target);
+  return { ok: true, subject: { name: NAMES.floor, call: () => model.invoke(PROMPT) } };
+}
+
+function fromChat(name: string, loaded: Loaded<Ctor<ChatLike>>, fields: Record<string, unknown>): Made {
+  if (!loaded.ok) return { ok: false, name, reason: loaded.reason };
+  try {
+    const model = new loaded.value(fields);
+    return { ok: true, subject: { name, call: () => model.invoke(PROMPT) } };
+  } catch (err) {
+    return {
+      ok: false,
+      name,
+      reason: `constructor threw: ${err instanceof Error ? err.message : String(err)}`,
+    };
+  }
+}
+
+/** Our ChatDatabricks with the options a user would pass; same max_tokens as everyone else. */
+export async function makeOurChat(target: Target, extra: Record<string, unknown> = {}): Promise<Made> {
+  const loaded = await ourExport<Ctor<ChatLike>>("ChatDatabricks");
+  return fromChat(NAMES.ours, loaded, {
+    model: target.chatEndpoint,
+    host: target.url,
+    token: target.token,
+    maxTokens: MAX_TOKENS,
+    ...extra,
+  });
+}
+
+export async function makeChatOpenAI(target: Target, extra: Record<string, unknown> = {}): Promise<Made> {
+  const loaded = await packageExport<Ctor<ChatLike>>("@langchain/openai", "ChatOpenAI");
+  return fromChat(NAMES.chatOpenAI, loaded, {
+    model: target.chatEndpoint,
+    apiKey: target.token,
+    configuration: { baseURL: `${target.url}/serving-endpoints` },
+    maxTokens: MAX_TOKENS,
+    ...extra,
+  });
+}
+
+interface QueryClient {
+  query(name: string, body: Record<string, unknown>, options?: Record<string, unknown>): Promise<unknown>;
+}
+
+/** Bare `ServingEndpointsClient.query` on /invocations, compared with raw undici on the same route (issue 4). */
+export async function makeQuery(target: Target): Promise<Made> {
+  const loaded = await ourExport<Ctor<QueryClient>>("ServingEndpointsClient");
+  if (!loaded.ok) return { ok: false, name: NAMES.query, reason: loaded.reason };
+  const client = new loaded.value({ host: target.url, token: target.token });
+  const call = async (): Promise<unknown> => {
+    const json = await client.query(target.chatEndpoint, {
+      messages: [{ role: "user", content: PROMPT }],
+      max_tokens: MAX_TOKENS,
+    });
+    contentOf(json, NAMES.query);
+    return json;
+  };
+  return { ok: true, subject: { name: NAMES.query, call } };
+}
+
+// @databricks/langchainjs 0.1.0 resolves its host through @databricks/sdk-experimental 0.15, which forces
+// `https://<hostname>` (drops scheme and port), and captures `globalThis.fetch` while building its provider.
+// As in js-anchors Appendix A, we give it a placeholder https host and, only while the provider is built, a global
+// fetch that rewrites that origin to the target; the captured wrapper then carries all its model traffic.
+const PEER_HOST = "https://bench-emulator.invalid";
+
+function rewritingFetch(target: Target, original: typeof fetch): typeof fetch {
+  return (input, init) => {
+    if (typeof input === "string" || input instanceof URL) {
+      const href = input.toString();
+      if (href.startsWith(PEER_HOST)) return original(target.url + href.slice(PEER_HOST.length), init);
+      return original(input, init);
+    }
+    if (input.url.startsWith(PEER_HOST)) {
+      return original(new Request(target.url + input.url.slice(PEER_HOST.length), input), init);
+    }
+    return original(input, init);
+  };
+}
+
+export async function makePeerChat(target: Target, extra: Record<string, unknown> = {}): Promise<Made> {
+  const loaded = await packageExport<Ctor<ChatLike>>("@databricks/langchainjs", "ChatDatabricks");
+  if (!loaded.ok) return { ok: false, name: NAMES.peer, reason: loaded.reason };
+  const original = globalThis.fetch;
+  globalThis.fetch = rewritingFetch(target, original);
+  try {
+    const model = new loaded.value({
+      model: target.chatEndpoint,
+      auth: { host: PEER_HOST, token: target.token, authType: "pat" },
+      maxTokens: MAX_TOKENS,
+      ...extra,
+    });
+    // The provider is built asynchronously; wait for it (private field) before restoring the global.
+    await (model as unknown as { languageModel: Promise<unknown> }).languageModel;
+    return { ok: true, subject: { name: NAMES.peer, call: () => model.invoke(PROMPT) } };
+  } catch (err) {
+    return {
+      ok: false,
+      name: NAMES.peer,
+      reason: `setup failed: ${err instanceof Error ? err.message : String(err)}`,
+    };
+  } finally {
+    globalThis.fetch = original;
+  }
+}
+
+/** All chat-invoke subjects, in report order. */
+export async function makeChatSubjects(target: Target, opts: { includeQuery: boolean }): Promise<Made[]> {
+  const made: Made[] = [
+    makeRawUndici(target),
+    makeFloor(target),
+    makeRawFetch(target),
+    await makeOurChat(target),
+    await makeChatOpenAI(target),
+    await makePeerChat(target),
+  ];
+  if (opts.includeQuery) made.push(makeRawInvocations(target), await makeQuery(target));
+  return made;
+}

@@ -1,0 +1,106 @@
+// The goals of issues 3, 4, 6 and 7 as data. Each refers to a ratio key a suite records; the report evaluates
+// them, so changing a goal never means touching measurement code.
+import type { Goal, GoalResult, SuiteResult } from "./types.js";
+
+export const GOALS: readonly Goal[] = [
+  {
+    key: "latency.ours_over_floor",
+    op: "<=",
+    threshold: 1.25,
+    issue: 6,
+    description: "ChatDatabricks.invoke per call <= 1.25x the LangChain floor",
+  },
+  {
+    key: "latency.ours_over_raw",
+    op: "<=",
+    threshold: 2.5,
+    issue: 7,
+    description: "ChatDatabricks.invoke vs raw undici.request (reported, not gated)",
+    informational: true,
+  },
+  {
+    key: "latency.chatopenai_over_ours",
+    op: ">=",
+    threshold: 3,
+    issue: 6,
+    description: "ChatDatabricks.invoke at least 3x faster than ChatOpenAI",
+  },
+  {
+    key: "latency.peer_over_ours",
+    op: ">=",
+    threshold: 3,
+    issue: 7,
+    description: "ChatDatabricks.invoke at least 3x faster than @databricks/langchainjs",
+  },
+  {
+    key: "latency.query_over_raw",
+    op: "<=",
+    threshold: 1.15,
+    issue: 4,
+    description: "ServingEndpointsClient.query round trip <= 1.15x raw undici.request",
+  },
+  {
+    key: "stream.ttft_ours_over_raw",
+    op: "<=",
+    threshold: 1.2,
+    issue: 7,
+    description: "Streaming time to first token <= 1.2x raw",
+  },
+  {
+    key: "embeddings.ours_over_openai",
+    op: ">=",
+    threshold: 1.5,
+    issue: 7,
+    description: "Embeddings throughput >= 1.5x OpenAIEmbeddings (each at its defaults)",
+  },
+  {
+    key: "footprint.import_overhead_ms",
+    op: "<=",
+    threshold: 50,
+    issue: 7,
+    description: "Cold import overhead of ChatDatabricks over @langchain/core <= 50 ms",
+  },
+  {
+    key: "footprint.bundle_overhead_kb",
+    op: "<=",
+    threshold: 50,
+    issue: 7,
+    description: "Bundle overhead of ChatDatabricks over @langchain/core <= 50 KB min+gz",
+  },
+  {
+    key: "server.emulator_auth_over_bare",
+    op: ">=",
+    threshold: 0.5,
+    issue: 3,
+    description: "Emulator req/s on chat invocations (with auth) >= 0.5x bare node:http",
+  },
+  {
+    key: "server.emulator_noauth_over_bare",
+    op: ">=",
+    threshold: 0.5,
+    issue: 3,
+    description: "Emulator req/s on chat invocations (auth off) >= 0.5x bare node:http",
+  },
+  {
+    key: "memory.heap_growth",
+    op: "<=",
+    threshold: 1.1,
+    issue: 7,
+    description: "Heap after GC at the last invoke <= 1.10x heap after 10% of the invokes",
+  },
+];
+
+/** Evaluate every goal against the ratios recorded by the suites (first suite recording a key wins). */
+export function evaluateGoals(suites: readonly SuiteResult[], goals: readonly Goal[] = GOALS): GoalResult[] {
+  const ratios = new Map<string, number>();
+  for (const suite of suites) {
+    for (const r of suite.ratios) if (!ratios.has(r.key)) ratios.set(r.key, r.value);
+  }
+  return goals.map((goal) => {
+    const value = ratios.get(goal.key);
+    if (value === undefined || !Number.isFinite(value))
+      return { ...goal, value: null, verdict: "not measured" };
+    const ok = goal.op === "<=" ? value <= goal.threshold : value >= goal.threshold;
+    return { ...goal, value, verdict: ok ? "met" : "missed" };
+  });
+}
