@@ -1,4 +1,16 @@
 #!/usr/bin/env node
-import { PACKAGE_NAME, PACKAGE_VERSION } from "../version.js";
+import { processIO } from "./io.js";
+import { runCli } from "./program.js";
 
-console.log(`${PACKAGE_NAME} ${PACKAGE_VERSION}`);
+/**
+ * The only place that ends the process. Exiting explicitly (after stdout has flushed) matters: pooled
+ * keep-alive sockets would otherwise hold the event loop open for seconds after the work is done.
+ */
+function exitWith(code: number): void {
+  process.stdout.write("", () => process.exit(code));
+}
+
+runCli(process.argv.slice(2), processIO()).then(exitWith, (error: unknown) => {
+  process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+  exitWith(1);
+});

@@ -1,0 +1,169 @@
+import type { BaseMessage } from "@langchain/core/messages";
+import { type Command, Option } from "commander";
+import { type CommandContext, contextFor, note, writeJson, writeLine } from "../context.js";
+import { CliUsageError } from "../exit_codes.js";
+import { type CliIO, readAll } from "../io.js";
+import { textOf } from "../text.js";
+
+interface ChatOptions {
+  model: string;
+  system?: string;
+  temperature?: number;
+  maxTokens?: number;
+  stream?: boolean;
+  json?: boolean;
+}
+
+export function registerChat(program: Command, io: CliIO): void {
+  program
+    .command("chat")
+    .description(
+      "Chat with a serving endpoint. With a message: one answer. Without one: an interactive streaming REPL " +
+        "on a terminal, or the message read from piped stdin.",
+    )
+    .argument("[message]", "what to say; omit for the REPL (or pipe it on stdin)")
+    .requiredOption(
+      "-m, --model <endpoint>",
+      "serving endpoint name, e.g. databricks-meta-llama-3-3-70b-instruct",
+    )
+    .option("-s, --system <text>", "system prompt")
+    .addOption(
+      new Option("-t, --temperature <n>", "sampling temperature").argParser(parseNumber("--temperature")),
+    )
+    .addOption(
+      new Option("--max-tokens <n>", "maximum tokens in the answer").argParser(parseNumber("--max-tokens")),
+    )
+    .option("--stream", "stream the one-shot answer token by token")
+    .option("--json", "print {content, usage, model} as JSON (one-shot only)")
+    .addHelpText(
+      "after",
+      '\nExamples:\n  langchain-databricks chat "hello" -m my-chat\n  echo "hello" | langchain-databricks chat -m my-chat --json\n  langchain-databricks chat -m databricks-meta-llama-3-3-70b-instruct   # REPL: /reset, /exit',
+    )
+    .action(async (message: string | undefined, opts: ChatOptions, command: Command) => {
+      const ctx = contextFor(command, io);
+      const model = await createModel(ctx, opts);
+      if (message !== undefined) return oneShot(ctx, model, opts, message);
+      if (io.stdin.isTTY) return repl(ctx, model, opts);
+      const piped = (await readAll(io.stdin)).trim();
+      if (!piped)
+        throw new CliUsageError("chat: no message given and stdin is empty. Pass a message argument.");
+      return oneShot(ctx, model, opts, piped);
+    });
+}
+
+function parseNumber(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n))
+      throw new CliUsageError(`${flag} must be a number, got "${value}".`);
+    return n;
+  };
+}
+
+type ChatModel = Awaited<ReturnType<typeof createModel>>;
+
+async function createModel(ctx: CommandContext, opts: ChatOptions) {
+  const { ChatDatabricks } = await import("../../index.js");
+  return new ChatDatabricks({
+    ...ctx.auth,
+    model: opts.model,
+    ...(opts.temperature !== undefined ? { temperature: opts.temperature } : {}),
+    ...(opts.maxTokens !== undefined ? { maxTokens: opts.maxTokens } : {}),
+  });
+}
+
+async function initialMessages(opts: ChatOptions): Promise<BaseMessage[]> {
+  if (!opts.system) return [];
+  const { SystemMessage } = await import("@langchain/core/messages");
+  return [new SystemMessage(opts.system)];
+}
+
+async function oneShot(
+  ctx: CommandContext,
+  model: ChatModel,
+  opts: ChatOptions,
+  message: string,
+): Promise<void> {
+  const { HumanMessage } = await import("@langchain/core/messages");
+  const messages = [...(await initialMessages(opts)), new HumanMessage(message)];
+  if (opts.stream && !opts.json) {
+    for await (const chunk of await model.stream(messages)) ctx.io.stdout.write(textOf(chunk.content));
+    writeLine(ctx.io);
+    return;
+  }
+  const answer = await model.invoke(messages);
+  if (opts.json) {
+    writeJson(ctx.io, {
+      content: textOf(answer.content),
+      tool_calls: answer.tool_calls ?? [],
+      usage: answer.usage_metadata ?? null,
+      model: answer.response_metadata?.model_name ?? answer.response_metadata?.model ?? null,
+    });
+  } else {
+    writeLine(ctx.io, textOf(answer.content));
+  }
+}
+
+const REPL_HELP =
+  "Commands: /reset forgets the conversation, /exit (or Ctrl-D) quits. Ctrl-C stops an answer.";
+
+/** The interactive loop: streams each answer, keeps the history, Ctrl-C cancels the answer in progress. */
+async function repl(ctx: CommandContext, model: ChatModel, opts: ChatOptions): Promise<void> {
+  const { createInterface } = await import("node:readline/promises");
+  const { AIMessage, HumanMessage } = await import("@langchain/core/messages");
+  const { io } = ctx;
+  const rl = createInterface({ input: io.stdin, output: io.stdout as NodeJS.WritableStream, terminal: true });
+  let history: BaseMessage[] = await initialMessages(opts);
+  let answering: AbortController | undefined;
+  let closed = false;
+  rl.on("close", () => {
+    closed = true;
+  });
+  rl.on("SIGINT", () => {
+    if (answering) answering.abort();
+    else rl.close();
+  });
+  note(io, `Chatting with ${opts.model}. ${REPL_HELP}`);
+  try {
+    while (!closed) {
+      let line: string;
+      try {
+        line = (await rl.question("you> ")).trim();
+      } catch {
+        break; // readline closed (Ctrl-D / Ctrl-C at the prompt)
+      }
+      if (!line) continue;
+      if (line === "/exit" || line === "/quit") break;
+      if (line === "/reset") {
+        history = await initialMessages(opts);
+        note(io, "(conversation reset)");
+        continue;
+      }
+      if (line === "/help") {
+        note(io, REPL_HELP);
+        continue;
+      }
+      const turn = [...history, new HumanMessage(line)];
+      answering = new AbortController();
+      let text = "";
+      io.stdout.write("bot> ");
+      try {
+        for await (const chunk of await model.stream(turn, { signal: answering.signal })) {
+          const piece = textOf(chunk.content);
+          text += piece;
+          io.stdout.write(piece);
+        }
+        writeLine(io);
+        history = [...turn, new AIMessage(text)];
+      } catch (error) {
+        writeLine(io);
+        if (answering.signal.aborted) note(io, "(answer stopped)");
+        else throw error;
+      } finally {
+        answering = undefined;
+      }
+    }
+  } finally {
+    rl.close();
+  }
+}
