@@ -29,7 +29,7 @@ export function registerServeDriverProxy(program: Command, io: CliIO): void {
     )
     .addHelpText(
       "after",
-      "\nExample module (dolly.mjs):\n  export default (prompt, stop) => "echo: " + prompt;\n\n" +
+      "\nExample module (dolly.mjs):\n  export default (prompt, stop) => prompt.toUpperCase();\n\n" +
         "  langchain-databricks serve-driver-proxy ./dolly.mjs --port 7777",
     )
     .action(async (modulePath: string, opts: ServeOptions, command: Command) => {
