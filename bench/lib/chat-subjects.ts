@@ -120,24 +120,28 @@ export function makeFloor(target: Target): Made {
   return { ok: true, subject: { name: NAMES.floor, call: () => model.invoke(PROMPT) } };
 }
 
-function fromChat(name: string, loaded: Loaded<Ctor<ChatLike>>, fields: Record<string, unknown>): Made {
-  if (!loaded.ok) return { ok: false, name, reason: loaded.reason };
+function construct(loaded: Loaded<Ctor<ChatLike>>, fields: Record<string, unknown>): Loaded<ChatLike> {
+  if (!loaded.ok) return loaded;
   try {
-    const model = new loaded.value(fields);
-    return { ok: true, subject: { name, call: () => model.invoke(PROMPT) } };
+    return { ok: true, value: new loaded.value(fields) };
   } catch (err) {
-    return {
-      ok: false,
-      name,
-      reason: `constructor threw: ${err instanceof Error ? err.message : String(err)}`,
-    };
+    return { ok: false, reason: `constructor threw: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
 
+function invokeSubject(name: string, model: Loaded<ChatLike>): Made {
+  if (!model.ok) return { ok: false, name, reason: model.reason };
+  const m = model.value;
+  return { ok: true, subject: { name, call: () => m.invoke(PROMPT) } };
+}
+
 /** Our ChatDatabricks with the options a user would pass; same max_tokens as everyone else. */
-export async function makeOurChat(target: Target, extra: Record<string, unknown> = {}): Promise<Made> {
+export async function ourChatModel(
+  target: Target,
+  extra: Record<string, unknown> = {},
+): Promise<Loaded<ChatLike>> {
   const loaded = await ourExport<Ctor<ChatLike>>("ChatDatabricks");
-  return fromChat(NAMES.ours, loaded, {
+  return construct(loaded, {
     model: target.chatEndpoint,
     host: target.url,
     token: target.token,
@@ -146,15 +150,26 @@ export async function makeOurChat(target: Target, extra: Record<string, unknown>
   });
 }
 
-export async function makeChatOpenAI(target: Target, extra: Record<string, unknown> = {}): Promise<Made> {
+export async function chatOpenAIModel(
+  target: Target,
+  extra: Record<string, unknown> = {},
+): Promise<Loaded<ChatLike>> {
   const loaded = await packageExport<Ctor<ChatLike>>("@langchain/openai", "ChatOpenAI");
-  return fromChat(NAMES.chatOpenAI, loaded, {
+  return construct(loaded, {
     model: target.chatEndpoint,
     apiKey: target.token,
     configuration: { baseURL: `${target.url}/serving-endpoints` },
     maxTokens: MAX_TOKENS,
     ...extra,
   });
+}
+
+export async function makeOurChat(target: Target): Promise<Made> {
+  return invokeSubject(NAMES.ours, await ourChatModel(target));
+}
+
+export async function makeChatOpenAI(target: Target): Promise<Made> {
+  return invokeSubject(NAMES.chatOpenAI, await chatOpenAIModel(target));
 }
 
 interface QueryClient {
@@ -197,9 +212,12 @@ function rewritingFetch(target: Target, original: typeof fetch): typeof fetch {
   };
 }
 
-export async function makePeerChat(target: Target, extra: Record<string, unknown> = {}): Promise<Made> {
+export async function peerChatModel(
+  target: Target,
+  extra: Record<string, unknown> = {},
+): Promise<Loaded<ChatLike>> {
   const loaded = await packageExport<Ctor<ChatLike>>("@databricks/langchainjs", "ChatDatabricks");
-  if (!loaded.ok) return { ok: false, name: NAMES.peer, reason: loaded.reason };
+  if (!loaded.ok) return loaded;
   const original = globalThis.fetch;
   globalThis.fetch = rewritingFetch(target, original);
   try {
@@ -211,16 +229,16 @@ export async function makePeerChat(target: Target, extra: Record<string, unknown
     });
     // The provider is built asynchronously; wait for it (private field) before restoring the global.
     await (model as unknown as { languageModel: Promise<unknown> }).languageModel;
-    return { ok: true, subject: { name: NAMES.peer, call: () => model.invoke(PROMPT) } };
+    return { ok: true, value: model };
   } catch (err) {
-    return {
-      ok: false,
-      name: NAMES.peer,
-      reason: `setup failed: ${err instanceof Error ? err.message : String(err)}`,
-    };
+    return { ok: false, reason: `setup failed: ${err instanceof Error ? err.message : String(err)}` };
   } finally {
     globalThis.fetch = original;
   }
+}
+
+export async function makePeerChat(target: Target): Promise<Made> {
+  return invokeSubject(NAMES.peer, await peerChatModel(target));
 }
 
 /** All chat-invoke subjects, in report order. */

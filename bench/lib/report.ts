@@ -45,9 +45,9 @@ function renderSuite(s: SuiteResult): string {
   }
   out.push(`took ${(s.durationMs / 1000).toFixed(1)} s`, "");
   if (s.measurements.length > 0) {
-    out.push("| Subject | Metric | Value | p99 | n |", "|---|---|---|---|---|");
+    out.push("| Subject | Metric | Value | p99 latency | n |", "|---|---|---|---|---|");
     for (const m of s.measurements) {
-      const p99 = m.p99 === undefined ? "" : fmt(m.p99, m.unit);
+      const p99 = m.p99 === undefined ? "" : fmt(m.p99, "ms");
       out.push(
         `| ${cell(m.subject)} | ${cell(m.metric)} | ${fmt(m.value, m.unit)} | ${p99} | ${m.n ?? ""} |`,
       );

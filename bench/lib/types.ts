@@ -10,6 +10,7 @@ export interface Measurement {
   unit: string;
   /** Central value (median for latencies, the measured value for throughput/sizes). */
   value: number;
+  /** 99th percentile of the per-call latency, always in ms (also for throughput rows). */
   p99?: number;
   n?: number;
 }

@@ -1,0 +1,99 @@
+// Suite 2: the chat-invoke subjects under load (concurrency 1, 4, 16, 64): throughput and p99, interleaved rounds.
+import { makeChatSubjects, NAMES } from "../lib/chat-subjects.js";
+import { closeAll, errorMessage, runConcurrent, type Subject } from "../lib/measure.js";
+import { addRatio, emptyResult } from "../lib/result.js";
+import { median, round, summarize } from "../lib/stats.js";
+import type { Suite, SuiteContext, SuiteResult } from "../lib/types.js";
+import { splitMade } from "./latency.js";
+
+export interface ConcurrencyOptions {
+  levels: readonly number[];
+  rounds: number;
+  /** Calls per (subject, level, round). */
+  calls: number;
+  warmup: number;
+}
+
+export function concurrencyOptions(quick: boolean): ConcurrencyOptions {
+  return quick
+    ? { levels: [1, 4, 16, 64], rounds: 1, calls: 64, warmup: 16 }
+    : { levels: [1, 4, 16, 64], rounds: 3, calls: 500, warmup: 100 };
+}
+
+export async function runConcurrency(ctx: SuiteContext, opts: ConcurrencyOptions): Promise<SuiteResult> {
+  const result = emptyResult("concurrency", "Chat invoke under concurrency");
+  const made = await makeChatSubjects(ctx.target, { includeQuery: false });
+  const subjects = splitMade(made, result);
+  try {
+    const alive: Subject[] = [];
+    for (const s of subjects) {
+      try {
+        await runConcurrent(s.call, 8, opts.warmup);
+        alive.push(s);
+      } catch (err) {
+        result.skippedSubjects.push({ subject: s.name, reason: `failed: ${errorMessage(err)}` });
+      }
+    }
+    for (const level of opts.levels) {
+      ctx.log(
+        `concurrency: c=${level}, ${alive.length} subjects x ${opts.rounds} rounds x ${opts.calls} calls`,
+      );
+      const throughput = new Map<string, number[]>();
+      const latencies = new Map<string, number[]>();
+      for (let round = 0; round < opts.rounds; round++) {
+        for (let i = 0; i < alive.length; i++) {
+          const s = alive[(i + round) % alive.length] as Subject;
+          try {
+            const r = await runConcurrent(s.call, level, opts.calls);
+            throughput.set(s.name, [...(throughput.get(s.name) ?? []), r.throughput]);
+            latencies.set(s.name, [...(latencies.get(s.name) ?? []), ...r.latencies]);
+          } catch (err) {
+            result.notes.push(`${s.name} failed at c=${level}: ${errorMessage(err)}`);
+          }
+        }
+      }
+      for (const [name, tps] of throughput) {
+        const lat = summarize(latencies.get(name) ?? []);
+        result.measurements.push({
+          subject: name,
+          metric: `c=${level} throughput (p99 = latency)`,
+          unit: "req/s",
+          value: round(median(tps), 1),
+          p99: round(lat.p99, 3),
+          n: lat.n,
+        });
+      }
+      const tp = (name: string): number => median(throughput.get(name) ?? []);
+      addRatio(
+        result,
+        `concurrency.c${level}.ours_over_floor`,
+        `c=${level} throughput ours / floor`,
+        tp(NAMES.ours) / tp(NAMES.floor),
+      );
+      addRatio(
+        result,
+        `concurrency.c${level}.ours_over_raw`,
+        `c=${level} throughput ours / raw undici`,
+        tp(NAMES.ours) / tp(NAMES.raw),
+      );
+      addRatio(
+        result,
+        `concurrency.c${level}.ours_over_chatopenai`,
+        `c=${level} throughput ours / ChatOpenAI`,
+        tp(NAMES.ours) / tp(NAMES.chatOpenAI),
+      );
+    }
+    result.notes.push(
+      "Throughput is the median over rounds; p99 column is the per-call latency p99 in ms, pooled.",
+    );
+  } finally {
+    await closeAll(subjects);
+  }
+  return result;
+}
+
+export const concurrencySuite: Suite = {
+  id: "concurrency",
+  title: "Chat invoke under concurrency",
+  run: (ctx) => runConcurrency(ctx, concurrencyOptions(ctx.config.quick)),
+};
