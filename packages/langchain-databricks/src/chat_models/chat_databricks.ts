@@ -1,0 +1,530 @@
+import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
+import type {
+  BaseLanguageModelInput,
+  StructuredOutputMethodOptions,
+} from "@langchain/core/language_models/base";
+import {
+  BaseChatModel,
+  type BindToolsInput,
+  type LangSmithParams,
+} from "@langchain/core/language_models/chat_models";
+import { AIMessage, type AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
+import type { ChatGenerationChunk, ChatResult } from "@langchain/core/outputs";
+import type { Runnable } from "@langchain/core/runnables";
+import { getEnvironmentVariable } from "@langchain/core/utils/env";
+import type { SerializableSchema } from "@langchain/core/utils/standard_schema";
+import type { ZodV3Like, ZodV4Like } from "@langchain/core/utils/types";
+import { DatabricksConfigError } from "../errors.js";
+import { endpointQuirks, isRouteRejection, isStreamOptionsRejection } from "../utils/rejections.js";
+import {
+  type DatabricksTransport,
+  type HttpRequest,
+  invocationsPath,
+  lazyTransport,
+  pickAuthOptions,
+} from "../utils/transport.js";
+import { toWireMessages } from "./messages.js";
+import { parseChatResponse } from "./response.js";
+import { toResponsesInput, toResponsesToolChoice, toResponsesTools } from "./responses_input.js";
+import { parseResponsesObject, type ResponsesObject, ResponsesStreamAssembler } from "./responses_output.js";
+import { ChatStreamAssembler } from "./stream.js";
+import { buildStructuredOutput, type StructuredSchema } from "./structured_output.js";
+import { stripStrict, toWireToolChoice, toWireTools } from "./tools.js";
+import type {
+  ChatDatabricksCallOptions,
+  ChatDatabricksInput,
+  ChatDatabricksQuirks,
+  ChatRoute,
+} from "./types.js";
+import type { WireChatResponse, WireTool } from "./wire.js";
+
+type Json = Record<string, unknown>;
+type ParsedOptions = ChatDatabricks["ParsedCallOptions"];
+
+const isWireTool = (t: unknown): t is WireTool =>
+  typeof t === "object" &&
+  t !== null &&
+  (t as WireTool).type === "function" &&
+  typeof (t as WireTool).function === "object";
+
+/**
+ * LangChain chat model for Databricks Model Serving: foundation models, external models, custom chat models,
+ * and ChatAgent/ResponsesAgent endpoints.
+ *
+ * Setup: `npm install langchain-databricks @langchain/core`, then set `DATABRICKS_HOST` and
+ * `DATABRICKS_TOKEN` (or any Databricks unified-auth method: profile, OAuth M2M, CLI).
+ *
+ * Runtime options (`tools`, `tool_choice`, `stop`, `temperature`, `customInputs`, ...) can be passed per call,
+ * bound with `.withConfig(...)`, or given as the second argument of `.bindTools(...)`.
+ *
+ * @example
+ * ```ts
+ * const chat = new ChatDatabricks({ model: "databricks-meta-llama-3-3-70b-instruct", maxTokens: 256 });
+ * const reply = await chat.invoke("Hello!");
+ * for await (const chunk of await chat.stream("Tell me a story")) process.stdout.write(chunk.text);
+ * const withTools = chat.bindTools([myTool], { tool_choice: "any" });
+ * const Person = z.object({ name: z.string(), age: z.number() });
+ * const person = await chat.withStructuredOutput(Person).invoke("Alice is 30");
+ * ```
+ */
+export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIMessageChunk> {
+  static override lc_name() {
+    return "ChatDatabricks";
+  }
+
+  override lc_serializable = true;
+
+  override get lc_secrets(): Record<string, string> {
+    return {
+      token: "DATABRICKS_TOKEN",
+      apiKey: "DATABRICKS_TOKEN",
+      clientSecret: "DATABRICKS_CLIENT_SECRET",
+    };
+  }
+
+  override get lc_aliases(): Record<string, string> {
+    return { apiKey: "databricks_token", token: "databricks_token" };
+  }
+
+  /** Only data fields are serialised: functions (`fetch`, `tokenProvider`) and clients cannot be. */
+  override get lc_serializable_keys(): string[] {
+    return [
+      "model",
+      "endpoint",
+      "temperature",
+      "maxTokens",
+      "stop",
+      "stopSequences",
+      "n",
+      "extraParams",
+      "streamUsage",
+      "streaming",
+      "useResponsesApi",
+      "route",
+      "quirks",
+      "timeout",
+      "maxRetries",
+      "host",
+      "profile",
+      "authType",
+      "clientId",
+      "token",
+      "apiKey",
+      "clientSecret",
+    ];
+  }
+
+  /** Serving endpoint name. */
+  model: string;
+  temperature?: number;
+  maxTokens?: number;
+  stop?: string[];
+  n?: number;
+  extraParams?: Record<string, unknown>;
+  streamUsage = true;
+  streaming = false;
+  useResponsesApi = false;
+  route: ChatRoute = "auto";
+  quirks: ChatDatabricksQuirks;
+  timeout?: number;
+  /** Transport retries (the only retry layer; LangChain's own caller is built with `maxRetries: 0`). */
+  maxRetries?: number;
+  /** Workspace host when given explicitly (for identifying params and quirk memory); never a secret. */
+  host?: string;
+
+  private readonly transport: () => DatabricksTransport;
+
+  constructor(model: string, fields?: Omit<ChatDatabricksInput, "model">);
+  constructor(fields: ChatDatabricksInput);
+  constructor(modelOrFields: string | ChatDatabricksInput, maybeFields?: Omit<ChatDatabricksInput, "model">) {
+    const fields: ChatDatabricksInput =
+      typeof modelOrFields === "string" ? { ...maybeFields, model: modelOrFields } : { ...modelOrFields };
+    // Retries live in the transport only; LangChain's AsyncCaller keeps concurrency limiting but never retries.
+    super({ ...fields, maxRetries: 0 });
+    this._addVersion("langchain-databricks", __PKG_VERSION__);
+    const model = fields.model ?? fields.endpoint ?? getEnvironmentVariable("DATABRICKS_CHAT_ENDPOINT");
+    if (!model) {
+      throw new DatabricksConfigError(
+        'ChatDatabricks needs a serving endpoint name: pass { model: "<endpoint>" } (alias "endpoint") ' +
+          "or set DATABRICKS_CHAT_ENDPOINT.",
+      );
+    }
+    this.model = model;
+    this.temperature = fields.temperature;
+    this.maxTokens = fields.maxTokens === -1 ? undefined : fields.maxTokens;
+    const stop = fields.stop ?? fields.stopSequences;
+    this.stop = stop && stop.length > 0 ? stop : undefined;
+    this.n = fields.n;
+    this.extraParams = fields.extraParams;
+    this.streamUsage = fields.streamUsage ?? !fields.disableStreaming;
+    this.streaming = fields.streaming ?? false;
+    if (fields.streaming === false) this.disableStreaming = true;
+    this.useResponsesApi = fields.useResponsesApi ?? false;
+    this.route = fields.route ?? "auto";
+    this.quirks = { ...fields.quirks };
+    this.timeout = fields.timeout;
+    this.maxRetries = fields.maxRetries;
+    this.host = fields.host;
+    this.transport = lazyTransport(fields.client, pickAuthOptions(fields));
+  }
+
+  _llmType(): string {
+    return "chat-databricks";
+  }
+
+  override get callKeys(): string[] {
+    return [
+      ...super.callKeys,
+      "tools",
+      "tool_choice",
+      "stop",
+      "temperature",
+      "maxTokens",
+      "n",
+      "extraParams",
+      "response_format",
+      "parallel_tool_calls",
+      "streamUsage",
+      "stream_options",
+      "customInputs",
+      "headers",
+      "strict",
+    ];
+  }
+
+  /** Exactly the six LangSmith keys (core appends `ls_integration` itself). */
+  override getLsParams(options: ParsedOptions): LangSmithParams {
+    return {
+      ls_provider: "databricks",
+      ls_model_name: this.model,
+      ls_model_type: "chat",
+      ls_temperature: options.temperature ?? this.temperature,
+      ls_max_tokens: options.maxTokens ?? this.maxTokens,
+      ls_stop: options.stop ?? this.stop,
+    };
+  }
+
+  /** Cache-key and tracing identity: endpoint plus generation settings, never credentials. */
+  override _identifyingParams(): Json {
+    return {
+      model_name: this.model,
+      host: this.host,
+      temperature: this.temperature,
+      max_tokens: this.maxTokens,
+      stop: this.stop,
+      n: this.n,
+      extra_params: this.extraParams,
+      use_responses_api: this.useResponsesApi,
+    };
+  }
+
+  /** The request body fields other than the conversation (what tracing shows as invocation params). */
+  override invocationParams(options?: ParsedOptions): Json {
+    const o = options ?? ({} as ParsedOptions);
+    const body: Json = { ...this.extraParams, ...o.extraParams };
+    const temperature = o.temperature ?? this.temperature;
+    if (temperature !== undefined) body.temperature = temperature;
+    const maxTokens = o.maxTokens ?? this.maxTokens;
+    if (maxTokens !== undefined && maxTokens !== -1) body.max_tokens = maxTokens;
+    const stop = o.stop ?? this.stop;
+    if (stop && stop.length > 0) body.stop = stop;
+    const n = o.n ?? this.n;
+    if (n !== undefined && n !== 1) body.n = n;
+    const tools = this.formatTools(o);
+    if (tools) {
+      body.tools = tools;
+      const choice = toWireToolChoice(o.tool_choice, tools);
+      if (choice !== undefined) body.tool_choice = choice;
+    }
+    if (o.parallel_tool_calls !== undefined) body.parallel_tool_calls = o.parallel_tool_calls;
+    if (o.response_format) body.response_format = o.response_format;
+    if (o.customInputs) body.custom_inputs = o.customInputs;
+    return body;
+  }
+
+  /** True when the endpoint accepts OpenAI `strict` on tools and json_schema (GPT models). */
+  supportsStrict(): boolean {
+    return this.quirks.stripToolStrict === undefined ? /gpt/i.test(this.model) : !this.quirks.stripToolStrict;
+  }
+
+  private formatTools(o: ParsedOptions): WireTool[] | undefined {
+    if (!o.tools || o.tools.length === 0) return undefined;
+    const tools = o.tools.map((t) => (isWireTool(t) ? t : toWireTools([t], o.strict)[0]));
+    const withStrict =
+      o.strict === undefined
+        ? tools
+        : tools.map((t) => (t.function ? { ...t, function: { ...t.function, strict: o.strict } } : t));
+    return this.supportsStrict() ? withStrict : stripStrict(withStrict);
+  }
+
+  override bindTools(
+    tools: BindToolsInput[],
+    kwargs?: Partial<ChatDatabricksCallOptions>,
+  ): Runnable<BaseLanguageModelInput, AIMessageChunk, ChatDatabricksCallOptions> {
+    const wire = tools.map((t) => (isWireTool(t) ? t : toWireTools([t], kwargs?.strict)[0]));
+    // Validate tool_choice now, so a typo fails at bind time rather than on the first call.
+    toWireToolChoice(kwargs?.tool_choice, wire);
+    return this.withConfig({ ...kwargs, tools: wire });
+  }
+
+  // The overloads mirror BaseChatModel's exactly (including its `any`), which TypeScript requires of an override.
+  // biome-ignore-start lint/suspicious/noExplicitAny: signature inherited from @langchain/core
+  override withStructuredOutput<RunOutput extends Record<string, any> = Record<string, any>>(
+    outputSchema: SerializableSchema<RunOutput>,
+    config?: StructuredOutputMethodOptions<false>,
+  ): Runnable<BaseLanguageModelInput, RunOutput>;
+  override withStructuredOutput<RunOutput extends Record<string, any> = Record<string, any>>(
+    outputSchema: SerializableSchema<RunOutput>,
+    config?: StructuredOutputMethodOptions<true>,
+  ): Runnable<BaseLanguageModelInput, { raw: BaseMessage; parsed: RunOutput }>;
+  override withStructuredOutput<RunOutput extends Record<string, any> = Record<string, any>>(
+    outputSchema: ZodV4Like<RunOutput> | Record<string, any>,
+    config?: StructuredOutputMethodOptions<false>,
+  ): Runnable<BaseLanguageModelInput, RunOutput>;
+  override withStructuredOutput<RunOutput extends Record<string, any> = Record<string, any>>(
+    outputSchema: ZodV4Like<RunOutput> | Record<string, any>,
+    config?: StructuredOutputMethodOptions<true>,
+  ): Runnable<BaseLanguageModelInput, { raw: BaseMessage; parsed: RunOutput }>;
+  override withStructuredOutput<RunOutput extends Record<string, any> = Record<string, any>>(
+    outputSchema: ZodV3Like<RunOutput> | Record<string, any>,
+    config?: StructuredOutputMethodOptions<false>,
+  ): Runnable<BaseLanguageModelInput, RunOutput>;
+  override withStructuredOutput<RunOutput extends Record<string, any> = Record<string, any>>(
+    outputSchema: ZodV3Like<RunOutput> | Record<string, any>,
+    config?: StructuredOutputMethodOptions<true>,
+  ): Runnable<BaseLanguageModelInput, { raw: BaseMessage; parsed: RunOutput }>;
+  override withStructuredOutput<RunOutput extends Record<string, any> = Record<string, any>>(
+    outputSchema: unknown,
+    config?: StructuredOutputMethodOptions<boolean>,
+  ):
+    | Runnable<BaseLanguageModelInput, RunOutput>
+    | Runnable<BaseLanguageModelInput, { raw: BaseMessage; parsed: RunOutput }> {
+    return buildStructuredOutput<RunOutput>(this, outputSchema as StructuredSchema<RunOutput>, config);
+  }
+  // biome-ignore-end lint/suspicious/noExplicitAny: signature inherited from @langchain/core
+
+  // ---------------------------------------------------------------- request building
+
+  private messageBody(messages: BaseMessage[]) {
+    const claude = /claude/i.test(this.model);
+    return toWireMessages(messages, {
+      spaceForEmptyToolCallContent: this.quirks.spaceForEmptyToolCallContent ?? claude,
+    });
+  }
+
+  private requestBase(o: ParsedOptions, path: string, body: Json): HttpRequest {
+    const req: HttpRequest = { method: "POST", path, body, signal: o.signal };
+    if (o.headers) req.headers = o.headers;
+    if (this.timeout !== undefined) req.timeout = this.timeout;
+    if (this.maxRetries !== undefined) req.maxRetries = this.maxRetries;
+    return req;
+  }
+
+  private learnt() {
+    return endpointQuirks(this.model, this.host);
+  }
+
+  private useInvocations(): boolean {
+    return this.route === "invocations" || (this.route === "auto" && this.learnt().invocationsOnly === true);
+  }
+
+  private chatRequest(messages: BaseMessage[], o: ParsedOptions, stream: boolean): HttpRequest {
+    const body: Json = { ...this.invocationParams(o), messages: this.messageBody(messages) };
+    if (stream) {
+      body.stream = true;
+      const wantUsage = o.streamUsage ?? this.streamUsage;
+      if (o.stream_options) body.stream_options = o.stream_options;
+      else if (wantUsage && !this.learnt().noStreamOptions) body.stream_options = { include_usage: true };
+    }
+    if (this.useInvocations()) return this.requestBase(o, invocationsPath(this.model), body);
+    return this.requestBase(o, "/serving-endpoints/chat/completions", { model: this.model, ...body });
+  }
+
+  private responsesRequest(messages: BaseMessage[], o: ParsedOptions, stream: boolean): HttpRequest {
+    const shorten = this.quirks.shortenResponsesIds ?? true;
+    const params = this.invocationParams(o);
+    // The Responses API has no stop/n and names the token limit differently.
+    const { stop: _stop, n: _n, max_tokens, tools, tool_choice, ...rest } = params;
+    const input = toResponsesInput(this.messageBody(messages), shorten);
+    const body: Json = { ...rest, model: this.model, input };
+    if (max_tokens !== undefined) body.max_output_tokens = max_tokens;
+    if (Array.isArray(tools)) body.tools = toResponsesTools(tools as WireTool[]);
+    if (tool_choice !== undefined) body.tool_choice = toResponsesToolChoice(tool_choice);
+    if (stream) body.stream = true;
+    return this.requestBase(o, "/serving-endpoints/responses", body);
+  }
+
+  /** Sends a non-streaming chat request, falling back to `/invocations` once if the OpenAI route is refused. */
+  private async sendChat(messages: BaseMessage[], o: ParsedOptions): Promise<WireChatResponse> {
+    const req = this.chatRequest(messages, o, false);
+    try {
+      return await this.transport().request<WireChatResponse>(req);
+    } catch (e) {
+      if (!this.shouldFallBack(e)) throw e;
+      this.learnt().invocationsOnly = true;
+      return this.transport().request<WireChatResponse>(this.chatRequest(messages, o, false));
+    }
+  }
+
+  private shouldFallBack(e: unknown): boolean {
+    return this.route === "auto" && !this.useInvocations() && isRouteRejection(e);
+  }
+
+  /**
+   * Opens a chat stream and pulls the first event, which is where HTTP errors surface. Route and
+   * `stream_options` rejections are learnt and retried once each; nothing has been yielded yet, so this is safe.
+   */
+  private async openChatStream(
+    messages: BaseMessage[],
+    o: ParsedOptions,
+  ): Promise<{ first: IteratorResult<WireChatResponse>; rest: AsyncGenerator<WireChatResponse> }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const it = this.transport().stream<WireChatResponse>(this.chatRequest(messages, o, true));
+      try {
+        return { first: await it.next(), rest: it };
+      } catch (e) {
+        if (
+          attempt < 2 &&
+          !o.stream_options &&
+          isStreamOptionsRejection(e) &&
+          !this.learnt().noStreamOptions
+        ) {
+          this.learnt().noStreamOptions = true;
+          continue;
+        }
+        if (attempt < 2 && this.shouldFallBack(e)) {
+          this.learnt().invocationsOnly = true;
+          continue;
+        }
+        throw e;
+      }
+    }
+    throw new DatabricksConfigError(`Could not open a stream to endpoint "${this.model}".`);
+  }
+
+  // ---------------------------------------------------------------- generation
+
+  async _generate(
+    messages: BaseMessage[],
+    options: ParsedOptions,
+    runManager?: CallbackManagerForLLMRun,
+  ): Promise<ChatResult> {
+    options.signal?.throwIfAborted();
+    if (this.streaming) return this.generateByStreaming(messages, options, runManager);
+    if (this.useResponsesApi) {
+      const resp = await this.transport().request<ResponsesObject>(
+        this.responsesRequest(messages, options, false),
+      );
+      return parseResponsesObject(resp, this.model, this.quirks.shortenResponsesIds ?? true);
+    }
+    const resp = await this.sendChat(messages, options);
+    return parseChatResponse(resp, this.model);
+  }
+
+  private async generateByStreaming(
+    messages: BaseMessage[],
+    options: ParsedOptions,
+    runManager?: CallbackManagerForLLMRun,
+  ): Promise<ChatResult> {
+    let merged: ChatGenerationChunk | undefined;
+    for await (const chunk of this._streamResponseChunks(messages, options, runManager)) {
+      merged = merged ? merged.concat(chunk) : chunk;
+    }
+    if (!merged) return { generations: [] };
+    const m = merged.message as AIMessageChunk;
+    // Standard tests (and users) expect an AIMessage from invoke, not a chunk.
+    const message = new AIMessage({
+      content: m.content,
+      tool_calls: m.tool_calls,
+      invalid_tool_calls: m.invalid_tool_calls,
+      additional_kwargs: m.additional_kwargs,
+      usage_metadata: m.usage_metadata,
+      response_metadata: m.response_metadata,
+      id: m.id,
+    });
+    return { generations: [{ text: message.text, message, generationInfo: merged.generationInfo }] };
+  }
+
+  override async *_streamResponseChunks(
+    messages: BaseMessage[],
+    options: ParsedOptions,
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    options.signal?.throwIfAborted();
+    const streamUsage = options.streamUsage ?? this.streamUsage;
+    if (this.useResponsesApi) {
+      yield* this.streamResponses(messages, options, streamUsage, runManager);
+      return;
+    }
+    const assembler = new ChatStreamAssembler(this.model, streamUsage);
+    const { first, rest } = await this.openChatStream(messages, options);
+    let next = first;
+    try {
+      while (!next.done) {
+        if (options.signal?.aborted) break;
+        const chunk = assembler.push(next.value);
+        if (chunk) {
+          yield chunk;
+          await runManager?.handleLLMNewToken(
+            chunk.text,
+            { prompt: 0, completion: 0 },
+            undefined,
+            undefined,
+            undefined,
+            {
+              chunk,
+            },
+          );
+        }
+        next = await rest.next();
+      }
+    } finally {
+      // Stop the HTTP stream when the consumer breaks early.
+      if (!next.done) await rest.return(undefined);
+    }
+    options.signal?.throwIfAborted();
+    const final = assembler.finish();
+    yield final;
+    await runManager?.handleLLMNewToken("", { prompt: 0, completion: 0 }, undefined, undefined, undefined, {
+      chunk: final,
+    });
+  }
+
+  private async *streamResponses(
+    messages: BaseMessage[],
+    options: ParsedOptions,
+    streamUsage: boolean,
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const assembler = new ResponsesStreamAssembler(
+      this.model,
+      streamUsage,
+      this.quirks.shortenResponsesIds ?? true,
+    );
+    const events = this.transport().stream<Json>(this.responsesRequest(messages, options, true));
+    let hadToolCalls = false;
+    for await (const event of events) {
+      if (options.signal?.aborted) break;
+      const chunk = assembler.push(event);
+      if (!chunk) continue;
+      if ((chunk.message as AIMessageChunk).tool_call_chunks?.length) hadToolCalls = true;
+      yield chunk;
+      await runManager?.handleLLMNewToken(
+        chunk.text,
+        { prompt: 0, completion: 0 },
+        undefined,
+        undefined,
+        undefined,
+        {
+          chunk,
+        },
+      );
+    }
+    options.signal?.throwIfAborted();
+    const final = assembler.finish(hadToolCalls);
+    yield final;
+    await runManager?.handleLLMNewToken("", { prompt: 0, completion: 0 }, undefined, undefined, undefined, {
+      chunk: final,
+    });
+  }
+}

@@ -1,0 +1,7 @@
+export { ChatDatabricks } from "./chat_databricks.js";
+export type {
+  ChatDatabricksCallOptions,
+  ChatDatabricksInput,
+  ChatDatabricksQuirks,
+  ChatRoute,
+} from "./types.js";

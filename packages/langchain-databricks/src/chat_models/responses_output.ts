@@ -1,0 +1,189 @@
+import { AIMessage, AIMessageChunk, type MessageContent, type ToolCallChunk } from "@langchain/core/messages";
+import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
+import { DatabricksStreamError } from "../errors.js";
+import { baseResponseMetadata, parseWireToolCalls } from "./response.js";
+import { shortenId } from "./responses_input.js";
+import { toTokenUsage, toUsageMetadata } from "./usage.js";
+import type { WireUsage } from "./wire.js";
+
+type Item = Record<string, unknown>;
+
+export interface ResponsesObject {
+  id?: string;
+  model?: string;
+  status?: string;
+  output?: Item[];
+  usage?: WireUsage | null;
+  error?: { message?: string; code?: string } | null;
+  custom_outputs?: unknown;
+}
+
+/** One output item -> content blocks (text/refusal/reasoning...) and raw tool calls. */
+function convertItem(item: Item, shorten: boolean): { blocks: Item[]; call?: Item } {
+  if (item.type === "message" && Array.isArray(item.content)) {
+    const blocks = (item.content as Item[]).flatMap((c): Item[] => {
+      if (c.type === "output_text")
+        return [{ type: "text", text: c.text, annotations: c.annotations ?? [], id: item.id }];
+      if (c.type === "refusal") return [{ type: "refusal", refusal: c.refusal, id: item.id }];
+      return [];
+    });
+    return { blocks };
+  }
+  if (item.type === "function_call") {
+    return {
+      blocks: [],
+      call: {
+        id: shortenId(String(item.call_id ?? item.id ?? ""), shorten),
+        type: "function",
+        function: { name: item.name, arguments: item.arguments },
+      },
+    };
+  }
+  if (item.type === "function_call_output") return { blocks: [] };
+  const { status: _status, ...rest } = item;
+  return { blocks: [rest] };
+}
+
+function endpointError(resp: ResponsesObject): DatabricksStreamError {
+  return new DatabricksStreamError(
+    `Responses API returned an error: ${resp.error?.message ?? "unknown error"}`,
+    {
+      errorCode: resp.error?.code,
+    },
+  );
+}
+
+/** A non-streaming Responses object -> one AIMessage with structured content blocks and tool calls. */
+export function parseResponsesObject(resp: ResponsesObject, endpoint: string, shorten: boolean): ChatResult {
+  if (resp.error) throw endpointError(resp);
+  const blocks: Item[] = [];
+  const rawCalls: Item[] = [];
+  for (const item of resp.output ?? []) {
+    const { blocks: b, call } = convertItem(item, shorten);
+    blocks.push(...b);
+    if (call) rawCalls.push(call);
+  }
+  const { toolCalls, invalidToolCalls } = parseWireToolCalls(rawCalls);
+  const usage = toUsageMetadata(resp.usage);
+  const meta = baseResponseMetadata({ model: resp.model, custom_outputs: resp.custom_outputs }, endpoint);
+  meta.finish_reason = toolCalls.length > 0 ? "tool_calls" : (resp.status ?? "stop");
+  const additional: Record<string, unknown> = {};
+  if (resp.custom_outputs !== undefined) additional.custom_outputs = resp.custom_outputs;
+  const message = new AIMessage({
+    content: blocks as MessageContent,
+    tool_calls: toolCalls,
+    invalid_tool_calls: invalidToolCalls,
+    usage_metadata: usage,
+    response_metadata: meta,
+    additional_kwargs: additional,
+    id: resp.id,
+  });
+  return { generations: [{ text: message.text, message }], llmOutput: { tokenUsage: toTokenUsage(usage) } };
+}
+
+/**
+ * Responses stream events -> LangChain chunks. Text deltas stream as indexed blocks; a message item's
+ * `output_item.done` only adds text that never arrived as deltas (no duplicates); function calls arrive whole
+ * on `output_item.done`; usage and finish reason are emitted once, from `response.completed`.
+ */
+export class ResponsesStreamAssembler {
+  private id: string | undefined;
+  private model: string | undefined;
+  private usage: WireUsage | undefined;
+  private customOutputs: unknown;
+  private readonly streamedItems = new Set<string>();
+  private blockIndex = -1;
+  private lastBlockKey: string | undefined;
+  private toolIndex = 0;
+
+  constructor(
+    private readonly endpoint: string,
+    private readonly streamUsage: boolean,
+    private readonly shorten: boolean,
+  ) {}
+
+  push(event: Item): ChatGenerationChunk | undefined {
+    if (event.custom_outputs !== undefined) this.customOutputs = event.custom_outputs;
+    const type = event.type;
+    const response = event.response as ResponsesObject | undefined;
+    if (response) {
+      this.id ??= response.id;
+      this.model ??= response.model;
+      if (response.usage) this.usage = response.usage;
+      if (response.custom_outputs !== undefined) this.customOutputs = response.custom_outputs;
+    }
+    if (type === "error" || type === "response.failed" || type === "response.error") {
+      const message = (event.message ??
+        response?.error?.message ??
+        (event.error as Item | undefined)?.message) as string | undefined;
+      throw new DatabricksStreamError(`Responses stream reported an error: ${message ?? "unknown error"}`, {
+        errorCode: typeof event.code === "string" ? event.code : undefined,
+      });
+    }
+    if (type === "response.output_text.delta" && typeof event.delta === "string") {
+      const itemId = String(event.item_id ?? "");
+      this.streamedItems.add(itemId);
+      return this.chunk([{ type: "text", text: event.delta, ...this.index(`text:${itemId}`) }], []);
+    }
+    if (type === "response.output_item.done" && event.item && typeof event.item === "object") {
+      const item = event.item as Item;
+      if (item.type === "message" && this.streamedItems.has(String(item.id ?? ""))) return undefined;
+      const { blocks, call } = convertItem(item, this.shorten);
+      const toolChunks: ToolCallChunk[] = call
+        ? [
+            {
+              type: "tool_call_chunk",
+              index: this.toolIndex++,
+              id: call.id as string,
+              name: (call.function as Item).name as string,
+              args: ((call.function as Item).arguments as string) ?? "",
+            },
+          ]
+        : [];
+      const indexed = blocks.map((b) => ({
+        ...b,
+        ...this.index(`${String(b.type)}:${String(item.id ?? `item${this.blockIndex + 1}`)}`),
+      }));
+      if (indexed.length === 0 && toolChunks.length === 0) return undefined;
+      return this.chunk(indexed, toolChunks);
+    }
+    return undefined;
+  }
+
+  finish(hadToolCalls: boolean): ChatGenerationChunk {
+    const usage = this.streamUsage ? toUsageMetadata(this.usage) : undefined;
+    const meta = baseResponseMetadata({ model: this.model }, this.endpoint);
+    meta.finish_reason = hadToolCalls || this.toolIndex > 0 ? "tool_calls" : "stop";
+    if (this.customOutputs !== undefined) meta.custom_outputs = this.customOutputs;
+    const message = new AIMessageChunk({
+      content: "",
+      usage_metadata: usage,
+      response_metadata: meta,
+      id: this.id,
+    });
+    return new ChatGenerationChunk({
+      message,
+      text: "",
+      generationInfo: { finish_reason: meta.finish_reason },
+    });
+  }
+
+  /** Blocks from the same output item share an index so LangChain merges their deltas into one block. */
+  private index(key: string): { index: number } {
+    if (key !== this.lastBlockKey) {
+      this.blockIndex += 1;
+      this.lastBlockKey = key;
+    }
+    return { index: this.blockIndex };
+  }
+
+  private chunk(content: Item[], toolCallChunks: ToolCallChunk[]): ChatGenerationChunk {
+    const message = new AIMessageChunk({
+      content: content as MessageContent,
+      tool_call_chunks: toolCallChunks,
+      id: this.id,
+    });
+    const text = content.map((b) => (b.type === "text" && typeof b.text === "string" ? b.text : "")).join("");
+    return new ChatGenerationChunk({ message, text });
+  }
+}

@@ -1,0 +1,141 @@
+import { AIMessageChunk, type MessageContent, type ToolCallChunk } from "@langchain/core/messages";
+import { ChatGenerationChunk } from "@langchain/core/outputs";
+import { baseResponseMetadata } from "./response.js";
+import { toUsageMetadata } from "./usage.js";
+import type { WireChatResponse, WireContentPart, WireToolCall, WireUsage } from "./wire.js";
+
+type Block = Record<string, unknown>;
+
+/**
+ * Turns chat-completion (or ChatAgent) stream chunks into LangChain chunks.
+ *
+ * LangChain concatenates chunk metadata (strings joined, numbers and usage summed), so everything that must
+ * appear once — usage, finish reason, model name — is held back and emitted on a single final chunk. Databricks
+ * sends cumulative usage on every chunk (FMAPI) or one usage-only chunk at the end (OpenAI style): either way the
+ * last non-null usage is the total.
+ */
+export class ChatStreamAssembler {
+  private usage: WireUsage | undefined;
+  private finishReason: string | undefined;
+  private lastResponse: WireChatResponse = {};
+  private id: string | undefined;
+  /** Once any list content arrives, text is emitted as indexed blocks so merged content stays tidy. */
+  private listMode = false;
+  private blockIndex = -1;
+  private blockType: string | undefined;
+  private toolIndexById = new Map<string, number>();
+  private lastToolIndex = -1;
+  private nextToolIndex = 0;
+
+  constructor(
+    private readonly endpoint: string,
+    private readonly streamUsage: boolean,
+  ) {}
+
+  /** Converts one wire chunk; yields nothing for usage-only or empty chunks. */
+  push(chunk: WireChatResponse): ChatGenerationChunk | undefined {
+    this.lastResponse = chunk;
+    if (typeof chunk.id === "string" && chunk.id) this.id ??= chunk.id;
+    if (chunk.usage) this.usage = chunk.usage;
+    const customOutputs = chunk.custom_outputs;
+
+    const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+    const delta = choice?.delta ?? (Array.isArray(chunk.choices) ? undefined : chunk.delta);
+    const finish = choice?.finish_reason ?? (Array.isArray(chunk.choices) ? undefined : chunk.finish_reason);
+    if (finish) this.finishReason = finish;
+    if (!delta && customOutputs === undefined) return undefined;
+
+    const content = this.convertContent(delta?.content);
+    const toolCallChunks = this.convertToolCalls(delta?.tool_calls);
+    const additional: Record<string, unknown> = {};
+    if (delta?.tool_calls?.length) additional.tool_calls = delta.tool_calls;
+    if (customOutputs !== undefined) additional.custom_outputs = customOutputs;
+    const message = new AIMessageChunk({
+      content: content as MessageContent,
+      tool_call_chunks: toolCallChunks,
+      additional_kwargs: additional,
+      response_metadata: customOutputs !== undefined ? { custom_outputs: customOutputs } : {},
+      id: this.id,
+    });
+    return new ChatGenerationChunk({
+      message,
+      text: typeof content === "string" ? content : textOf(content),
+    });
+  }
+
+  /** The single closing chunk: finish reason, model, and (when requested) usage. */
+  finish(): ChatGenerationChunk {
+    const usage = this.streamUsage ? toUsageMetadata(this.usage) : undefined;
+    const meta = baseResponseMetadata({ ...this.lastResponse, custom_outputs: undefined }, this.endpoint);
+    if (this.finishReason) meta.finish_reason = this.finishReason;
+    const message = new AIMessageChunk({
+      content: "",
+      usage_metadata: usage,
+      response_metadata: meta,
+      id: this.id,
+    });
+    return new ChatGenerationChunk({
+      message,
+      text: "",
+      generationInfo: this.finishReason ? { finish_reason: this.finishReason } : {},
+    });
+  }
+
+  private convertContent(raw: unknown): string | Block[] {
+    if (raw == null) return "";
+    if (typeof raw === "string") {
+      if (!this.listMode || raw === "") return raw;
+      return [this.indexed({ type: "text", text: raw })];
+    }
+    if (!Array.isArray(raw)) return "";
+    this.listMode = true;
+    return (raw as WireContentPart[]).map((part) => {
+      if (part.type === "reasoning" && Array.isArray(part.summary)) {
+        const summary = (part.summary as Block[]).map((item, j) => ({ ...item, index: j }));
+        return this.indexed({ ...part, summary });
+      }
+      return this.indexed({ ...part });
+    });
+  }
+
+  /** Consecutive blocks of the same type share an index so LangChain merges them into one block. */
+  private indexed(block: Block): Block {
+    const type = String(block.type);
+    if (type !== this.blockType) {
+      this.blockIndex += 1;
+      this.blockType = type;
+    }
+    return { ...block, index: this.blockIndex };
+  }
+
+  private convertToolCalls(raw: WireToolCall[] | undefined): ToolCallChunk[] {
+    if (!raw?.length) return [];
+    return raw.map((tc) => {
+      const index = this.toolIndex(tc);
+      return {
+        type: "tool_call_chunk",
+        index,
+        id: tc.id ?? undefined,
+        name: tc.function?.name ?? undefined,
+        args: tc.function?.arguments ?? "",
+      };
+    });
+  }
+
+  /** Some endpoints omit `index` on tool-call deltas: a new id starts a new call, no id continues the last one. */
+  private toolIndex(tc: WireToolCall): number {
+    let index: number;
+    if (typeof tc.index === "number") index = tc.index;
+    else if (tc.id && this.toolIndexById.has(tc.id)) index = this.toolIndexById.get(tc.id) as number;
+    else if (tc.id || this.lastToolIndex < 0) index = this.nextToolIndex;
+    else index = this.lastToolIndex;
+    if (tc.id) this.toolIndexById.set(tc.id, index);
+    this.lastToolIndex = index;
+    this.nextToolIndex = Math.max(this.nextToolIndex, index + 1);
+    return index;
+  }
+}
+
+function textOf(blocks: Block[]): string {
+  return blocks.map((b) => (b.type === "text" && typeof b.text === "string" ? b.text : "")).join("");
+}
