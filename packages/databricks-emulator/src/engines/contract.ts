@@ -6,7 +6,12 @@
  * `ApiError`, and return either a JSON body or a stream of JSON events that the HTTP layer writes as
  * `data: <json>\n\n` lines followed by `data: [DONE]\n\n`.
  */
-export type EngineTask = "llm/v1/chat" | "llm/v1/completions" | "llm/v1/embeddings" | "agent/v1/chat" | "agent/v1/responses";
+export type EngineTask =
+  | "llm/v1/chat"
+  | "llm/v1/completions"
+  | "llm/v1/embeddings"
+  | "agent/v1/chat"
+  | "agent/v1/responses";
 
 /** How an engine should behave for one served model. */
 export interface EngineModel {
@@ -28,4 +33,8 @@ export type EngineResult =
   | { kind: "json"; body: Record<string, unknown> }
   | { kind: "stream"; events: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>> };
 
-export type EngineHandler = (body: Record<string, unknown>, model: EngineModel, route: EngineRoute) => EngineResult;
+export type EngineHandler = (
+  body: Record<string, unknown>,
+  model: EngineModel,
+  route: EngineRoute,
+) => EngineResult;

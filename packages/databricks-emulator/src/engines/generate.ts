@@ -1,0 +1,118 @@
+/**
+ * One model "turn": text (with stop/max_tokens applied), tool calls or structured output, and an optional
+ * reasoning summary. Shared by Chat Completions, ChatAgent and Responses so they behave alike.
+ */
+import { createHash } from "node:crypto";
+import type { ChatRequest, ResponseFormat } from "./chat_request.js";
+import type { ChatMessage, ToolCall } from "./messages.js";
+import { applyStop, composeReply, lastUserText } from "./reply.js";
+import { valueForSchema } from "./schema_value.js";
+import { extractFacts } from "./text_facts.js";
+import { countTokens, truncateToTokens } from "./tokenizer.js";
+import type { ToolChoice, ToolDef } from "./tool_defs.js";
+import { planToolCalls } from "./tool_plan.js";
+
+export type FinishReason = "stop" | "length" | "tool_calls";
+
+export interface Turn {
+  text: string;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+  reasoning?: { text: string; signature: string };
+}
+
+export interface TurnOptions {
+  maxTokens?: number;
+  stop?: readonly string[];
+  tools?: readonly ToolDef[];
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
+  responseFormat?: ResponseFormat;
+  reasoning?: boolean;
+}
+
+export const turnOptions = (req: ChatRequest, reasoning: boolean): TurnOptions => ({
+  maxTokens: req.maxTokens,
+  stop: req.stop,
+  tools: req.tools,
+  toolChoice: req.toolChoice,
+  parallelToolCalls: req.parallelToolCalls,
+  responseFormat: req.responseFormat,
+  reasoning,
+});
+
+const reasoningFor = (
+  messages: readonly ChatMessage[],
+  toolCalls: readonly ToolCall[],
+): Turn["reasoning"] => {
+  const last = messages[messages.length - 1];
+  const user = lastUserText(messages);
+  const snippet = user.length > 120 ? `${user.slice(0, 120)}...` : user;
+  const text =
+    toolCalls.length > 0
+      ? `The user asked: "${snippet}". I should call ${toolCalls.map((t) => t.name).join(" and ")} to answer.`
+      : last?.role === "tool"
+        ? "The tool results are in; I will summarise them for the user."
+        : `The user asked: "${snippet}". I will answer directly and concisely.`;
+  // Real signatures are opaque; a digest of the text is stable and looks the part.
+  const signature = createHash("sha256").update(text).digest("base64");
+  return { text, signature };
+};
+
+export const runTurn = (messages: readonly ChatMessage[], opts: TurnOptions): Turn => {
+  const last = messages[messages.length - 1];
+  const tools = opts.tools ?? [];
+  if (tools.length > 0 && last?.role === "user") {
+    const calls = planToolCalls(
+      tools,
+      opts.toolChoice ?? { kind: "auto" },
+      last.text,
+      opts.parallelToolCalls ?? true,
+    );
+    if (calls.length > 0) {
+      const turn: Turn = { text: "", toolCalls: calls, finishReason: "tool_calls" };
+      if (opts.reasoning) turn.reasoning = reasoningFor(messages, calls);
+      return turn;
+    }
+  }
+  let text = contentFor(messages, opts);
+  let finishReason: FinishReason = "stop";
+  if (opts.stop && opts.stop.length > 0) text = applyStop(text, opts.stop).text;
+  if (opts.maxTokens !== undefined) {
+    const cut = truncateToTokens(text, opts.maxTokens);
+    text = cut.text;
+    if (cut.truncated) finishReason = "length";
+  }
+  const turn: Turn = { text, toolCalls: [], finishReason };
+  if (opts.reasoning) turn.reasoning = reasoningFor(messages, []);
+  return turn;
+};
+
+const contentFor = (messages: readonly ChatMessage[], opts: TurnOptions): string => {
+  const format = opts.responseFormat ?? { type: "text" };
+  if (format.type === "json_schema") {
+    return JSON.stringify(valueForSchema(format.schema, extractFacts(lastUserText(messages))));
+  }
+  const reply = composeReply(messages, { maxTokens: opts.maxTokens });
+  if (format.type === "json_object") return JSON.stringify({ answer: reply });
+  return reply;
+};
+
+/** Prompt tokens the OpenAI way: content tokens plus a small per-message overhead, plus tool definitions. */
+export const promptTokens = (messages: readonly ChatMessage[], extras = ""): number => {
+  let n = 3;
+  for (const m of messages) {
+    n += 4 + countTokens(m.text);
+    for (const tc of m.toolCalls) n += countTokens(tc.name) + countTokens(tc.arguments);
+  }
+  if (extras.length > 0) n += countTokens(extras);
+  return n;
+};
+
+/** Completion tokens of a turn (text, tool-call names/arguments and reasoning). */
+export const completionTokens = (turn: Turn): number => {
+  let n = countTokens(turn.text);
+  for (const tc of turn.toolCalls) n += countTokens(tc.name) + countTokens(tc.arguments);
+  if (turn.reasoning) n += countTokens(turn.reasoning.text);
+  return n;
+};

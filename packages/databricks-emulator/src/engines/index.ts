@@ -1,0 +1,10 @@
+/**
+ * Built-in model engines of the emulator: deterministic local stand-ins for Databricks foundation models
+ * (chat, completions, embeddings) and agent endpoints (ChatAgent, ResponsesAgent). They are NOT real models;
+ * see README.md in this folder for exactly how they answer.
+ */
+export { runChat } from "./chat.js";
+export type { EngineHandler, EngineModel, EngineResult, EngineRoute, EngineTask } from "./contract.js";
+export { runEmbeddings } from "./embeddings.js";
+export { FOUNDATION_MODELS, type FoundationModel, findFoundationModel } from "./foundation.js";
+export { countTokens, warmTokenizer } from "./tokenizer.js";
