@@ -3,8 +3,12 @@
  * (chat, completions, embeddings) and agent endpoints (ChatAgent, ResponsesAgent). They are NOT real models;
  * see README.md in this folder for exactly how they answer.
  */
+export { runChatAgent } from "./agent.js";
 export { runChat } from "./chat.js";
+export { runCompletions } from "./completions.js";
 export type { EngineHandler, EngineModel, EngineResult, EngineRoute, EngineTask } from "./contract.js";
 export { runEmbeddings } from "./embeddings.js";
 export { FOUNDATION_MODELS, type FoundationModel, findFoundationModel } from "./foundation.js";
+export { runResponses } from "./responses.js";
+export { MAX_ITEM_ID_LENGTH } from "./responses_input.js";
 export { countTokens, warmTokenizer } from "./tokenizer.js";
