@@ -1,6 +1,6 @@
 /** Wire-spec section 10, authentication cases: PAT front door (1-4) and OAuth M2M discovery/token (99-106). */
 import { describe, expect, it } from "vitest";
-import { asRecord, dig, expectError, useEmulator } from "./helpers.js";
+import { asArray, asRecord, dig, expectError, useEmulator } from "./helpers.js";
 
 const CLIENT_ID = "11111111-2222-3333-4444-555555555555";
 const CLIENT_SECRET = "dose-conformance-secret";
@@ -51,17 +51,18 @@ describe("PAT authentication", () => {
     expectError(res, 403, undefined, "Invalid access token.");
   });
 
-  it("case 4: list on a workspace without user endpoints has no user endpoint (empty list shape is {})", async () => {
-    // Pre-provisioned foundation endpoints may exist; the empty-list shape is checked on a fresh emulator
-    // started with no foundation models in endpoints.int.test.ts. Here: no user-created endpoint leaks in.
+  it("case 4: a fresh workspace lists only the read-only foundation endpoints; empty lists are {}", async () => {
+    // Real workspaces always carry the pre-provisioned databricks-* endpoints (wire-spec 2.7), so the empty-list
+    // shape (section 1.2: no key rather than []) is checked on the fresh workspace's secret scopes.
     const res = await h.call("GET", "/api/2.0/serving-endpoints");
     expect(res.status).toBe(200);
-    const endpoints = dig(res.json, "endpoints");
-    if (endpoints !== undefined) {
-      for (const ep of endpoints as unknown[]) expect(String(dig(ep, "name"))).toMatch(/^databricks-/);
-    } else {
-      expect(res.json).toEqual({});
+    for (const ep of asArray(dig(res.json, "endpoints"))) {
+      expect(String(dig(ep, "name"))).toMatch(/^databricks-/);
+      expect(dig(ep, "endpoint_type")).toBe("FOUNDATION_MODEL_API");
     }
+    const scopes = await h.call("GET", "/api/2.0/secrets/scopes/list");
+    expect(scopes.status).toBe(200);
+    expect(scopes.json).toEqual({});
   });
 });
 

@@ -1,0 +1,201 @@
+/**
+ * Interop: `@databricks/sdk-experimental` (the official JS SDK) drives serving endpoints and secrets against the
+ * emulator with its own request building, auth, waiters and error parsing (wire-spec cases 34, 75, 98, 105).
+ */
+import { ApiError, type WorkspaceClient } from "@databricks/sdk-experimental";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "../conformance/helpers.js";
+import { sdkClient } from "./sdk-client.js";
+
+const CLIENT_ID = "9a7b6c5d-0000-4000-8000-000000000001";
+const CLIENT_SECRET = "interop-sp-secret";
+const entity = (version: string) => ({
+  entity_name: "cat.sch.m",
+  entity_version: version,
+  workload_size: "Small",
+  scale_to_zero_enabled: true,
+});
+const model = {
+  predict: (records: unknown) => (Array.isArray(records) ? records.map((_, i) => i * 0.5) : [0]),
+};
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+async function apiError(p: Promise<unknown>): Promise<ApiError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApiError);
+  return err as ApiError;
+}
+
+describe("@databricks/sdk-experimental serving endpoints", () => {
+  const h = useEmulator({
+    models: { "cat.sch.m": model },
+    servicePrincipals: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, admin: true }],
+  });
+  let w: WorkspaceClient;
+
+  it("lists the pre-provisioned foundation endpoints", async () => {
+    w = await sdkClient(h.emu.url, { token: h.emu.token });
+    const endpoints = await collect(w.servingEndpoints.list());
+    const names = endpoints.map((e) => e.name);
+    expect(names).toContain("databricks-meta-llama-3-3-70b-instruct");
+    expect(names).not.toContain("ep1");
+  });
+
+  it("create(...).wait() reaches NOT_UPDATING/READY through the SDK waiter", async () => {
+    const waiter = await w.servingEndpoints.create({
+      name: "ep1",
+      config: { served_entities: [entity("1")] },
+    });
+    expect(waiter.name).toBe("ep1");
+    expect(waiter.state?.config_update).toBe("IN_PROGRESS");
+    const ready = await waiter.wait();
+    expect(ready.state?.config_update).toBe("NOT_UPDATING");
+    expect(ready.state?.ready).toBe("READY");
+    expect(ready.config?.served_entities?.[0]?.name).toBe("m-1");
+  });
+
+  it("get returns the detailed endpoint; a missing one raises ApiError RESOURCE_DOES_NOT_EXIST 404", async () => {
+    const ep = await w.servingEndpoints.get({ name: "ep1" });
+    expect(ep.id).toMatch(/^[0-9a-f]{32}$/);
+    expect(ep.permission_level).toBe("CAN_MANAGE");
+    const err = await apiError(w.servingEndpoints.get({ name: "nope" }));
+    expect(err.statusCode).toBe(404);
+    expect(err.errorCode).toBe("RESOURCE_DOES_NOT_EXIST");
+    expect(err.message).toBe("Endpoint with name 'nope' does not exist.");
+  });
+
+  it("case 75: query with dataframe_records -> predictions and served-model-name m-1", async () => {
+    const res = await w.servingEndpoints.query({ name: "ep1", dataframe_records: [{ a: 1 }, { a: 2 }] });
+    expect(res.predictions).toEqual([0, 0.5]);
+    expect(res["served-model-name"]).toBe("m-1");
+  });
+
+  it("query on a foundation chat endpoint returns choices and usage", async () => {
+    const res = await w.servingEndpoints.query({
+      name: "databricks-meta-llama-3-3-70b-instruct",
+      messages: [{ role: "user" as const, content: "hi" }],
+      max_tokens: 20,
+    });
+    expect(res.object).toBe("chat.completion");
+    expect(res.choices?.[0]?.message?.role).toBe("assistant");
+    expect(res.usage?.total_tokens).toBeGreaterThan(0);
+  });
+
+  it("query on an embeddings endpoint returns data[].embedding", async () => {
+    const res = await w.servingEndpoints.query({ name: "databricks-gte-large-en", input: ["a", "b"] });
+    expect(res.data).toHaveLength(2);
+    expect(res.data?.[0]?.embedding?.length).toBeGreaterThan(0);
+  });
+
+  it("updateConfig(...).wait() moves to config_version 2 / m-2", async () => {
+    const waiter = await w.servingEndpoints.updateConfig({ name: "ep1", served_entities: [entity("2")] });
+    const done = await waiter.wait();
+    expect(done.config?.config_version).toBe(2);
+    expect(done.config?.served_entities?.[0]?.name).toBe("m-2");
+  });
+
+  it("case 34: an injected UPDATE_FAILED makes the SDK waiter throw", async () => {
+    h.emu.admin.failNextUpdate("ep1");
+    const waiter = await w.servingEndpoints.updateConfig({ name: "ep1", served_entities: [entity("3")] });
+    const err = await waiter.wait().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect(String((err as Error).message)).toContain("UPDATE_FAILED");
+    const ep = await w.servingEndpoints.get({ name: "ep1" });
+    expect(ep.state?.config_update).toBe("UPDATE_FAILED");
+    expect(ep.config?.config_version).toBe(2);
+  });
+
+  it("tags, permissions and permission levels through the SDK", async () => {
+    const tags = await w.servingEndpoints.patch({ name: "ep1", add_tags: [{ key: "team", value: "ml" }] });
+    expect(tags.tags).toEqual([{ key: "team", value: "ml" }]);
+    const ep = await w.servingEndpoints.get({ name: "ep1" });
+    const perms = await w.servingEndpoints.getPermissions({ serving_endpoint_id: ep.id! });
+    expect(perms.object_type).toBe("serving-endpoint");
+    expect(perms.object_id).toBe(`/serving-endpoints/${ep.id}`);
+    const levels = await w.servingEndpoints.getPermissionLevels({ serving_endpoint_id: ep.id! });
+    expect(levels.permission_levels?.map((l) => l.permission_level).sort()).toEqual([
+      "CAN_MANAGE",
+      "CAN_QUERY",
+      "CAN_VIEW",
+    ]);
+  });
+
+  it("case 105: an OAuth M2M service principal authenticates through OIDC discovery and lists endpoints", async () => {
+    const m2m = await sdkClient(h.emu.url, { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    const names = (await collect(m2m.servingEndpoints.list())).map((e) => e.name);
+    expect(names).toContain("ep1");
+    expect(m2m.config.authType).toBe("oauth-m2m");
+  });
+
+  it("delete removes the endpoint; a bad token raises ApiError 403", async () => {
+    await w.servingEndpoints.delete({ name: "ep1" });
+    const err = await apiError(w.servingEndpoints.get({ name: "ep1" }));
+    expect(err.statusCode).toBe(404);
+    const bad = await sdkClient(h.emu.url, { token: "bogus" });
+    const denied = await apiError(collect(bad.servingEndpoints.list()));
+    expect(denied.statusCode).toBe(403);
+    expect(denied.message).toBe("Invalid access token.");
+  });
+});
+
+describe("@databricks/sdk-experimental secrets", () => {
+  const h = useEmulator();
+  let w: WorkspaceClient;
+
+  it("createScope / listScopes, and a duplicate raises RESOURCE_ALREADY_EXISTS", async () => {
+    w = await sdkClient(h.emu.url, { token: h.emu.token });
+    await w.secrets.createScope({ scope: "s1" });
+    const scopes = await collect(w.secrets.listScopes());
+    expect(scopes).toEqual([{ name: "s1", backend_type: "DATABRICKS" }]);
+    const err = await apiError(w.secrets.createScope({ scope: "s1" }));
+    expect(err.errorCode).toBe("RESOURCE_ALREADY_EXISTS");
+    expect(err.statusCode).toBe(400);
+  });
+
+  it("case 98: putSecret string then getSecret returns base64 that decodes to the value", async () => {
+    await w.secrets.putSecret({ scope: "s1", key: "k", string_value: "abc" });
+    const got = await w.secrets.getSecret({ scope: "s1", key: "k" });
+    expect(got.key).toBe("k");
+    expect(Buffer.from(got.value ?? "", "base64").toString("utf8")).toBe("abc");
+  });
+
+  it("listSecrets shows keys without values; an empty scope lists nothing", async () => {
+    await w.secrets.putSecret({ scope: "s1", key: "bin", bytes_value: "AAEC" });
+    const secrets = await collect(w.secrets.listSecrets({ scope: "s1" }));
+    expect(secrets.map((s) => s.key).sort()).toEqual(["bin", "k"]);
+    for (const s of secrets) expect(Object.keys(s).sort()).toEqual(["key", "last_updated_timestamp"]);
+    await w.secrets.createScope({ scope: "empty" });
+    expect(await collect(w.secrets.listSecrets({ scope: "empty" }))).toEqual([]);
+  });
+
+  it("ACLs: putAcl, getAcl, listAcls", async () => {
+    await w.secrets.putAcl({ scope: "s1", principal: "g", permission: "READ" });
+    expect(await w.secrets.getAcl({ scope: "s1", principal: "g" })).toEqual({
+      principal: "g",
+      permission: "READ",
+    });
+    const acls = await collect(w.secrets.listAcls({ scope: "s1" }));
+    expect(acls).toContainEqual({ principal: "g", permission: "READ" });
+    expect(acls).toContainEqual({ principal: h.emu.userName, permission: "MANAGE" });
+  });
+
+  it("deleteSecret and deleteScope; operations on the deleted scope raise RESOURCE_DOES_NOT_EXIST", async () => {
+    await w.secrets.deleteSecret({ scope: "s1", key: "bin" });
+    await w.secrets.deleteScope({ scope: "s1" });
+    const err = await apiError(collect(w.secrets.listSecrets({ scope: "s1" })));
+    expect(err.statusCode).toBe(404);
+    expect(err.errorCode).toBe("RESOURCE_DOES_NOT_EXIST");
+    expect(err.message).toBe("Scope s1 does not exist!");
+  });
+});
