@@ -1,7 +1,19 @@
 // Suite registry, in run order.
 import type { Suite } from "../lib/types.js";
 import { concurrencySuite } from "./concurrency.js";
+import { embeddingsSuite } from "./embeddings.js";
+import { footprintSuite } from "./footprint.js";
 import { latencySuite } from "./latency.js";
+import { memorySuite } from "./memory.js";
+import { serverSuite } from "./server.js";
 import { streamingSuite } from "./streaming.js";
 
-export const SUITES: readonly Suite[] = [latencySuite, concurrencySuite, streamingSuite];
+export const SUITES: readonly Suite[] = [
+  latencySuite,
+  concurrencySuite,
+  streamingSuite,
+  embeddingsSuite,
+  footprintSuite,
+  serverSuite,
+  memorySuite,
+];

@@ -1,0 +1,254 @@
+// Suite 4: embeddings throughput (texts/s) on N short texts: our DatabricksEmbeddings vs OpenAIEmbeddings on the
+// same route vs raw undici, each at its defaults (the headline, interleaved rounds), then a batch-size x concurrency
+// grid for ours from which the recommended defaults are read.
+import { performance } from "node:perf_hooks";
+import { request } from "undici";
+import { type Ctor, type EmbeddingsLike, type Loaded, ourExport, packageExport } from "../lib/load.js";
+import { errorMessage } from "../lib/measure.js";
+import { addRatio, emptyResult } from "../lib/result.js";
+import { median, round } from "../lib/stats.js";
+import type { Suite, SuiteContext, SuiteResult, Target } from "../lib/types.js";
+
+export interface EmbeddingsOptions {
+  texts: number;
+  rounds: number;
+  /** Texts per grid point (smaller than `texts` to keep the full run under budget). */
+  gridTexts: number;
+  batchSizes: readonly number[];
+  concurrencies: readonly number[];
+}
+
+export function embeddingsOptions(quick: boolean): EmbeddingsOptions {
+  return quick
+    ? { texts: 2_000, rounds: 1, gridTexts: 1_000, batchSizes: [16, 128], concurrencies: [1, 4] }
+    : {
+        texts: 20_000,
+        rounds: 2,
+        gridTexts: 4_000,
+        batchSizes: [16, 64, 150, 512],
+        concurrencies: [1, 2, 4, 8],
+      };
+}
+
+const TOPICS = ["invoice", "weather", "football", "database", "recipe", "holiday", "engine", "garden"];
+
+/** Deterministic short texts (5-9 words), distinct so no cache can help anyone. */
+export function shortTexts(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const topic = TOPICS[i % TOPICS.length] as string;
+    return `note ${i} about the ${topic} ${i % 7 === 0 ? "and the weekly report" : "today"}`;
+  });
+}
+
+type EmbedRun = (texts: string[]) => Promise<number[][]>;
+
+interface Embedder {
+  name: string;
+  embed: EmbedRun;
+}
+
+/** Raw undici on the OpenAI-compatible route: fixed batches, a fixed number of requests in flight. */
+export function rawEmbedder(target: Target, batchSize: number, concurrency: number): EmbedRun {
+  return async (texts) => {
+    const batches: string[][] = [];
+    for (let i = 0; i < texts.length; i += batchSize) batches.push(texts.slice(i, i + batchSize));
+    const out: number[][][] = new Array(batches.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) {
+        const idx = next++;
+        const res = await request(`${target.url}/serving-endpoints/embeddings`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${target.token}`, "content-type": "application/json" },
+          body: JSON.stringify({ model: target.embeddingEndpoint, input: batches[idx] }),
+        });
+        const json = (await res.body.json()) as { data?: { index: number; embedding: number[] }[] };
+        if (res.statusCode !== 200 || !json.data) {
+          throw new Error(`raw embeddings: HTTP ${res.statusCode} ${JSON.stringify(json).slice(0, 200)}`);
+        }
+        out[idx] = json.data.sort((a, b) => a.index - b.index).map((d) => d.embedding);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+    return out.flat();
+  };
+}
+
+async function ourEmbeddings(
+  target: Target,
+  fields: Record<string, unknown>,
+): Promise<Loaded<EmbeddingsLike>> {
+  const loaded = await ourExport<Ctor<EmbeddingsLike>>("DatabricksEmbeddings");
+  if (!loaded.ok) return loaded;
+  try {
+    return {
+      ok: true,
+      value: new loaded.value({
+        endpoint: target.embeddingEndpoint,
+        host: target.url,
+        token: target.token,
+        ...fields,
+      }),
+    };
+  } catch (err) {
+    return { ok: false, reason: `constructor threw: ${errorMessage(err)}` };
+  }
+}
+
+async function openAIEmbeddings(target: Target): Promise<Loaded<EmbeddingsLike>> {
+  const loaded = await packageExport<Ctor<EmbeddingsLike>>("@langchain/openai", "OpenAIEmbeddings");
+  if (!loaded.ok) return loaded;
+  return {
+    ok: true,
+    value: new loaded.value({
+      model: target.embeddingEndpoint,
+      apiKey: target.token,
+      configuration: { baseURL: `${target.url}/serving-endpoints` },
+    }),
+  };
+}
+
+/** Embed and check the result is complete and non-empty, returning texts/s. */
+async function throughput(embed: EmbedRun, texts: string[], who: string): Promise<number> {
+  const t0 = performance.now();
+  const vectors = await embed(texts);
+  const ms = performance.now() - t0;
+  if (vectors.length !== texts.length)
+    throw new Error(`${who}: ${vectors.length} vectors for ${texts.length} texts`);
+  const dims = vectors[0]?.length ?? 0;
+  if (dims === 0 || vectors.some((v) => v.length !== dims))
+    throw new Error(`${who}: empty or ragged vectors returned`);
+  return (texts.length / ms) * 1000;
+}
+
+/** The recommended defaults: the fastest grid point, preferring smaller batches/concurrency within 5% of it. */
+export function recommend(
+  points: readonly { batchSize: number; concurrency: number; textsPerSec: number }[],
+): { batchSize: number; concurrency: number; textsPerSec: number } | undefined {
+  const best = Math.max(...points.map((p) => p.textsPerSec));
+  if (!Number.isFinite(best)) return undefined;
+  return points
+    .filter((p) => p.textsPerSec >= best * 0.95)
+    .sort((a, b) => a.batchSize - b.batchSize || a.concurrency - b.concurrency)[0];
+}
+
+const RAW = "raw undici (same batch/concurrency as ours)";
+const OURS = "DatabricksEmbeddings (ours, defaults)";
+const OPENAI = "OpenAIEmbeddings (defaults)";
+
+export async function runEmbeddings(ctx: SuiteContext, opts: EmbeddingsOptions): Promise<SuiteResult> {
+  const result = emptyResult("embeddings", "Embeddings throughput");
+  const target = ctx.target;
+  const texts = shortTexts(opts.texts);
+  const warm = texts.slice(0, 64);
+  const ours = await ourEmbeddings(target, {});
+  const openai = await openAIEmbeddings(target);
+  // Raw uses our default batch size/concurrency when ours exists, so "ours / raw" is pure client overhead.
+  const oursFields = ours.ok
+    ? (ours.value as unknown as { batchSize?: number; maxConcurrency?: number })
+    : {};
+  const rawBatch = typeof oursFields.batchSize === "number" ? oursFields.batchSize : 150;
+  const rawConc = typeof oursFields.maxConcurrency === "number" ? oursFields.maxConcurrency : 4;
+  const candidates: (Embedder | { name: string; reason: string })[] = [
+    { name: RAW, embed: rawEmbedder(target, rawBatch, rawConc) },
+    ours.ok
+      ? { name: OURS, embed: (t) => ours.value.embedDocuments(t) }
+      : { name: OURS, reason: ours.reason },
+    openai.ok
+      ? { name: OPENAI, embed: (t) => openai.value.embedDocuments(t) }
+      : { name: OPENAI, reason: openai.reason },
+  ];
+  const alive: Embedder[] = [];
+  for (const c of candidates) {
+    if ("reason" in c) {
+      result.skippedSubjects.push({ subject: c.name, reason: c.reason });
+      continue;
+    }
+    try {
+      await throughput(c.embed, warm, c.name);
+      alive.push(c);
+    } catch (err) {
+      result.skippedSubjects.push({ subject: c.name, reason: `failed: ${errorMessage(err)}` });
+    }
+  }
+  ctx.log(`embeddings: ${alive.length} subjects x ${opts.rounds} rounds x ${texts.length} texts`);
+  const rates = new Map<string, number[]>(alive.map((s) => [s.name, []]));
+  for (let r = 0; r < opts.rounds; r++) {
+    for (let i = 0; i < alive.length; i++) {
+      const s = alive[(i + r) % alive.length] as Embedder;
+      try {
+        rates.get(s.name)?.push(await throughput(s.embed, texts, s.name));
+      } catch (err) {
+        result.notes.push(`${s.name} failed: ${errorMessage(err)}`);
+      }
+    }
+  }
+  for (const [name, list] of rates) {
+    if (list.length === 0) continue;
+    const metric =
+      name === RAW ? `${texts.length} texts, batch ${rawBatch} x ${rawConc}` : `${texts.length} texts`;
+    result.measurements.push({
+      subject: name,
+      metric,
+      unit: "texts/s",
+      value: round(median(list), 0),
+      n: list.length,
+    });
+  }
+  const rate = (name: string): number => median(rates.get(name) ?? []);
+  addRatio(
+    result,
+    "embeddings.ours_over_openai",
+    "embeddings texts/s ours / OpenAIEmbeddings",
+    rate(OURS) / rate(OPENAI),
+  );
+  addRatio(
+    result,
+    "embeddings.ours_over_raw",
+    "embeddings texts/s ours / raw undici",
+    rate(OURS) / rate(RAW),
+  );
+
+  // Grid: ours when available (else raw, so the server's shape is still visible), across batch x concurrency.
+  const gridTexts = texts.slice(0, opts.gridTexts);
+  const gridSubject = ours.ok ? "DatabricksEmbeddings (ours)" : "raw undici";
+  const points: { batchSize: number; concurrency: number; textsPerSec: number }[] = [];
+  for (const batchSize of opts.batchSizes) {
+    for (const concurrency of opts.concurrencies) {
+      let embed: EmbedRun = rawEmbedder(target, batchSize, concurrency);
+      if (ours.ok) {
+        const m = await ourEmbeddings(target, { batchSize, maxConcurrency: concurrency });
+        if (!m.ok) continue;
+        embed = (t) => m.value.embedDocuments(t);
+      }
+      try {
+        const textsPerSec = await throughput(embed, gridTexts, gridSubject);
+        points.push({ batchSize, concurrency, textsPerSec });
+        result.measurements.push({
+          subject: `${gridSubject} grid`,
+          metric: `batch ${batchSize} x concurrency ${concurrency}`,
+          unit: "texts/s",
+          value: round(textsPerSec, 0),
+        });
+      } catch (err) {
+        result.notes.push(`grid batch ${batchSize} x ${concurrency} failed: ${errorMessage(err)}`);
+      }
+    }
+  }
+  const rec = recommend(points);
+  if (rec) {
+    result.notes.push(
+      `recommended defaults from this run (${gridSubject}, ${gridTexts.length} texts per point): batchSize ${rec.batchSize}, ` +
+        `maxConcurrency ${rec.concurrency} (${Math.round(rec.textsPerSec)} texts/s; smallest setting within 5% of the best)`,
+    );
+    if (ours.ok)
+      result.notes.push(`ours was run at its defaults: batchSize ${rawBatch}, maxConcurrency ${rawConc}`);
+  }
+  return result;
+}
+
+export const embeddingsSuite: Suite = {
+  id: "embeddings",
+  title: "Embeddings throughput",
+  run: (ctx) => runEmbeddings(ctx, embeddingsOptions(ctx.config.quick)),
+};
