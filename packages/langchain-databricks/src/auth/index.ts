@@ -1,0 +1,10 @@
+export type { AuthHttp, AuthHttpRequest, AuthHttpResponse } from "./auth-http.js";
+export { type Credentials, PatCredentials, TokenProviderCredentials } from "./credentials.js";
+export { defaultEnv, type EnvSource, readEnv } from "./env.js";
+export { isLoopbackHostname, normalizeHost } from "./host.js";
+export { type CliResult, type ConfigIo, defaultConfigIo } from "./io.js";
+export { createOAuthM2MCredentials, type OAuthM2MSettings } from "./oauth-m2m.js";
+export type { DatabricksAuthOptions } from "./options.js";
+export { type LoadedProfile, loadProfile, type ProfileSettings, parseProfile } from "./profile.js";
+export { type ExpiringToken, RefreshingTokenCredentials } from "./refreshing-token.js";
+export { type ResolvedAuth, type ResolvedConfig, resolveAuth } from "./resolve.js";

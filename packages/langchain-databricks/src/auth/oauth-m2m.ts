@@ -1,0 +1,136 @@
+import { DatabricksConfigError, type DatabricksError, UnauthenticatedError } from "../errors.js";
+import { apiErrorFromResponse } from "../http/error-body.js";
+import { type AuthHttp, base64Utf8 } from "./auth-http.js";
+import { isLoopbackHostname } from "./host.js";
+import { type ExpiringToken, RefreshingTokenCredentials } from "./refreshing-token.js";
+
+/** Settings of the OAuth machine-to-machine (client credentials) flow. */
+export interface OAuthM2MSettings {
+  host: string;
+  clientId: string;
+  clientSecret: string;
+  http: AuthHttp;
+  now?: () => number;
+  /** OAuth scope. @default "all-apis" */
+  scope?: string;
+}
+
+const DISCOVERY_PATH = "/oidc/.well-known/oauth-authorization-server";
+
+function checkTokenEndpoint(url: string, host: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new DatabricksConfigError(
+      `OIDC discovery at ${host}${DISCOVERY_PATH} returned an invalid token_endpoint.`,
+    );
+  }
+  // The client secret is sent there: never in clear text off-box.
+  if (u.protocol !== "https:" && !(u.protocol === "http:" && isLoopbackHostname(u.hostname))) {
+    if (!(u.protocol === "http:" && host.startsWith("http:"))) {
+      throw new DatabricksConfigError(
+        `OIDC token_endpoint ${u.origin} is not https; refusing to send client credentials.`,
+      );
+    }
+  }
+  return u.href;
+}
+
+function credentialError(e: DatabricksError, what: string): DatabricksError {
+  if (e.status === 400 || e.status === 401 || e.status === 403) {
+    return new UnauthenticatedError(
+      `OAuth M2M ${what} failed: ${e.message} Check \`clientId\` / \`clientSecret\` (DATABRICKS_CLIENT_ID / DATABRICKS_CLIENT_SECRET).`,
+      { status: e.status, errorCode: e.errorCode, headers: e.headers, requestId: e.requestId },
+    );
+  }
+  return e;
+}
+
+/**
+ * OAuth M2M: discovers the token endpoint once (`/oidc/.well-known/oauth-authorization-server`), then mints
+ * `client_credentials` tokens (HTTP Basic client auth, `scope=all-apis`), cached and refreshed ahead of expiry
+ * with a single in-flight request.
+ */
+export function createOAuthM2MCredentials(s: OAuthM2MSettings): RefreshingTokenCredentials {
+  const now = s.now ?? Date.now;
+  let tokenEndpoint: Promise<string> | undefined;
+  const discover = (): Promise<string> => {
+    tokenEndpoint ??= (async () => {
+      const res = await s.http({
+        method: "GET",
+        url: s.host + DISCOVERY_PATH,
+        headers: { accept: "application/json" },
+      });
+      if (res.status !== 200) {
+        throw credentialError(
+          apiErrorFromResponse(res.status, res.headers, res.text, {
+            method: "GET",
+            path: DISCOVERY_PATH,
+            endpoint: undefined,
+          }),
+          "discovery",
+        );
+      }
+      let doc: { token_endpoint?: unknown };
+      try {
+        doc = JSON.parse(res.text) as { token_endpoint?: unknown };
+      } catch {
+        throw new DatabricksConfigError(`OIDC discovery at ${s.host}${DISCOVERY_PATH} did not return JSON.`);
+      }
+      if (typeof doc.token_endpoint !== "string") {
+        throw new DatabricksConfigError(
+          `OIDC discovery at ${s.host}${DISCOVERY_PATH} has no token_endpoint.`,
+        );
+      }
+      return checkTokenEndpoint(doc.token_endpoint, s.host);
+    })().catch((e: unknown) => {
+      tokenEndpoint = undefined; // a transient failure must not poison the cache
+      throw e;
+    });
+    return tokenEndpoint;
+  };
+  const basic = `Basic ${base64Utf8(`${s.clientId}:${s.clientSecret}`)}`;
+  const body = `grant_type=client_credentials&scope=${encodeURIComponent(s.scope ?? "all-apis")}`;
+  const fetchToken = async (): Promise<ExpiringToken> => {
+    const url = await discover();
+    const started = now();
+    const res = await s.http({
+      method: "POST",
+      url,
+      headers: {
+        authorization: basic,
+        "content-type": "application/x-www-form-urlencoded",
+        accept: "application/json",
+      },
+      body,
+    });
+    const path = new URL(url).pathname;
+    if (res.status !== 200) {
+      throw credentialError(
+        apiErrorFromResponse(res.status, res.headers, res.text, {
+          method: "POST",
+          path,
+          endpoint: undefined,
+        }),
+        "token request",
+      );
+    }
+    let json: { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
+    try {
+      json = JSON.parse(res.text) as typeof json;
+    } catch {
+      throw new UnauthenticatedError(`OAuth M2M token response from ${path} is not JSON.`);
+    }
+    if (typeof json.access_token !== "string" || json.access_token === "") {
+      throw new UnauthenticatedError(`OAuth M2M token response from ${path} has no access_token.`);
+    }
+    const expiresIn = Number(json.expires_in ?? 3600);
+    return {
+      accessToken: json.access_token,
+      tokenType: typeof json.token_type === "string" ? json.token_type : "Bearer",
+      expiresAt: started + (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 3600) * 1000,
+    };
+  };
+  return new RefreshingTokenCredentials("oauth-m2m", fetchToken, now);
+}

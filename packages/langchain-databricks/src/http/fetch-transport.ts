@@ -1,0 +1,102 @@
+import type { ResponseHeaders, Transport, TransportRequest, TransportResponse } from "./transport.js";
+import { abortError, classifyTransportFailure, describeTarget, timeoutError } from "./transport-errors.js";
+
+/**
+ * Transport over any WHATWG `fetch` (browsers, Deno, Bun, edge, tests). Redirects are returned, not followed
+ * (`redirect: "manual"`), so the client can drop `Authorization` when the origin changes.
+ */
+export class FetchTransport implements Transport {
+  readonly #fetch: typeof globalThis.fetch;
+
+  constructor(fetchImpl: typeof globalThis.fetch) {
+    this.#fetch = fetchImpl;
+  }
+
+  async send(req: TransportRequest): Promise<TransportResponse> {
+    const target = describeTarget(req.method, req.origin, req.path);
+    const controller = new AbortController();
+    const user = req.signal;
+    const onAbort = () => controller.abort(user?.reason);
+    user?.addEventListener("abort", onAbort, { once: true });
+    let timedOut = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, req.timeoutMs);
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      user?.removeEventListener("abort", onAbort);
+    };
+    const fail = (e: unknown) => {
+      cleanup();
+      if (timedOut) return timeoutError(target, req.timeoutMs, e);
+      if (user?.aborted) return abortError(target, e);
+      return classifyTransportFailure(e, target, req.timeoutMs, user);
+    };
+    arm();
+    let res: Response;
+    try {
+      res = await this.#fetch(req.origin + req.path, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body as NonNullable<Parameters<typeof fetch>[1]>["body"],
+        signal: controller.signal,
+        redirect: "manual",
+      });
+    } catch (e) {
+      throw fail(e);
+    }
+    const headers: ResponseHeaders = {};
+    res.headers.forEach((value, key) => {
+      headers[key.toLowerCase()] = value;
+    });
+    return {
+      status: res.status,
+      headers,
+      async text() {
+        try {
+          const t = await res.text();
+          cleanup();
+          return t;
+        } catch (e) {
+          throw fail(e);
+        }
+      },
+      body() {
+        return {
+          async *[Symbol.asyncIterator]() {
+            const stream = res.body;
+            if (!stream) {
+              cleanup();
+              return;
+            }
+            const reader = stream.getReader();
+            try {
+              for (;;) {
+                arm(); // idle-gap timeout between chunks
+                const { done, value } = await reader.read();
+                if (done) return;
+                yield value;
+              }
+            } catch (e) {
+              throw fail(e);
+            } finally {
+              cleanup();
+              reader.cancel().catch(() => undefined);
+            }
+          },
+        };
+      },
+      discard() {
+        cleanup();
+        res.body?.cancel().catch(() => undefined);
+      },
+    };
+  }
+
+  async close(): Promise<void> {}
+}

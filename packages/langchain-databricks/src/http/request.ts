@@ -1,0 +1,61 @@
+/** HTTP methods used by Databricks REST APIs. */
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** Query-string values; arrays repeat the key, undefined entries are skipped. */
+export type QueryParams = Record<string, string | number | boolean | readonly string[] | undefined>;
+
+/**
+ * One API call, relative to the workspace host.
+ * @example
+ * { method: "POST", path: `/serving-endpoints/${encodeURIComponent(name)}/invocations`, body: { messages }, endpoint: name }
+ */
+export interface HttpRequest {
+  method: HttpMethod;
+  /** Path from the workspace root; callers URL-encode path segments. */
+  path: string;
+  query?: QueryParams;
+  /** Serialised with `JSON.stringify` unless a string or Uint8Array (sent as-is). */
+  body?: unknown;
+  /** Extra request headers (lower-case names recommended). */
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Per-call timeout, ms (overrides the client's `timeout`). */
+  timeout?: number;
+  /** Per-call retry budget (overrides the client's `maxRetries`). */
+  maxRetries?: number;
+  /** Serving endpoint name, attached to errors (`error.endpoint`) and used in hints. */
+  endpoint?: string;
+  /** "json" (default: parsed, empty body -> `{}`) or "text" (raw body, e.g. OpenAPI docs, metrics). */
+  responseType?: "json" | "text";
+  /** Streams only: throw `DatabricksStreamError` if the stream ends without `data: [DONE]`. @default false */
+  expectDone?: boolean;
+}
+
+/** A response with its status and headers, for callers that need e.g. `served-model-name`. */
+export interface HttpResponseMeta<T> {
+  data: T;
+  status: number;
+  /** Response headers, lower-case names. */
+  headers: Record<string, string>;
+}
+
+/** Builds `path?query` with proper encoding. */
+export function buildPath(path: string, query: QueryParams | undefined): string {
+  if (!query) return path;
+  let qs = "";
+  for (const key of Object.keys(query)) {
+    const v = query[key];
+    if (v === undefined) continue;
+    const values = Array.isArray(v) ? v : [String(v)];
+    for (const item of values) qs += `${qs ? "&" : ""}${encodeURIComponent(key)}=${encodeURIComponent(item)}`;
+  }
+  if (!qs) return path;
+  return `${path}${path.includes("?") ? "&" : "?"}${qs}`;
+}
+
+/** Request body as sent on the wire. */
+export function serializeBody(body: unknown): string | Uint8Array | undefined {
+  if (body === undefined) return undefined;
+  if (typeof body === "string" || body instanceof Uint8Array) return body;
+  return JSON.stringify(body);
+}

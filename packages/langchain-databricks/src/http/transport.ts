@@ -1,0 +1,54 @@
+/** Response headers as received: lower-case names; repeated headers may arrive as arrays. */
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+/** One HTTP exchange, already fully prepared by the client (URL, auth, body). */
+export interface TransportRequest {
+  /** Scheme + host + port, e.g. "https://my-ws.cloud.databricks.com". */
+  origin: string;
+  /** Path plus query string, e.g. "/api/2.0/secrets/get?scope=s&key=k". */
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array | undefined;
+  signal: AbortSignal | undefined;
+  /** Non-streaming: bound on the whole attempt. Streaming: bound on headers and on each idle gap. */
+  timeoutMs: number;
+  /** True when the body will be consumed incrementally with `body()`. */
+  stream: boolean;
+}
+
+/** A response whose body has not been read yet; exactly one of `text`, `body`, `discard` must be called. */
+export interface TransportResponse {
+  status: number;
+  headers: ResponseHeaders;
+  text(): Promise<string>;
+  body(): AsyncIterable<Uint8Array>;
+  /** Releases the connection without reading (redirects, retries). */
+  discard(): void;
+}
+
+/**
+ * The one primitive everything goes through. Implementations throw only `DatabricksTimeoutError`,
+ * `DatabricksAbortError` or `DatabricksConnectionError`; HTTP statuses are returned, not thrown.
+ */
+export interface Transport {
+  send(req: TransportRequest): Promise<TransportResponse>;
+  close(): Promise<void>;
+}
+
+/** First value of a header that may be repeated. */
+export function headerValue(headers: ResponseHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Flattens response headers into a plain record (repeated values joined with ", "). */
+export function flattenHeaders(headers: ResponseHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(headers)) {
+    const v = headers[key];
+    if (v === undefined) continue;
+    out[key.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  }
+  return out;
+}
