@@ -241,16 +241,29 @@ export async function makePeerChat(target: Target): Promise<Made> {
   return invokeSubject(NAMES.peer, await peerChatModel(target));
 }
 
-/** All chat-invoke subjects, in report order. */
-export async function makeChatSubjects(target: Target, opts: { includeQuery: boolean }): Promise<Made[]> {
-  const made: Made[] = [
-    makeRawUndici(target),
-    makeFloor(target),
-    makeRawFetch(target),
-    await makeOurChat(target),
-    await makeChatOpenAI(target),
-    await makePeerChat(target),
+/** All chat-invoke subjects, in report order; `only` limits which ones are even constructed. */
+export async function makeChatSubjects(
+  target: Target,
+  opts: { includeQuery: boolean; only?: readonly string[] },
+): Promise<Made[]> {
+  const factories: [string, () => Made | Promise<Made>][] = [
+    [NAMES.raw, () => makeRawUndici(target)],
+    [NAMES.floor, () => makeFloor(target)],
+    [NAMES.fetch, () => makeRawFetch(target)],
+    [NAMES.ours, () => makeOurChat(target)],
+    [NAMES.chatOpenAI, () => makeChatOpenAI(target)],
+    [NAMES.peer, () => makePeerChat(target)],
   ];
-  if (opts.includeQuery) made.push(makeRawInvocations(target), await makeQuery(target));
+  if (opts.includeQuery) {
+    factories.push(
+      [NAMES.rawInvocations, () => makeRawInvocations(target)],
+      [NAMES.query, () => makeQuery(target)],
+    );
+  }
+  const made: Made[] = [];
+  for (const [name, make] of factories) {
+    if (opts.only && !opts.only.includes(name)) continue;
+    made.push(await make());
+  }
   return made;
 }

@@ -17,11 +17,9 @@ export function latencyOptions(quick: boolean): LatencyOptions {
   return quick ? { warmup: 20, rounds: 3, iterations: 30 } : { warmup: 200, rounds: 10, iterations: 150 };
 }
 
-export function splitMade(made: readonly Made[], result: SuiteResult, only?: readonly string[]): Subject[] {
+export function splitMade(made: readonly Made[], result: SuiteResult): Subject[] {
   const subjects: Subject[] = [];
   for (const m of made) {
-    const name = m.ok ? m.subject.name : m.name;
-    if (only && !only.includes(name)) continue;
     if (m.ok) subjects.push(m.subject);
     else result.skippedSubjects.push({ subject: m.name, reason: m.reason });
   }
@@ -33,8 +31,8 @@ export async function runLatency(
   opts: LatencyOptions,
 ): Promise<SuiteResult> {
   const result = emptyResult("latency", "Per-call latency of a chat invoke");
-  const made = await makeChatSubjects(ctx.target, { includeQuery: true });
-  const subjects = splitMade(made, result, opts.subjects);
+  const made = await makeChatSubjects(ctx.target, { includeQuery: true, only: opts.subjects });
+  const subjects = splitMade(made, result);
   try {
     ctx.log(`latency: ${subjects.length} subjects, ${opts.rounds} rounds x ${opts.iterations} calls`);
     const { results, failures } = await runInterleaved(subjects, opts);
