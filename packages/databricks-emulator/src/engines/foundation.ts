@@ -19,6 +19,10 @@ export interface FoundationModel {
   /** `capabilities` as GET shows it; clients read `function_calling`. */
   capabilities: Record<string, boolean>;
   description: string;
+  /** Same as `foundationModel.display_name` (flat copy for the control plane's `FoundationEndpoint`). */
+  displayName: string;
+  /** Same as `capabilities.function_calling`. */
+  functionCalling: boolean;
 }
 
 const docs = (slug: string): string =>
@@ -46,6 +50,8 @@ const chat = (
     },
     capabilities: { function_calling: true, ...extra.capabilities },
     description: `${displayName} pay-per-token endpoint (emulated).`,
+    displayName,
+    functionCalling: true,
   };
 };
 
@@ -70,6 +76,8 @@ const embedding = (
     },
     capabilities: {},
     description: `${displayName} pay-per-token embedding endpoint (emulated).`,
+    displayName,
+    functionCalling: false,
   };
 };
 
