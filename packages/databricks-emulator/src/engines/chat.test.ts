@@ -276,7 +276,7 @@ describe("reasoning", () => {
     >[];
     expect(content).toHaveLength(2);
     expect(content[0]?.type).toBe("reasoning");
-    const summary = (content[0]?.summary as Record<string, unknown>[])[0];
+    const summary = (content[0]!.summary as Record<string, unknown>[])[0];
     expect(summary?.type).toBe("summary_text");
     expect(typeof summary?.text).toBe("string");
     expect(typeof summary?.signature).toBe("string");
@@ -300,7 +300,7 @@ describe("reasoning", () => {
       },
       claude,
     );
-    expect((choices[0]?.message.content as Record<string, unknown>[])[1]?.text).toBe(
+    expect((choices[0]!.message.content as Record<string, unknown>[])[1]?.text).toBe(
       "Hello! How can I help you today?",
     );
   });
