@@ -1,6 +1,27 @@
 export type { DatabricksAuthOptions } from "./auth/options.js";
 export type { ResolvedConfig } from "./auth/resolve.js";
 export {
+  ChatDatabricks,
+  type ChatDatabricksCallOptions,
+  type ChatDatabricksInput,
+  type ChatDatabricksQuirks,
+  type ChatRoute,
+} from "./chat_models/index.js";
+export {
+  type DriverProxyHandler,
+  type DriverProxyOutput,
+  type DriverProxyRequest,
+  type DriverProxyServer,
+  type ServeDriverProxyOptions,
+  serveDriverProxyApp,
+} from "./driver_proxy/index.js";
+export {
+  DatabricksEmbeddings,
+  type DatabricksEmbeddingsInput,
+  DEFAULT_EMBEDDINGS_BATCH_SIZE,
+  type EmbeddingsRoute,
+} from "./embeddings.js";
+export {
   BadRequestError,
   CancelledError,
   DatabricksAbortError,
@@ -28,4 +49,10 @@ export { DatabricksHttpClient, DEFAULT_TIMEOUT_MS, type HttpClientExtras } from 
 export type { HttpMethod, HttpRequest, HttpResponseMeta, QueryParams } from "./http/request.js";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./http/retry.js";
 export type { Transport, TransportRequest, TransportResponse } from "./http/transport.js";
+export {
+  Databricks,
+  type DatabricksLLMCallOptions,
+  type DatabricksLLMInput,
+  type DatabricksLLMRequest,
+} from "./llms.js";
 export { PACKAGE_NAME, PACKAGE_VERSION } from "./version.js";

@@ -1,0 +1,202 @@
+import { Embeddings, type EmbeddingsParams } from "@langchain/core/embeddings";
+import { chunkArray } from "@langchain/core/utils/chunk_array";
+import { getEnvironmentVariable } from "@langchain/core/utils/env";
+import type { DatabricksAuthOptions } from "./auth/options.js";
+import { DatabricksConfigError, DatabricksError } from "./errors.js";
+import { endpointQuirks, isRouteRejection } from "./utils/rejections.js";
+import {
+  type DatabricksTransport,
+  invocationsPath,
+  lazyTransport,
+  pickAuthOptions,
+} from "./utils/transport.js";
+
+/** Default texts per request; Databricks FMAPI embedding endpoints accept up to 150 inputs per call. */
+export const DEFAULT_EMBEDDINGS_BATCH_SIZE = 150;
+/** Default number of batches in flight at once. */
+export const DEFAULT_EMBEDDINGS_CONCURRENCY = 4;
+
+/** Which serving route embedding calls use; "auto" tries the OpenAI route and falls back to `/invocations`. */
+export type EmbeddingsRoute = "auto" | "embeddings" | "invocations";
+
+export interface DatabricksEmbeddingsInput extends EmbeddingsParams, DatabricksAuthOptions {
+  /**
+   * Serving endpoint name.
+   * @example "databricks-gte-large-en"
+   */
+  endpoint?: string;
+  /** Alias of `endpoint`. */
+  model?: string;
+  /** Alias of `token`. */
+  apiKey?: string;
+  /** Extra body fields for `embedQuery` (e.g. `{ instruction: "Represent this query for retrieval:" }`). */
+  queryParams?: Record<string, unknown>;
+  /** Extra body fields for `embedDocuments` (e.g. `{ input_type: "search_document" }`). */
+  documentsParams?: Record<string, unknown>;
+  /**
+   * Texts per request.
+   * @default 150
+   */
+  batchSize?: number;
+  /**
+   * Requests in flight at once.
+   * @default 4
+   */
+  maxConcurrency?: number;
+  /** @default "auto" */
+  route?: EmbeddingsRoute;
+  /** A shared HTTP client; auth options are then ignored. */
+  client?: DatabricksTransport;
+}
+
+interface EmbeddingItem {
+  index?: number;
+  embedding?: number[] | string;
+}
+
+interface EmbeddingsResponse {
+  data?: EmbeddingItem[];
+  /** Custom pyfunc embedding models answer `{predictions: [[...], ...]}`. */
+  predictions?: unknown;
+}
+
+/** Decodes an OpenAI base64 embedding (little-endian float32), in case a server ignores `encoding_format`. */
+function decodeBase64Floats(b64: string): number[] {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const view = new DataView(bytes.buffer);
+  const out: number[] = [];
+  for (let i = 0; i + 4 <= bytes.length; i += 4) out.push(view.getFloat32(i, true));
+  return out;
+}
+
+function toVector(raw: unknown, where: string): number[] {
+  if (typeof raw === "string") return decodeBase64Floats(raw);
+  if (Array.isArray(raw)) return raw.map((v) => Number(v));
+  throw new DatabricksError(`Embeddings response has no vector at ${where}; expected an array of numbers.`);
+}
+
+/**
+ * Embeddings from a Databricks Model Serving endpoint (foundation, external or custom embedding models).
+ *
+ * Documents are split into batches of `batchSize`, sent `maxConcurrency` at a time, and returned in input order
+ * (sorted by each item's `index`). Rate limits (429) are retried by the HTTP layer with backoff.
+ *
+ * @example
+ * ```ts
+ * const embeddings = new DatabricksEmbeddings({ endpoint: "databricks-bge-large-en" });
+ * const vector = await embeddings.embedQuery("hello");
+ * const vectors = await embeddings.embedDocuments(["a", "b", "c"]);
+ * ```
+ */
+export class DatabricksEmbeddings extends Embeddings<number[]> {
+  endpoint: string;
+  queryParams: Record<string, unknown>;
+  documentsParams: Record<string, unknown>;
+  batchSize: number;
+  route: EmbeddingsRoute;
+  timeout?: number;
+  maxRetries?: number;
+  private readonly host?: string;
+  private readonly transport: () => DatabricksTransport;
+
+  constructor(fields: DatabricksEmbeddingsInput = {}) {
+    // Retries happen in the transport only; the caller just bounds concurrency.
+    super({
+      ...fields,
+      maxConcurrency: fields.maxConcurrency ?? DEFAULT_EMBEDDINGS_CONCURRENCY,
+      maxRetries: 0,
+    });
+    const endpoint =
+      fields.endpoint ?? fields.model ?? getEnvironmentVariable("DATABRICKS_EMBEDDINGS_ENDPOINT");
+    if (!endpoint) {
+      throw new DatabricksConfigError(
+        'DatabricksEmbeddings needs a serving endpoint: pass { endpoint: "databricks-gte-large-en" } (alias "model") ' +
+          "or set DATABRICKS_EMBEDDINGS_ENDPOINT.",
+      );
+    }
+    const batchSize = fields.batchSize ?? DEFAULT_EMBEDDINGS_BATCH_SIZE;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new DatabricksConfigError(
+        `batchSize must be a positive integer, got ${String(fields.batchSize)}.`,
+      );
+    }
+    this.endpoint = endpoint;
+    this.queryParams = { ...fields.queryParams };
+    this.documentsParams = { ...fields.documentsParams };
+    this.batchSize = batchSize;
+    this.route = fields.route ?? "auto";
+    this.timeout = fields.timeout;
+    this.maxRetries = fields.maxRetries;
+    this.host = fields.host;
+    this.transport = lazyTransport(fields.client, pickAuthOptions(fields));
+  }
+
+  async embedDocuments(texts: string[]): Promise<number[][]> {
+    if (texts.length === 0) return [];
+    const batches = chunkArray(texts, this.batchSize);
+    const results = await Promise.all(
+      batches.map((batch) => this.caller.call(() => this.embedBatch(batch, this.documentsParams))),
+    );
+    return results.flat();
+  }
+
+  async embedQuery(text: string): Promise<number[]> {
+    const [vector] = await this.caller.call(() => this.embedBatch([text], this.queryParams));
+    return vector as number[];
+  }
+
+  private useInvocations(): boolean {
+    return (
+      this.route === "invocations" ||
+      (this.route === "auto" && endpointQuirks(this.endpoint, this.host).invocationsOnly === true)
+    );
+  }
+
+  private async embedBatch(input: string[], params: Record<string, unknown>): Promise<number[][]> {
+    try {
+      return await this.send(input, params);
+    } catch (e) {
+      if (this.route !== "auto" || this.useInvocations() || !isRouteRejection(e)) throw e;
+      endpointQuirks(this.endpoint, this.host).invocationsOnly = true;
+      return this.send(input, params);
+    }
+  }
+
+  private async send(input: string[], params: Record<string, unknown>): Promise<number[][]> {
+    const invocations = this.useInvocations();
+    const body: Record<string, unknown> = invocations
+      ? { ...params, input }
+      : // Ask for floats explicitly: OpenAI-style servers may otherwise default to base64.
+        { encoding_format: "float", ...params, model: this.endpoint, input };
+    const resp = await this.transport().request<EmbeddingsResponse>({
+      method: "POST",
+      path: invocations ? invocationsPath(this.endpoint) : "/serving-endpoints/embeddings",
+      body,
+      timeout: this.timeout,
+      maxRetries: this.maxRetries,
+    });
+    return this.parse(resp, input.length);
+  }
+
+  private parse(resp: EmbeddingsResponse, expected: number): number[][] {
+    let vectors: number[][];
+    if (Array.isArray(resp.data)) {
+      const items = resp.data.map((item, position) => ({ item, position }));
+      // Order by the server's `index` when present; position otherwise.
+      items.sort((a, b) => (a.item.index ?? a.position) - (b.item.index ?? b.position));
+      vectors = items.map(({ item, position }) => toVector(item.embedding, `data[${position}].embedding`));
+    } else if (Array.isArray(resp.predictions)) {
+      vectors = resp.predictions.map((p, i) => toVector(p, `predictions[${i}]`));
+    } else {
+      throw new DatabricksError(
+        `Endpoint "${this.endpoint}" returned no embeddings (expected "data" or "predictions" in the response).`,
+      );
+    }
+    if (vectors.length !== expected) {
+      throw new DatabricksError(
+        `Endpoint "${this.endpoint}" returned ${vectors.length} embeddings for ${expected} inputs.`,
+      );
+    }
+    return vectors;
+  }
+}
