@@ -97,7 +97,8 @@ describe("report", () => {
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
     expect(svg.match(/<rect x="400"/g)).toHaveLength(2);
-    expect(svg.match(/<line /g)).toHaveLength(2);
+    expect(svg.match(/stroke-dasharray/g)).toHaveLength(2);
+    expect(svg.match(/stroke="#bbb"/g)).toHaveLength(2);
     expect(svg).toContain("ours / floor &lt;fast&gt;");
     expect(svg).toContain('fill="#2e7d32"');
     expect(svg).toContain('fill="#c62828"');

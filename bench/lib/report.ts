@@ -112,9 +112,9 @@ function chartRows(report: BenchReport): ChartRow[] {
 }
 
 /**
- * Horizontal bars, one per ratio, each on its own scale (0 .. 1.25 x max(value, goal)) because ratios, ms and KB
- * do not share an axis. A goal is drawn as a vertical tick; bars are green when the goal is met, red when missed,
- * grey when there is no gated goal.
+ * Horizontal bars, one per ratio. True ratios ("x") share one linear axis (with a thin line at 1x) so they can be
+ * compared at a glance; overheads in ms/KB each get their own scale (0 .. 1.25 x max(value, goal)). A goal is a
+ * dashed tick; bars are green when the goal is met, red when missed, grey when there is no gated goal.
  */
 export function renderSvg(report: BenchReport): string {
   const rows = chartRows(report);
@@ -132,10 +132,19 @@ export function renderSvg(report: BenchReport): string {
     )}</text>`,
   ];
   if (rows.length === 0) parts.push(`<text x="10" y="${top + 16}">no ratios measured</text>`);
+  const ratioMax =
+    Math.max(1, ...rows.filter((r) => r.unit === "x").map((r) => Math.max(r.value, r.goal?.threshold ?? 0))) *
+    1.1;
   rows.forEach((row, i) => {
     const y = top + i * rowH;
     const threshold = row.goal?.threshold;
-    const scaleMax = Math.max(row.value, threshold ?? 0, 1e-9) * 1.25;
+    const scaleMax = row.unit === "x" ? ratioMax : Math.max(row.value, threshold ?? 0, 1e-9) * 1.25;
+    if (row.unit === "x") {
+      const one = labelW + (1 / scaleMax) * barW;
+      parts.push(
+        `<line x1="${one.toFixed(1)}" y1="${y}" x2="${one.toFixed(1)}" y2="${y + rowH}" stroke="#bbb"/>`,
+      );
+    }
     const w = Math.max(1, (row.value / scaleMax) * barW);
     const gated = row.goal && !row.goal.informational;
     const color = !gated ? "#9e9e9e" : row.goal?.verdict === "met" ? "#2e7d32" : "#c62828";
@@ -155,7 +164,7 @@ export function renderSvg(report: BenchReport): string {
     }
   });
   parts.push(
-    `<text x="10" y="${height - 10}" fill="#555">dashed tick = goal; green = met, red = missed, grey = reported only. Each bar has its own scale.</text>`,
+    `<text x="10" y="${height - 10}" fill="#555">dashed tick = goal, grey line = 1x; green = met, red = missed, grey = reported only. Ratios (x) share one axis; ms/KB rows have their own.</text>`,
     "</svg>",
   );
   return `${parts.join("\n")}\n`;
