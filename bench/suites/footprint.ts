@@ -63,7 +63,7 @@ function packageOf(path: string): string {
   return rest[0]?.startsWith("@") ? `${rest[0]}/${rest[1]}` : (rest[0] ?? "(other)");
 }
 
-export async function bundleSize(entry: Entry): Promise<BundleSize> {
+export async function bundleSize(entry: Entry, external: string[] = []): Promise<BundleSize> {
   const out = await build({
     stdin: {
       contents: `export { ${entry.exportName} } from ${JSON.stringify(entry.specifier)};`,
@@ -76,6 +76,7 @@ export async function bundleSize(entry: Entry): Promise<BundleSize> {
     platform: "node",
     write: false,
     metafile: true,
+    external,
     logLevel: "silent",
   });
   const code = out.outputFiles[0]?.contents ?? new Uint8Array();
@@ -172,6 +173,18 @@ export async function runFootprint(ctx: SuiteContext, samples: number): Promise<
     } catch (err) {
       result.skippedSubjects.push({ subject: `${e.name} bundle`, reason: errorMessage(err) });
     }
+  }
+  // Diagnostic only (not the goal): our bundle with the undici transport left external, i.e. our own code's cost.
+  try {
+    const s = await bundleSize(OURS, ["undici"]);
+    result.measurements.push({
+      subject: OURS.name,
+      metric: "bundle min+gz, undici external (diagnostic)",
+      unit: "KB",
+      value: round(s.gzipBytes / 1024, 1),
+    });
+  } catch (err) {
+    result.notes.push(`bundle with undici external failed: ${errorMessage(err)}`);
   }
   const gz = (e: Entry): number => (sizes.get(e.name)?.gzipBytes ?? Number.NaN) / 1024;
   addRatio(
