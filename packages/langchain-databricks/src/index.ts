@@ -7,6 +7,7 @@ export {
   type ChatDatabricksQuirks,
   type ChatRoute,
 } from "./chat_models/index.js";
+export * from "./clients/index.js";
 export {
   type DriverProxyHandler,
   type DriverProxyOutput,

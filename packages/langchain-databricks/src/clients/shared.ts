@@ -1,0 +1,44 @@
+import type { DatabricksAuthOptions } from "../auth/options.js";
+import { DatabricksConfigError } from "../errors.js";
+import { DatabricksHttpClient } from "../http/client.js";
+
+/** Options of the API clients: auth options, or an existing HTTP client to share (one pool, one token cache). */
+export interface ClientOptions extends DatabricksAuthOptions {
+  /**
+   * Reuse this HTTP client instead of building one from the auth options (which are then ignored).
+   * @example new SecretsClient({ httpClient: chat.httpClient })
+   */
+  httpClient?: DatabricksHttpClient;
+}
+
+/** Per-call options shared by client methods. */
+export interface CallOptions {
+  /** Cancels the call. */
+  signal?: AbortSignal;
+  /** Per-attempt timeout, ms. @default the client's `timeout` (120_000) */
+  timeout?: number;
+  /** Retry budget for this call. @default the client's `maxRetries` (3) */
+  maxRetries?: number;
+}
+
+export function httpClientFrom(
+  options: ClientOptions | undefined,
+  extraHeaders?: Record<string, string>,
+): DatabricksHttpClient {
+  if (options?.httpClient) return options.httpClient;
+  const { httpClient: _h, ...auth } = options ?? {};
+  return new DatabricksHttpClient(auth, extraHeaders ? { defaultHeaders: extraHeaders } : {});
+}
+
+/** Validates a resource name before it goes into a URL (names are also URL-encoded). */
+export function requireName(value: unknown, what: string): string {
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new DatabricksConfigError(`${what} must be a non-empty string, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+/** `/a/b` with each segment URL-encoded. */
+export function seg(value: string): string {
+  return encodeURIComponent(value);
+}
