@@ -38,6 +38,11 @@ export const ENTRIES: readonly Entry[] = [
   { name: "@databricks/langchainjs", specifier: "@databricks/langchainjs", exportName: "ChatDatabricks" },
 ];
 
+/** Import-time diagnostics only (not bundled): how much of our import time is the undici transport. */
+export const IMPORT_ONLY: readonly Entry[] = [
+  { name: "undici alone (diagnostic)", specifier: "undici", exportName: "request" },
+];
+
 /** Milliseconds to import `entry` in a fresh process (module resolution relative to bench/). */
 export async function coldImportMs(entry: Entry): Promise<number> {
   const script =
@@ -123,11 +128,12 @@ export function packSize(): Promise<PackInfo> {
 export async function runFootprint(ctx: SuiteContext, samples: number): Promise<SuiteResult> {
   const result = emptyResult("footprint", "Footprint: import time, bundle size, package size");
   // Cold imports, interleaved sample by sample so machine noise spreads over every entry.
-  const times = new Map<string, number[]>(ENTRIES.map((e) => [e.name, []]));
+  const importEntries = [...ENTRIES, ...IMPORT_ONLY];
+  const times = new Map<string, number[]>(importEntries.map((e) => [e.name, []]));
   const failed = new Map<string, string>();
-  ctx.log(`footprint: ${samples} cold-import samples x ${ENTRIES.length} entries`);
+  ctx.log(`footprint: ${samples} cold-import samples x ${importEntries.length} entries`);
   for (let i = 0; i < samples; i++) {
-    for (const e of ENTRIES) {
+    for (const e of importEntries) {
       if (failed.has(e.name)) continue;
       try {
         times.get(e.name)?.push(await coldImportMs(e));
@@ -136,7 +142,7 @@ export async function runFootprint(ctx: SuiteContext, samples: number): Promise<
       }
     }
   }
-  for (const e of ENTRIES) {
+  for (const e of importEntries) {
     const reason = failed.get(e.name);
     if (reason) result.skippedSubjects.push({ subject: `${e.name} import`, reason });
     else addLatency(result, e.name, "cold import", summarize(times.get(e.name) ?? []));
