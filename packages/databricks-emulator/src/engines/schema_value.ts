@@ -168,7 +168,12 @@ const makeUnique = (v: unknown, i: number, seen: Set<string>, items: Json): unkn
     if (Array.isArray(items.enum))
       candidate = items.enum.find((e) => !seen.has(JSON.stringify(e))) ?? candidate;
     else if (typeof candidate === "string") candidate = `${candidate} ${i + 1}`;
-    else if (typeof candidate === "number") candidate = candidate + i;
+    else if (typeof candidate === "number") {
+      // Step by multipleOf (or 1) so the bumped value still satisfies the item schema.
+      const step = typeof items.multipleOf === "number" && items.multipleOf > 0 ? items.multipleOf : 1;
+      for (let k = 0; k < 1000 && seen.has(JSON.stringify(candidate)); k++)
+        candidate = (candidate as number) + step;
+    }
   }
   seen.add(JSON.stringify(candidate));
   return candidate;
