@@ -1,4 +1,13 @@
 export {
+  buildCreatePayload,
+  type CreateEndpointArgs,
+  DatabricksDeploymentClient,
+  getDeployClient,
+  type PredictArgs,
+  type UpdateEndpointArgs,
+} from "./deployments.js";
+export { type CreateScopeOptions, SecretsClient } from "./secrets.js";
+export {
   type EndpointRef,
   type QueryOptions,
   ServingEndpointsClient,
