@@ -12,6 +12,7 @@ export interface GlobalOptions {
   configFile?: string;
   /** Seconds, as typed by the user. */
   timeout?: number;
+  maxRetries?: number;
 }
 
 /** The subset of the library's auth options the CLI can set; anything unset falls back to env and profiles. */
@@ -24,6 +25,7 @@ export interface CliAuthOptions {
   configFile?: string;
   /** Milliseconds per attempt. */
   timeout?: number;
+  maxRetries?: number;
 }
 
 /** What a command action receives besides its own arguments. */
@@ -53,6 +55,15 @@ export function parsePositiveInt(flag: string): (value: string) => number {
   };
 }
 
+/** Parses `--max-retries` (0 allowed: fail fast). */
+export function parseRetries(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 20) {
+    throw new CliUsageError(`--max-retries must be an integer from 0 to 20, got "${value}".`);
+  }
+  return n;
+}
+
 /** Builds the library auth options from the global flags; unset flags are omitted so env/profile resolution applies. */
 export function authOptionsFrom(globals: GlobalOptions): CliAuthOptions {
   const auth: CliAuthOptions = {};
@@ -63,6 +74,7 @@ export function authOptionsFrom(globals: GlobalOptions): CliAuthOptions {
   if (globals.clientSecret) auth.clientSecret = globals.clientSecret;
   if (globals.configFile) auth.configFile = globals.configFile;
   if (globals.timeout !== undefined) auth.timeout = Math.round(globals.timeout * 1000);
+  if (globals.maxRetries !== undefined) auth.maxRetries = globals.maxRetries;
   return auth;
 }
 

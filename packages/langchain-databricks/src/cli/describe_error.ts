@@ -74,10 +74,8 @@ export function describeError(error: unknown): ErrorReport {
     return { message: `Configuration error: ${message}`, exitCode: ExitCode.config };
   }
   if (name === "DatabricksTimeoutError") {
-    return {
-      message: `Timed out: ${message}. Raise --timeout (seconds) if the workspace is slow.`,
-      exitCode: ExitCode.network,
-    };
+    const hint = /raise/i.test(message) ? "" : " Raise --timeout (seconds) if the workspace is slow.";
+    return { message: `Timed out: ${message}${hint}`, exitCode: ExitCode.network };
   }
   if (name === "DatabricksAbortError") return { message: "Interrupted.", exitCode: ExitCode.interrupted };
   if (

@@ -6,7 +6,7 @@ import { registerEmbed } from "./commands/embed.js";
 import { registerEndpoints } from "./commands/endpoints.js";
 import { registerSecrets } from "./commands/secrets.js";
 import { registerServeDriverProxy } from "./commands/serve_driver_proxy.js";
-import { parseSeconds } from "./context.js";
+import { parseRetries, parseSeconds } from "./context.js";
 import { describeError, redact } from "./describe_error.js";
 import { ExitCode } from "./exit_codes.js";
 import type { CliIO } from "./io.js";
@@ -43,6 +43,11 @@ export function buildProgram(io: CliIO): Command {
       new Option("--client-secret <secret>", "OAuth M2M client secret (prefer env DATABRICKS_CLIENT_SECRET)"),
     )
     .addOption(new Option("--timeout <seconds>", "per-request timeout in seconds").argParser(parseSeconds))
+    .addOption(
+      new Option("--max-retries <n>", "retries of network errors, 429 and 5xx (default 3)").argParser(
+        parseRetries,
+      ),
+    )
     .addHelpText("after", ENV_HELP);
 
   registerChat(program, io);

@@ -1,0 +1,275 @@
+import { describe, expect, it } from "vitest";
+import {
+  DatabricksConfigError,
+  DatabricksConnectionError,
+  DatabricksTimeoutError,
+  NotFoundError,
+  OperationFailedError,
+  PermissionDeniedError,
+  UnauthenticatedError,
+} from "../errors.js";
+import { embedInOrder } from "./commands/embed.js";
+import { describeError, redact } from "./describe_error.js";
+import { batches, parseEmbedInput } from "./embed_input.js";
+import { CliUsageError, ExitCode } from "./exit_codes.js";
+import { fakeIO } from "./fake_io.js";
+import { runCli } from "./program.js";
+import { parseParams, textOf } from "./text.js";
+
+describe("describeError maps errors to messages and exit codes", () => {
+  it("config errors exit 2", () => {
+    const r = describeError(new DatabricksConfigError("host was not set. Set DATABRICKS_HOST."));
+    expect(r).toEqual({
+      message: "Configuration error: host was not set. Set DATABRICKS_HOST.",
+      exitCode: 2,
+    });
+  });
+
+  it("401 and 'Invalid access token' 403 are auth failures (exit 2) with a hint; other 403s are API errors", () => {
+    const unauth = describeError(
+      new UnauthenticatedError("Unauthorized", { status: 401, errorCode: "UNAUTHENTICATED" }),
+    );
+    expect(unauth.exitCode).toBe(ExitCode.config);
+    expect(unauth.message).toContain("DATABRICKS_TOKEN");
+    const invalid = describeError(new PermissionDeniedError("Invalid access token.", { status: 403 }));
+    expect(invalid.exitCode).toBe(ExitCode.config);
+    const denied = describeError(
+      new PermissionDeniedError("User lacks CAN_QUERY", { status: 403, errorCode: "PERMISSION_DENIED" }),
+    );
+    expect(denied).toEqual({
+      message: "API error (403 PERMISSION_DENIED): User lacks CAN_QUERY",
+      exitCode: 3,
+    });
+  });
+
+  it("API errors exit 3 and carry status, code and request id", () => {
+    const r = describeError(
+      new NotFoundError("Endpoint nope does not exist.", {
+        status: 404,
+        errorCode: "RESOURCE_DOES_NOT_EXIST",
+        requestId: "req-1",
+      }),
+    );
+    expect(r).toEqual({
+      message: "API error (404 RESOURCE_DOES_NOT_EXIST): Endpoint nope does not exist. (request id req-1)",
+      exitCode: 3,
+    });
+    expect(describeError(new OperationFailedError("update ended in UPDATE_FAILED")).exitCode).toBe(3);
+  });
+
+  it("connection errors and raw network codes exit 4; timeouts exit 4", () => {
+    expect(describeError(new DatabricksConnectionError("connect ECONNREFUSED 127.0.0.1:9")).exitCode).toBe(4);
+    const raw = new TypeError("fetch failed", {
+      cause: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }),
+    });
+    const r = describeError(raw);
+    expect(r.exitCode).toBe(4);
+    expect(r.message).toContain("ECONNREFUSED");
+    expect(describeError(new DatabricksTimeoutError("no response after 10 ms")).exitCode).toBe(4);
+  });
+
+  it("recognises errors by name (another copy of the package) and handles non-errors", () => {
+    const foreign = { name: "DatabricksConfigError", message: "token missing", errorCode: undefined };
+    expect(describeError(foreign).exitCode).toBe(2);
+    expect(describeError(new CliUsageError("bad")).exitCode).toBe(1);
+    expect(describeError("boom")).toEqual({ message: "Unexpected error: boom", exitCode: 1 });
+  });
+
+  it("redact hides every known secret", () => {
+    expect(redact("token dapi1234 and dapi1234 and s3cr3t", ["dapi1234", "s3cr3t", undefined, "ab"])).toBe(
+      "token *** and *** and ***",
+    );
+  });
+});
+
+describe("embed input parsing", () => {
+  it("plain lines skip blanks; auto-detects JSONL strings and objects, keeping ids", () => {
+    expect(parseEmbedInput("a\n\nb\r\nc\n", "auto", "text").map((r) => r.text)).toEqual(["a", "b", "c"]);
+    expect(parseEmbedInput('"x"\n{"text":"y","id":7}\n', "auto", "text")).toEqual([
+      { text: "x" },
+      { text: "y", id: 7 },
+    ]);
+    expect(parseEmbedInput('{"body":"z"}', "jsonl", "body")).toEqual([{ text: "z" }]);
+    // A line that merely starts with "{" but is not JSON is plain text in auto mode.
+    expect(parseEmbedInput("{not json\nplain", "auto", "text").map((r) => r.text)).toEqual([
+      "{not json",
+      "plain",
+    ]);
+  });
+
+  it("bad JSONL rows are usage errors naming the line", () => {
+    expect(() => parseEmbedInput('{"text":"a"}\n{"other":1}', "auto", "text")).toThrow(
+      /line 2 has no string field "text"/,
+    );
+    expect(() => parseEmbedInput("oops", "jsonl", "text")).toThrow(CliUsageError);
+    expect(() => parseEmbedInput("[1]", "jsonl", "text")).toThrow(/line 1 must be a JSON string or object/);
+  });
+
+  it("batches splits in order", () => {
+    expect(batches([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+  });
+});
+
+describe("embedInOrder", () => {
+  const rows = Array.from({ length: 10 }, (_, i) => ({ text: `t${i}` }));
+
+  it("emits rows in input order even when batches finish out of order, with bounded concurrency", async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const gates: (() => void)[] = [];
+    const embed = async (texts: string[]) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      // Later batches resolve first: each batch waits for a gate released in reverse order below.
+      await new Promise<void>((resolve) => gates.push(resolve));
+      inFlight--;
+      return texts.map((t) => [Number(t.slice(1))]);
+    };
+    const emitted: number[] = [];
+    const progress: number[] = [];
+    const run = embedInOrder(
+      rows,
+      { batchSize: 3, concurrency: 2 },
+      embed,
+      (_r, i, v) => {
+        expect(v).toEqual([i]);
+        emitted.push(i);
+      },
+      (d) => progress.push(d),
+    );
+    for (let round = 0; round < 20 && (gates.length > 0 || emitted.length < rows.length); round++) {
+      await new Promise((r) => setImmediate(r));
+      gates
+        .reverse()
+        .splice(0)
+        .forEach((release) => {
+          release();
+        });
+    }
+    await run;
+    expect(emitted).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(maxInFlight).toBe(2);
+    expect(progress.at(-1)).toBe(10);
+  });
+
+  it("stops at the first failure and rejects with it", async () => {
+    let calls = 0;
+    const embed = async (texts: string[]) => {
+      calls++;
+      if (calls === 2) throw new Error("boom");
+      return texts.map(() => [0]);
+    };
+    await expect(
+      embedInOrder(
+        rows,
+        { batchSize: 2, concurrency: 1 },
+        embed,
+        () => {},
+        () => {},
+      ),
+    ).rejects.toThrow("boom");
+    expect(calls).toBe(2);
+  });
+
+  it("rejects a response with the wrong number of vectors", async () => {
+    await expect(
+      embedInOrder(
+        rows,
+        { batchSize: 5, concurrency: 1 },
+        async () => [[1]],
+        () => {},
+        () => {},
+      ),
+    ).rejects.toThrow(/returned 1 vectors for 5 texts/);
+  });
+});
+
+describe("small parsers", () => {
+  it("parseParams parses JSON values and keeps plain strings", () => {
+    expect(parseParams(["temperature=0.1", "style=terse", "list=[1,2]", "eq=a=b"])).toEqual({
+      temperature: 0.1,
+      style: "terse",
+      list: [1, 2],
+      eq: "a=b",
+    });
+    expect(() => parseParams(["novalue"])).toThrow(/key=value/);
+  });
+
+  it("textOf flattens content blocks", () => {
+    expect(textOf("hi")).toBe("hi");
+    expect(textOf([{ type: "text", text: "a" }, { type: "reasoning", summary: [] }, "b"])).toBe("ab");
+    expect(textOf(undefined)).toBe("");
+  });
+});
+
+describe("runCli usage handling (no network)", () => {
+  it("--help lists every command group and exits 0", async () => {
+    const io = fakeIO();
+    expect(await runCli(["--help"], io)).toBe(0);
+    for (const cmd of ["chat", "complete", "embed", "endpoints", "secrets", "serve-driver-proxy"]) {
+      expect(io.out()).toContain(cmd);
+    }
+    expect(io.out()).toContain("Exit codes");
+  });
+
+  it("--help works on every subcommand", async () => {
+    const paths = [
+      ["chat"],
+      ["complete"],
+      ["embed"],
+      ["endpoints"],
+      ["endpoints", "list"],
+      ["endpoints", "get"],
+      ["endpoints", "create"],
+      ["endpoints", "update-config"],
+      ["endpoints", "delete"],
+      ["endpoints", "wait"],
+      ["secrets"],
+      ["secrets", "create-scope"],
+      ["secrets", "put-secret"],
+      ["secrets", "list-scopes"],
+      ["secrets", "list-secrets"],
+      ["secrets", "delete-secret"],
+      ["secrets", "delete-scope"],
+      ["serve-driver-proxy"],
+    ];
+    for (const path of paths) {
+      const io = fakeIO();
+      expect(await runCli([...path, "--help"], io), path.join(" ")).toBe(0);
+      expect(io.out()).toMatch(/Usage: langchain-databricks/);
+    }
+  });
+
+  it("unknown commands and options, and missing required options, exit 1", async () => {
+    const unknown = fakeIO();
+    expect(await runCli(["frobnicate"], unknown)).toBe(1);
+    expect(unknown.err()).toMatch(/unknown command/);
+    const badFlag = fakeIO();
+    expect(await runCli(["chat", "hi", "-m", "x", "--nope"], badFlag)).toBe(1);
+    expect(badFlag.err()).toMatch(/unknown option '--nope'/);
+    const missing = fakeIO();
+    expect(await runCli(["chat", "hi"], missing)).toBe(1);
+    expect(missing.err()).toMatch(/required option '-m, --model <endpoint>'/);
+  });
+
+  it("invalid option values are usage errors that say what is expected", async () => {
+    const io = fakeIO();
+    expect(await runCli(["--timeout", "soon", "endpoints", "list"], io)).toBe(1);
+    expect(io.err()).toContain('--timeout must be a positive number of seconds, got "soon"');
+    const io2 = fakeIO();
+    expect(await runCli(["embed", "x.txt", "-m", "e", "--batch-size", "0"], io2)).toBe(1);
+    expect(io2.err()).toContain("--batch-size must be a positive integer");
+  });
+
+  it("complete needs exactly one target; embed reports unreadable files; no secret is echoed", async () => {
+    const both = fakeIO();
+    expect(await runCli(["complete", "hi", "-m", "dolly", "--port", "7777"], both)).toBe(1);
+    expect(both.err()).toContain("either -m/--model or --cluster-id/--port");
+    const missingFile = fakeIO();
+    expect(
+      await runCli(["--token", "dapiSECRET123", "embed", "/nonexistent/file.txt", "-m", "e"], missingFile),
+    ).toBe(1);
+    expect(missingFile.err()).toContain('cannot read "/nonexistent/file.txt" (ENOENT)');
+    expect(missingFile.err() + missingFile.out()).not.toContain("dapiSECRET123");
+  });
+});

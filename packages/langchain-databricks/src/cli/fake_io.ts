@@ -1,0 +1,50 @@
+/** Test helper: an in-memory {@link CliIO} that records output (not exported by the package). */
+import { Readable } from "node:stream";
+import type { CliIO } from "./io.js";
+
+export interface FakeIO extends CliIO {
+  out(): string;
+  err(): string;
+  /** Fires the interrupt listeners, as Ctrl-C would. */
+  interrupt(): void;
+}
+
+export function fakeIO(
+  options: { stdin?: string; stdinIsTTY?: boolean; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): FakeIO {
+  let stdout = "";
+  let stderr = "";
+  const listeners = new Set<() => void>();
+  const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]) as Readable & {
+    isTTY?: boolean;
+  };
+  stdin.isTTY = options.stdinIsTTY ?? false;
+  return {
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+        return true;
+      },
+      isTTY: false,
+    },
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+        return true;
+      },
+      isTTY: false,
+    },
+    stdin,
+    env: options.env ?? {},
+    cwd: options.cwd ?? process.cwd(),
+    onInterrupt(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    out: () => stdout,
+    err: () => stderr,
+    interrupt: () => {
+      for (const l of [...listeners]) l();
+    },
+  };
+}
