@@ -82,6 +82,8 @@ export function parseRetryAfterMs(
   const ra = first(headers["retry-after"])?.trim();
   if (!ra) return undefined;
   if (/^\d+(\.\d+)?$/.test(ra)) return Math.round(Number(ra) * 1000);
+  // HTTP-dates always contain a weekday/month name; this rejects "-1" that Date.parse would accept.
+  if (!/[a-z]/i.test(ra)) return undefined;
   const date = Date.parse(ra);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now());
