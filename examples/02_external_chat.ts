@@ -53,7 +53,10 @@ export async function externalChat(ws: Workspace, secret: string | undefined): P
     info(`endpoint ${name} already exists: using it`);
   }
   const started = Date.now();
-  const ready = await new ServingEndpointsClient().waitForReady(name, { timeout: 600_000 });
+  const ready = await new ServingEndpointsClient().waitForReady(name, {
+    timeout: 600_000,
+    pollIntervalMs: 250,
+  });
   info(`${name} is ${ready.state?.ready ?? "READY"} after ${((Date.now() - started) / 1000).toFixed(1)}s`);
 
   code(

@@ -33,7 +33,7 @@ async function ensureDolly(ws: Workspace, name: string): Promise<boolean> {
       throw error;
     }
   }
-  await new ServingEndpointsClient().waitForReady(name, { timeout: 600_000 });
+  await new ServingEndpointsClient().waitForReady(name, { timeout: 600_000, pollIntervalMs: 250 });
   info(`${name} is READY`);
   return true;
 }

@@ -26,7 +26,9 @@ export interface DollyParams {
 }
 
 export function dolly(prompt: string, stop: readonly string[] = [], params: DollyParams = {}): string {
-  const replies = /[\u3400-\u9fff]/.test(prompt) ? REPLIES.zh : REPLIES.en;
+  // The language of the question (its first line), not of an instruction a prompt template appended.
+  const question = prompt.trimStart().split("\n")[0] ?? "";
+  const replies = /[\u3400-\u9fff]/.test(question) ? REPLIES.zh : REPLIES.en;
   let reply: string = replies.plain;
   if (/be concise|言简意赅/i.test(prompt)) reply = replies.concise;
   else if (typeof params.temperature === "number" && params.temperature < 0.5) reply = replies.lowTemperature;

@@ -13,7 +13,10 @@ export function code(...lines: string[]): void {
 
 /** A result, printed like the seed's `output` blocks. */
 export function output(value: unknown): void {
-  console.log(typeof value === "string" ? repr(value) : JSON.stringify(value));
+  if (typeof value === "string") console.log(repr(value));
+  else if (Array.isArray(value) && value.every((v) => typeof v === "number"))
+    console.log(`[${value.join(", ")}]`);
+  else console.log(JSON.stringify(value));
 }
 
 /** A remark about what happened (not a result). */
