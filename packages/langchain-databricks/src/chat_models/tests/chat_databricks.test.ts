@@ -1,12 +1,6 @@
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import { describe, expect, test } from "vitest";
-import {
-  errorResponse,
-  jsonResponse,
-  mockFetch,
-  sseResponse,
-  testAuth,
-} from "../../utils/tests/mock_fetch.js";
+import { errorResponse, jsonResponse, mockFetch, testAuth } from "../../utils/tests/mock_fetch.js";
 import { ChatDatabricks } from "../chat_databricks.js";
 import { AdderTool, weatherTool } from "./fixtures.js";
 

@@ -48,20 +48,18 @@ describe("Responses API", () => {
       useResponsesApi: true,
       maxTokens: 20,
     });
-    const res = await model
-      .bindTools([AdderTool()], { tool_choice: "AdderTool" })
-      .invoke(
-        [
-          new SystemMessage("sys"),
-          new HumanMessage("add"),
-          new AIMessage({
-            content: "",
-            tool_calls: [{ id: "call_0", name: "AdderTool", args: { a: 0, b: 0 } }],
-          }),
-          new ToolMessage({ content: "0", tool_call_id: "call_0" }),
-        ],
-        { customInputs: { k: "v" } },
-      );
+    const res = await model.bindTools([AdderTool()], { tool_choice: "AdderTool" }).invoke(
+      [
+        new SystemMessage("sys"),
+        new HumanMessage("add"),
+        new AIMessage({
+          content: "",
+          tool_calls: [{ id: "call_0", name: "AdderTool", args: { a: 0, b: 0 } }],
+        }),
+        new ToolMessage({ content: "0", tool_call_id: "call_0" }),
+      ],
+      { customInputs: { k: "v" } },
+    );
     const call = m.calls[0]!;
     expect(call.path).toBe("/serving-endpoints/responses");
     expect(call.body.model).toBe("databricks-gpt-5");
