@@ -8,7 +8,7 @@ import { lastJsonLine, runNode } from "../lib/child.js";
 import { errorMessage } from "../lib/measure.js";
 import { addRatio, emptyResult, skippedResult } from "../lib/result.js";
 import { median, round } from "../lib/stats.js";
-import { startEmulatorTarget } from "../lib/target.js";
+import { startTargetProcess } from "../lib/target.js";
 import type { Suite, SuiteContext, SuiteResult } from "../lib/types.js";
 
 const loadChild = join(dirname(fileURLToPath(import.meta.url)), "..", "lib", "load-child.mjs");
@@ -80,7 +80,7 @@ export async function runServer(ctx: SuiteContext, opts: ServerOptions): Promise
   const bare = await startBareServer(json);
   // Auth off needs a second emulator started without auth; verified by a credential-less request, since an
   // unknown option would otherwise be ignored silently and "auth off" would still authenticate.
-  const noAuthTarget = await startEmulatorTarget({ auth: false });
+  const noAuthTarget = await startTargetProcess("emulator", { auth: false });
   try {
     const servers: Server[] = [
       { name: BARE, url: `${bare.url}${path}`, headers: { "content-type": "application/json" } },

@@ -2,7 +2,7 @@
 // ChatOpenAI vs @databricks/langchainjs vs a raw undici SSE reader, interleaved rounds.
 import { performance } from "node:perf_hooks";
 import { request } from "undici";
-import { chatOpenAIModel, NAMES, ourChatModel, PROMPT, peerChatModel } from "../lib/chat-subjects.js";
+import { chatOpenAIModel, NAMES, ourChatModel, peerChatModel } from "../lib/chat-subjects.js";
 import type { ChatLike, Loaded } from "../lib/load.js";
 import { errorMessage } from "../lib/measure.js";
 import { addLatency, addRatio, emptyResult } from "../lib/result.js";
@@ -34,7 +34,8 @@ interface Streamer {
   run(): Promise<StreamSample>;
 }
 
-const LONG_PROMPT = `${PROMPT} Then tell a long story about a lighthouse keeper.`;
+// The emulator answers "long" prompts with max_tokens filler words, one SSE event per token.
+const LONG_PROMPT = "Write a long story about a lighthouse keeper.";
 
 /** Minimal SSE reader on raw undici: split on blank lines, JSON.parse each `data:` payload. */
 function rawStreamer(target: Target, maxTokens: number): Streamer {
