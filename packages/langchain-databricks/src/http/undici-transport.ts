@@ -20,6 +20,8 @@ function defaultAgent(): Agent {
   return sharedAgent;
 }
 
+const PRECISE_BELOW_MS = 2_000;
+
 type Body = Dispatcher.ResponseData["body"];
 
 /**
@@ -50,6 +52,25 @@ export class UndiciTransport implements Transport {
 
   async send(req: TransportRequest): Promise<TransportResponse> {
     const started = req.stream ? 0 : Date.now();
+    // undici's own timers tick about once a second: fine for the 120 s default (no AbortController on the hot
+    // path), too coarse for short timeouts, which get a precise timer and a controller instead.
+    const precise = req.timeoutMs < PRECISE_BELOW_MS;
+    let controller: AbortController | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timedOut = false;
+    let onUserAbort: (() => void) | undefined;
+    if (precise) {
+      const ac = new AbortController();
+      controller = ac;
+      timer = setTimeout(() => {
+        timedOut = true;
+        ac.abort();
+      }, req.timeoutMs);
+      if (req.signal) {
+        onUserAbort = () => ac.abort(req.signal?.reason);
+        req.signal.addEventListener("abort", onUserAbort, { once: true });
+      }
+    }
     let data: Dispatcher.ResponseData;
     try {
       data = await this.#agent.request({
@@ -58,17 +79,17 @@ export class UndiciTransport implements Transport {
         method: req.method as Dispatcher.HttpMethod,
         headers: req.headers,
         body: req.body ?? null,
-        signal: req.signal ?? null,
+        signal: controller?.signal ?? req.signal ?? null,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       });
     } catch (e) {
-      throw classifyTransportFailure(
-        e,
-        describeTarget(req.method, req.origin, req.path),
-        req.timeoutMs,
-        req.signal,
-      );
+      const target = describeTarget(req.method, req.origin, req.path);
+      if (timedOut) throw timeoutError(target, req.timeoutMs, e);
+      throw classifyTransportFailure(e, target, req.timeoutMs, req.signal);
+    } finally {
+      clearTimeout(timer);
+      if (onUserAbort) req.signal?.removeEventListener("abort", onUserAbort);
     }
     return new UndiciResponse(data, req, started);
   }
