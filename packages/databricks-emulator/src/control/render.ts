@@ -1,0 +1,100 @@
+import type { JsonObject } from "../util/json.js";
+import type { CoreConfig, EndpointRecord, PermissionLevel, ServedEntity } from "./types.js";
+
+type DeploymentState = "DEPLOYMENT_CREATING" | "DEPLOYMENT_READY" | "DEPLOYMENT_FAILED";
+
+const STATE_MESSAGE: Record<DeploymentState, string> = {
+  DEPLOYMENT_CREATING: "Creating resources for served entity.",
+  DEPLOYMENT_READY: "",
+  DEPLOYMENT_FAILED:
+    "Served entity deployment failed: the update was marked as failed (injected by the emulator).",
+};
+
+const renderEntity = (e: ServedEntity, deployment: DeploymentState): JsonObject => ({
+  ...e.spec,
+  creator: e.creator,
+  creation_timestamp: e.creationTimestamp,
+  state: { deployment, deployment_state_message: STATE_MESSAGE[deployment] },
+});
+
+/** Legacy `served_models` mirror: real servers return it alongside `served_entities`. */
+const legacyMirror = (entity: JsonObject): JsonObject | undefined => {
+  if (entity.external_model !== undefined || entity.foundation_model !== undefined) return undefined;
+  const { entity_name, entity_version, ...rest } = entity;
+  return { ...rest, model_name: entity_name, model_version: entity_version };
+};
+
+const renderConfig = (c: CoreConfig, deployment: DeploymentState): JsonObject => {
+  const served = c.servedEntities.map((e) => renderEntity(e, deployment));
+  const out: JsonObject = { served_entities: served };
+  const mirror = served.map(legacyMirror).filter((m): m is JsonObject => m !== undefined);
+  if (mirror.length > 0) out.served_models = mirror;
+  out.traffic_config = { routes: c.routes.map((r) => ({ ...r })) };
+  if (c.autoCaptureConfig) out.auto_capture_config = c.autoCaptureConfig;
+  out.config_version = c.configVersion;
+  return out;
+};
+
+export const endpointState = (ep: EndpointRecord): JsonObject => ({
+  ready: ep.config ? "READY" : "NOT_READY",
+  config_update: ep.pending ? (ep.pending.failed ? "UPDATE_FAILED" : "IN_PROGRESS") : "NOT_UPDATING",
+  suspend: "NOT_SUSPENDED",
+});
+
+const common = (ep: EndpointRecord): JsonObject => {
+  const out: JsonObject = { name: ep.name, id: ep.id };
+  if (ep.creator) out.creator = ep.creator;
+  out.creation_timestamp = ep.creationTimestamp;
+  out.last_updated_timestamp = ep.lastUpdatedTimestamp;
+  out.state = endpointState(ep);
+  return out;
+};
+
+/** `ServingEndpointDetailed` (GET, create, update-config responses). */
+export const renderDetailed = (ep: EndpointRecord, level: PermissionLevel): JsonObject => {
+  const out = common(ep);
+  if (ep.config) out.config = renderConfig(ep.config, "DEPLOYMENT_READY");
+  if (ep.pending) {
+    const c = renderConfig(
+      ep.pending.config,
+      ep.pending.failed ? "DEPLOYMENT_FAILED" : "DEPLOYMENT_CREATING",
+    );
+    out.pending_config = { start_time: ep.pending.startTime, ...c };
+  }
+  if (ep.task) out.task = ep.task;
+  if (ep.tags.length > 0) out.tags = ep.tags.map((t) => ({ ...t }));
+  if (ep.aiGateway) out.ai_gateway = ep.aiGateway;
+  if (ep.rateLimits && ep.rateLimits.length > 0) out.rate_limits = ep.rateLimits;
+  out.route_optimized = ep.routeOptimized;
+  if (ep.endpointType) out.endpoint_type = ep.endpointType;
+  if (ep.capabilities) out.capabilities = ep.capabilities;
+  if (ep.creatorKind) out.creator_kind = ep.creatorKind;
+  if (ep.creatorDisplayName) out.creator_display_name = ep.creatorDisplayName;
+  out.permission_level = level;
+  Object.assign(out, ep.extra);
+  return out;
+};
+
+/** `ServingEndpoint` summary used by list. */
+export const renderSummary = (ep: EndpointRecord): JsonObject => {
+  const out = common(ep);
+  const active = ep.config ?? ep.pending?.config;
+  if (active) {
+    out.config = {
+      served_entities: active.servedEntities.map((e) => {
+        const s: JsonObject = { name: e.name };
+        for (const f of ["entity_name", "entity_version", "external_model", "foundation_model"]) {
+          if (e.spec[f] !== undefined) s[f] = e.spec[f];
+        }
+        return s;
+      }),
+    };
+  }
+  if (ep.task) out.task = ep.task;
+  if (ep.tags.length > 0) out.tags = ep.tags.map((t) => ({ ...t }));
+  if (ep.aiGateway) out.ai_gateway = ep.aiGateway;
+  if (ep.endpointType) out.endpoint_type = ep.endpointType;
+  if (ep.capabilities) out.capabilities = ep.capabilities;
+  if (typeof ep.extra.description === "string") out.description = ep.extra.description;
+  return out;
+};

@@ -1,0 +1,165 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { type Ctx, caller } from "../context.js";
+import { requireLevel } from "../control/permissions.js";
+import type { EndpointRecord, ServedEntity } from "../control/types.js";
+import {
+  type EngineHandler,
+  type EngineModel,
+  type EngineRoute,
+  runChat,
+  runChatAgent,
+  runCompletions,
+  runEmbeddings,
+  runResponses,
+} from "../engines/index.js";
+import { ApiError, badRequest, notFound } from "../errors.js";
+import { isObject } from "../util/json.js";
+import { invokeAgent, invokePyfunc, type Outcome } from "./custom.js";
+import { type Backend, backendFor } from "./entities.js";
+import { type ProxyPath, proxyExternal, proxyPathForTask } from "./external.js";
+import { writeSse } from "./sse.js";
+
+/** How the request arrived: the native invocations path or one of the OpenAI-compatible routes. */
+export type Entry = { route: "invocations" } | { route: "openai"; path: ProxyPath };
+
+const ENGINE_BY_TASK: Record<string, EngineHandler> = {
+  "llm/v1/chat": runChat,
+  "llm/v1/completions": runCompletions,
+  "llm/v1/embeddings": runEmbeddings,
+  "agent/v1/chat": runChatAgent,
+  "agent/v1/responses": runResponses,
+};
+
+const ENGINE_BY_PATH: Record<ProxyPath, EngineHandler> = {
+  "chat/completions": runChat,
+  completions: runCompletions,
+  embeddings: runEmbeddings,
+  responses: runResponses,
+};
+
+/** Which tasks each OpenAI-compatible path can serve. */
+const PATH_TASKS: Record<ProxyPath, string[]> = {
+  "chat/completions": ["llm/v1/chat", "agent/v1/chat"],
+  completions: ["llm/v1/completions"],
+  embeddings: ["llm/v1/embeddings"],
+  responses: ["llm/v1/chat", "agent/v1/responses"],
+};
+
+/** Deterministic split: slot = (n * 37) mod 100 visits every percent exactly once per 100 requests. */
+const pickByTraffic = (ep: EndpointRecord, counter: number): ServedEntity => {
+  const config = ep.config!;
+  const slot = (counter * 37) % 100;
+  let acc = 0;
+  for (const r of config.routes) {
+    acc += r.traffic_percentage;
+    if (slot < acc) return config.servedEntities.find((e) => e.name === r.served_entity_name)!;
+  }
+  return config.servedEntities[0]!;
+};
+
+/** Refuses queries to endpoints that have no ready config (wire-spec 3.6). */
+const assertReady = (ep: EndpointRecord): void => {
+  if (ep.config) return;
+  if (ep.pending && !ep.pending.failed) {
+    throw new ApiError(
+      503,
+      "TEMPORARILY_UNAVAILABLE",
+      `Endpoint '${ep.name}' is not ready yet: its configuration is still being deployed.`,
+      { headers: { "retry-after": "1" } },
+    );
+  }
+  throw new ApiError(
+    400,
+    "INVALID_STATE",
+    `Endpoint '${ep.name}' has no ready served entities. Update its config with PUT /api/2.0/serving-endpoints/${ep.name}/config.`,
+  );
+};
+
+const checkTaskFits = (ep: EndpointRecord, task: string | undefined, entry: Entry): void => {
+  if (entry.route !== "openai" || task === undefined) return;
+  if (!PATH_TASKS[entry.path].includes(task)) {
+    throw badRequest(
+      `Bad request: endpoint '${ep.name}' serves task ${task}, which /serving-endpoints/${entry.path} does not support.`,
+    );
+  }
+};
+
+const runEngine = (backendModel: EngineModel, body: unknown, entry: Entry): Outcome => {
+  if (!isObject(body)) throw badRequest("Bad request: the request body must be a JSON object.");
+  const handler = entry.route === "openai" ? ENGINE_BY_PATH[entry.path] : ENGINE_BY_TASK[backendModel.task];
+  if (!handler) throw badRequest(`Bad request: task ${backendModel.task} cannot be queried here.`);
+  const route: EngineRoute = entry.route;
+  return handler(body, backendModel, route);
+};
+
+const runBackend = async (backend: Backend, body: unknown, ctx: Ctx, entry: Entry, signal: AbortSignal) => {
+  switch (backend.kind) {
+    case "engine":
+      return runEngine(backend.model, body, entry);
+    case "custom":
+      if (backend.model.kind === "chat-agent" || backend.model.kind === "responses-agent") {
+        return invokeAgent(backend.model, body);
+      }
+      return { kind: "json", body: await invokePyfunc(backend.model, body) } satisfies Outcome;
+    case "external": {
+      if (!isObject(body)) throw badRequest("Bad request: the request body must be a JSON object.");
+      const task = (backend.entity.spec.external_model as { task?: unknown }).task;
+      const path = entry.route === "openai" ? entry.path : proxyPathForTask(task);
+      return proxyExternal(backend.entity, body, path, ctx.secrets, ctx.defaultOpenAiApiBase, signal);
+    }
+    case "missing":
+      throw new ApiError(
+        500,
+        "INTERNAL_ERROR",
+        `Model ${String(backend.entity.spec.entity_name)} version ${String(backend.entity.spec.entity_version)} failed to load: no custom model is registered for this entity_name. Register it with startEmulator({ models }) or --models FILE.`,
+      );
+  }
+};
+
+const counters = new WeakMap<EndpointRecord, number>();
+
+/**
+ * Serves one query: resolve endpoint, CAN_QUERY, readiness, rate limits, traffic split, then the backend;
+ * writes JSON or SSE with the `served-model-name` header.
+ */
+export const serveQuery = async (
+  ctx: Ctx,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  endpointName: string,
+  body: unknown,
+  entry: Entry,
+  servedModel?: string,
+): Promise<unknown> => {
+  const ep = ctx.endpoints.get(endpointName);
+  const id = caller(req);
+  requireLevel(ep, id, "CAN_QUERY");
+  assertReady(ep);
+  ctx.rateLimiter.check(ep, id);
+  ctx.stats.countEndpoint(ep.name);
+  let entity: ServedEntity;
+  if (servedModel !== undefined) {
+    const found = ep.config!.servedEntities.find((e) => e.name === servedModel);
+    if (!found) throw notFound(`Served model '${servedModel}' does not exist in endpoint '${ep.name}'.`);
+    entity = found;
+  } else {
+    const n = counters.get(ep) ?? 0;
+    counters.set(ep, n + 1);
+    entity = pickByTraffic(ep, n);
+  }
+  checkTaskFits(ep, ep.task, entry);
+  const backend = backendFor(entity, ep.name, ctx.models);
+  const abort = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableEnded) abort.abort();
+  };
+  reply.raw.once("close", onClose);
+  const outcome = await runBackend(backend, body, ctx, entry, abort.signal);
+  const headers = { "served-model-name": entity.name };
+  if (outcome.kind === "stream") {
+    await writeSse(req, reply, outcome.events, headers);
+    return reply;
+  }
+  reply.headers(headers);
+  return outcome.body;
+};

@@ -1,0 +1,70 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { toErrorResponse } from "../http/envelope.js";
+
+/** One stream event: an object to serialise, or an already-serialised JSON payload (proxied streams). */
+export type StreamEvent = Record<string, unknown> | string;
+export type EventSource = Iterable<StreamEvent> | AsyncIterable<StreamEvent>;
+
+const DONE = "data: [DONE]\n\n";
+
+const line = (e: StreamEvent): string => `data: ${typeof e === "string" ? e : JSON.stringify(e)}\n\n`;
+
+/**
+ * Writes a Server-Sent Events response with only `data:` lines and a final `data: [DONE]` (mlflow's parser rejects
+ * anything else). An error before the first event becomes a normal error envelope; an error after it becomes an
+ * in-band `{"error": {...}}` event and the stream ends without `[DONE]`. Honours injected stream faults.
+ */
+export const writeSse = async (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  events: EventSource,
+  headers: Record<string, string>,
+): Promise<void> => {
+  const iterator: Iterator<StreamEvent> | AsyncIterator<StreamEvent> =
+    Symbol.asyncIterator in events ? events[Symbol.asyncIterator]() : events[Symbol.iterator]();
+  // Pull the first event before committing to a 200 so validation errors still get a proper status.
+  const first = await iterator.next();
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    "x-request-id": req.id,
+    ...headers,
+  });
+  const fault = req.fault;
+  let written = 0;
+  const closed = () => res.destroyed || res.writableEnded;
+  try {
+    if (fault?.malformedSse) res.write('data: {"id": "chatcmpl_broken", "choices": [\n\n');
+    let step = first;
+    while (!step.done) {
+      if (closed()) return;
+      if (fault?.resetAfterEvents !== undefined && written >= fault.resetAfterEvents) {
+        res.destroy();
+        return;
+      }
+      const ok = res.write(line(step.value));
+      written++;
+      if (!ok) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+      step = await iterator.next();
+    }
+    if (fault?.resetAfterEvents !== undefined && written >= fault.resetAfterEvents) {
+      res.destroy();
+      return;
+    }
+    if (!closed()) res.end(DONE);
+  } catch (err) {
+    if (closed()) return;
+    const { body } = toErrorResponse(err, req.id);
+    res.end(line({ error: body }));
+  } finally {
+    if (closed() && typeof iterator.return === "function") {
+      try {
+        await iterator.return();
+      } catch {
+        // The producer failed while being cancelled; nothing to report to a gone client.
+      }
+    }
+  }
+};

@@ -1,0 +1,121 @@
+import type { FaultRule, StatsSnapshot } from "./faults/types.js";
+
+/** One input/output column of an MLflow-style model signature (informational; echoed by `/openapi`). */
+export interface SignatureColumn {
+  name?: string;
+  type: string;
+}
+
+/** A custom model registered by `entity_name`: the emulator's stand-in for an MLflow pyfunc model. */
+export interface CustomModel {
+  /**
+   * Called with the request converted to records (`dataframe_split` / `dataframe_records` / `instances` /
+   * `inputs`) and `params`; the return value becomes `{"predictions": <value>}`.
+   * For `kind: "chat-agent" | "responses-agent"` it receives the whole request body instead and its return value is
+   * the response body (a ChatAgent or Responses object).
+   */
+  predict(records: unknown, params: Record<string, unknown> | undefined): unknown;
+  /** Optional streaming variant for agent kinds: yields the JSON events written as SSE `data:` lines. */
+  predictStream?(
+    body: Record<string, unknown>,
+  ): Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>;
+  signature?: { inputs?: SignatureColumn[]; outputs?: SignatureColumn[] };
+  /** `pyfunc` (default) answers `{"predictions": ...}`; agent kinds answer agent shapes and set the endpoint task. */
+  kind?: "pyfunc" | "chat-agent" | "responses-agent";
+}
+
+export type CustomModels = Record<string, CustomModel>;
+
+/** An extra PAT user (for permission tests). */
+export interface UserSpec {
+  userName: string;
+  /** PAT for this user; generated when omitted (read it back from `handle.users`). */
+  token?: string;
+  displayName?: string;
+  groups?: string[];
+  /** Workspace admin: implicit CAN_MANAGE on every endpoint and MANAGE on every secret scope. */
+  admin?: boolean;
+}
+
+export interface ServicePrincipalSpec {
+  clientId: string;
+  clientSecret: string;
+  name?: string;
+  groups?: string[];
+  admin?: boolean;
+}
+
+export interface EmulatorOptions {
+  /** TCP port; 0 (default) picks a random free port. */
+  port?: number;
+  /** Bind address; defaults to loopback 127.0.0.1. */
+  host?: string;
+  /** PAT of the default admin user; a `dapi...` token is generated (and persisted with `dataDir`) when omitted. */
+  token?: string;
+  /** Custom models keyed by `entity_name`. */
+  models?: CustomModels;
+  /** Extra cluster ids for the driver proxy (a default cluster always exists). */
+  clusters?: string[];
+  /** Delay before an endpoint config update becomes ready, on the emulator clock. Default 200 ms. */
+  transitionMs?: number;
+  /** Directory for durable state; in-memory when omitted. */
+  dataDir?: string;
+  servicePrincipals?: ServicePrincipalSpec[];
+  users?: UserSpec[];
+  /** Lifetime of OAuth access tokens issued by `/oidc/v1/token`. Default 3600. */
+  tokenTtlSeconds?: number;
+  /** Enables the HTTP admin/fault API under `/__emulator/`. The programmatic `admin` API always works. */
+  faults?: boolean;
+  /** Maximum request body size in bytes. Default 16 MiB. */
+  bodyLimit?: number;
+  /** Workspace id reported by discovery; generated (and persisted with `dataDir`) when omitted. */
+  workspaceId?: string;
+  /** Default `openai_api_base` for external `openai` models that do not set one. Default the real OpenAI URL. */
+  defaultOpenAiApiBase?: string;
+  /** Log one line per request to stderr. Default false (keeps the hot path lean). */
+  logRequests?: boolean;
+}
+
+export interface AdminApi {
+  /** Replaces the active fault rules (see `FaultRule`). `seed` makes rate-based faults reproducible. */
+  setFaults(rules: FaultRule[], seed?: number): void;
+  clearFaults(): void;
+  /** Per-route counters and the recent request log (with body hashes). */
+  stats(): StatsSnapshot;
+  resetStats(): void;
+  /** Makes every issued token (PATs and OAuth tokens) invalid from now on. */
+  expireTokens(): void;
+  /** Moves the emulator clock forward (token expiry, endpoint transitions, rate-limit windows). */
+  advanceClock(ms: number): void;
+  /** Current emulator clock in epoch ms. */
+  now(): number;
+  /** Makes the in-flight (or next) config update of `endpointName` end in UPDATE_FAILED. */
+  failNextUpdate(endpointName: string): void;
+  /** Registers or replaces a custom model at runtime. */
+  registerModel(entityName: string, model: CustomModel): void;
+}
+
+export interface EmulatorUserInfo {
+  userName: string;
+  token: string;
+}
+
+export interface EmulatorHandle {
+  /** Base URL, e.g. `http://127.0.0.1:54321`. */
+  url: string;
+  host: string;
+  port: number;
+  /** PAT of the default admin user. */
+  token: string;
+  /** User name (email) of the default admin user. */
+  userName: string;
+  workspaceId: string;
+  /** OpenAI-compatible base URL served by the built-in engine (any non-empty Bearer key). */
+  openaiApiBase: string;
+  defaultClusterId: string;
+  /** Extra users created from `options.users`, with their tokens. */
+  users: EmulatorUserInfo[];
+  registerCluster(id: string): void;
+  admin: AdminApi;
+  close(): Promise<void>;
+}
