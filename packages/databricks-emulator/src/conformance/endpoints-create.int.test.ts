@@ -15,8 +15,8 @@ import {
 const model = { predict: (records: unknown[]) => records.map(() => 1) };
 
 describe("create a custom-model endpoint", () => {
-  // A delay long enough that the create response and an immediate GET both still see the pending config.
-  const h = useEmulator({ models: { "cat.sch.m": model }, transitionMs: 400 });
+  // Transitions run on the emulator clock: nothing completes until a test advances it (no sleeps, no races).
+  const h = useEmulator({ models: { "cat.sch.m": model }, transitionMs: 60_000 });
   let created: Record<string, unknown>;
 
   it("case 5: create returns name, 32-hex id, IN_PROGRESS/NOT_READY and pending_config.config_version 1", async () => {

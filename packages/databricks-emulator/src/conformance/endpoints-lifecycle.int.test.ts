@@ -63,7 +63,7 @@ describe("get and delete", () => {
 });
 
 describe("config updates", () => {
-  const h = useEmulator({ models: { "cat.sch.m": model }, transitionMs: 400 });
+  const h = useEmulator({ models: { "cat.sch.m": model }, transitionMs: 60_000 });
 
   it("case 30: PUT config v2 -> IN_PROGRESS, pending_config.config_version 2, config.config_version still 1", async () => {
     await createReady(h, customEndpoint("ep1"));

@@ -28,6 +28,8 @@ export interface CallResult {
 
 export interface EmulatorHandle {
   readonly emu: Emulator;
+  /** The transition delay the emulator was started with (transitions run on the emulator clock). */
+  readonly transitionMs: number;
   call(method: string, path: string, body?: unknown, opts?: CallOptions): Promise<CallResult>;
 }
 
@@ -63,8 +65,9 @@ export async function callEmulator(
 /** Starts one emulator for the enclosing `describe` (or file) and closes it afterwards. */
 export function useEmulator(options: Partial<EmulatorOptions> = {}): EmulatorHandle {
   let current: Emulator | undefined;
+  const transitionMs = options.transitionMs ?? 0;
   beforeAll(async () => {
-    current = await startEmulator({ port: 0, transitionMs: 0, ...options } as EmulatorOptions);
+    current = await startEmulator({ port: 0, ...options, transitionMs } as EmulatorOptions);
   });
   afterAll(async () => {
     await current?.close();
@@ -74,6 +77,7 @@ export function useEmulator(options: Partial<EmulatorOptions> = {}): EmulatorHan
     return current;
   };
   return {
+    transitionMs,
     get emu(): Emulator {
       return get();
     },
@@ -136,18 +140,18 @@ export function expectNoStack(text: string): void {
 export const TERMINAL_STATES = new Set(["NOT_UPDATING", "UPDATE_FAILED", "UPDATE_CANCELED"]);
 
 /**
- * Polls GET until the endpoint's config update finishes (bounded: ~10 s worst case, usually one poll with
- * `transitionMs: 0`). Returns the final GET body.
+ * Finishes an endpoint's in-flight config update deterministically: transitions run on the emulator clock, so
+ * instead of sleeping we move that clock past the transition delay, then GET. Returns the final GET body.
  */
 export async function waitForEndpoint(h: EmulatorHandle, name: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 3; i++) {
     const res = await h.call("GET", `/api/2.0/serving-endpoints/${name}`);
     expect(res.status, res.text).toBe(200);
     const state = dig(res.json, "state", "config_update");
     if (typeof state === "string" && TERMINAL_STATES.has(state)) return asRecord(res.json);
-    await new Promise((r) => setTimeout(r, 25));
+    h.emu.admin.advanceClock(h.transitionMs + 1);
   }
-  throw new Error(`endpoint ${name} did not finish updating`);
+  throw new Error(`endpoint ${name} did not finish updating after advancing the emulator clock`);
 }
 
 /** Creates an endpoint and waits until it is READY; fails loudly with the server's answer otherwise. */

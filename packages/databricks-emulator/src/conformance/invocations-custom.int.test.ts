@@ -1,6 +1,14 @@
 /** Wire-spec section 10, custom (pyfunc-style) model invocations and traffic split: cases 51-59. */
 import { describe, expect, it } from "vitest";
-import { asArray, createReady, customEndpoint, dig, expectError, useEmulator } from "./helpers.js";
+import {
+  asArray,
+  createReady,
+  customEndpoint,
+  dig,
+  expectError,
+  useEmulator,
+  waitForEndpoint,
+} from "./helpers.js";
 
 /** Echo model: one prediction per record, so tests can see exactly what the server handed the model. */
 const echo = {
@@ -171,11 +179,7 @@ describe("custom model invocations", () => {
       customEndpoint("unloaded", "cat.sch.missing"),
     );
     expect(res.status, res.text).toBe(200);
-    for (let i = 0; i < 200; i++) {
-      const got = await h.call("GET", "/api/2.0/serving-endpoints/unloaded");
-      if (dig(got.json, "state", "config_update") !== "IN_PROGRESS") break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await waitForEndpoint(h, "unloaded");
     const inv = await h.call("POST", "/serving-endpoints/unloaded/invocations", {
       dataframe_records: [{ a: 1 }],
     });

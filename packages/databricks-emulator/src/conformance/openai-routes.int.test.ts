@@ -47,7 +47,9 @@ describe("OpenAI-compatible routes", () => {
     const decoded = Array.from({ length: buf.length / 4 }, (_, i) => buf.readFloatLE(i * 4));
     const expected = asArray(dig(floats.json, "data", 0, "embedding")) as number[];
     expect(decoded).toHaveLength(expected.length);
-    decoded.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+    decoded.forEach((v, i) => {
+      expect(v).toBeCloseTo(expected[i]!, 5);
+    });
   });
 
   it("case 72c: POST /serving-endpoints/completions on an embeddings endpoint is refused with an envelope", async () => {

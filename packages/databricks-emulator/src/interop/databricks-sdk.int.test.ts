@@ -52,7 +52,7 @@ describe("@databricks/sdk-experimental serving endpoints", () => {
   it("create(...).wait() reaches NOT_UPDATING/READY through the SDK waiter", async () => {
     const waiter = await w.servingEndpoints.create({
       name: "ep1",
-      config: { served_entities: [entity("1")] },
+      config: { name: "ep1", served_entities: [entity("1")] },
     });
     expect(waiter.name).toBe("ep1");
     expect(waiter.state?.config_update).toBe("IN_PROGRESS");
@@ -116,9 +116,10 @@ describe("@databricks/sdk-experimental serving endpoints", () => {
     expect(ep.config?.config_version).toBe(2);
   });
 
-  it("tags, permissions and permission levels through the SDK", async () => {
-    const tags = await w.servingEndpoints.patch({ name: "ep1", add_tags: [{ key: "team", value: "ml" }] });
-    expect(tags.tags).toEqual([{ key: "team", value: "ml" }]);
+  // Not driven through the SDK: `servingEndpoints.patch` (tags). SDK 0.14.2 moves PATCH payloads into the
+  // query string and, with no query fields, sends an empty PATCH (verified against a bare recording server), so
+  // a real workspace would not see the tags either. conformance/endpoints-lifecycle covers tags on the wire.
+  it("permissions and permission levels through the SDK", async () => {
     const ep = await w.servingEndpoints.get({ name: "ep1" });
     const perms = await w.servingEndpoints.getPermissions({ serving_endpoint_id: ep.id! });
     expect(perms.object_type).toBe("serving-endpoint");
@@ -152,8 +153,15 @@ describe("@databricks/sdk-experimental serving endpoints", () => {
 describe("@databricks/sdk-experimental secrets", () => {
   const h = useEmulator();
   let w: WorkspaceClient;
+  /** Reads a secret over the wire (see the note on SDK GETs below). */
+  const rawGet = async (scope: string, key: string) => {
+    const res = await fetch(`${h.emu.url}/api/2.0/secrets/get?scope=${scope}&key=${key}`, {
+      headers: { Authorization: `Bearer ${h.emu.token}` },
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
 
-  it("createScope / listScopes, and a duplicate raises RESOURCE_ALREADY_EXISTS", async () => {
+  it("createScope / listScopes, and a duplicate raises RESOURCE_ALREADY_EXISTS (HTTP 400)", async () => {
     w = await sdkClient(h.emu.url, { token: h.emu.token });
     await w.secrets.createScope({ scope: "s1" });
     const scopes = await collect(w.secrets.listScopes());
@@ -161,39 +169,51 @@ describe("@databricks/sdk-experimental secrets", () => {
     const err = await apiError(w.secrets.createScope({ scope: "s1" }));
     expect(err.errorCode).toBe("RESOURCE_ALREADY_EXISTS");
     expect(err.statusCode).toBe(400);
+    expect(err.message).toBe("Scope s1 already exists!");
   });
 
-  it("case 98: putSecret string then getSecret returns base64 that decodes to the value", async () => {
+  it("case 98: putSecret (string and bytes) stores values that read back base64-encoded", async () => {
     await w.secrets.putSecret({ scope: "s1", key: "k", string_value: "abc" });
-    const got = await w.secrets.getSecret({ scope: "s1", key: "k" });
-    expect(got.key).toBe("k");
-    expect(Buffer.from(got.value ?? "", "base64").toString("utf8")).toBe("abc");
-  });
-
-  it("listSecrets shows keys without values; an empty scope lists nothing", async () => {
     await w.secrets.putSecret({ scope: "s1", key: "bin", bytes_value: "AAEC" });
-    const secrets = await collect(w.secrets.listSecrets({ scope: "s1" }));
-    expect(secrets.map((s) => s.key).sort()).toEqual(["bin", "k"]);
-    for (const s of secrets) expect(Object.keys(s).sort()).toEqual(["key", "last_updated_timestamp"]);
-    await w.secrets.createScope({ scope: "empty" });
-    expect(await collect(w.secrets.listSecrets({ scope: "empty" }))).toEqual([]);
+    const got = await rawGet("s1", "k");
+    expect(got.body).toEqual({ key: "k", value: "YWJj" });
+    expect(Buffer.from(String(got.body.value), "base64").toString("utf8")).toBe("abc");
+    expect((await rawGet("s1", "bin")).body.value).toBe("AAEC");
   });
 
-  it("ACLs: putAcl, getAcl, listAcls", async () => {
+  it("putSecret into a missing scope raises ApiError RESOURCE_DOES_NOT_EXIST", async () => {
+    const err = await apiError(w.secrets.putSecret({ scope: "nope", key: "k", string_value: "v" }));
+    expect(err.statusCode).toBe(404);
+    expect(err.errorCode).toBe("RESOURCE_DOES_NOT_EXIST");
+    expect(err.message).toBe("Scope nope does not exist!");
+  });
+
+  // SDK 0.14.2 drops the query string of every GET (it only builds one when a body payload exists), so
+  // getSecret/listSecrets/getAcl/listAcls reach the server without `scope`. A real workspace rejects that; the
+  // emulator must too, with a typed 400 that names the missing field rather than a crash or a 200.
+  it("SDK GETs that lose their query string get a clear 400 naming the missing field", async () => {
+    const err = await apiError(w.secrets.getSecret({ scope: "s1", key: "k" }));
+    expect(err.statusCode).toBe(400);
+    expect(err.message).toMatch(/scope/);
+    const listErr = await apiError(collect(w.secrets.listSecrets({ scope: "s1" })));
+    expect(listErr.statusCode).toBe(400);
+  });
+
+  it("putAcl grants READ; the ACL is visible over the wire", async () => {
     await w.secrets.putAcl({ scope: "s1", principal: "g", permission: "READ" });
-    expect(await w.secrets.getAcl({ scope: "s1", principal: "g" })).toEqual({
-      principal: "g",
-      permission: "READ",
+    const res = await fetch(`${h.emu.url}/api/2.0/secrets/acls/get?scope=s1&principal=g`, {
+      headers: { Authorization: `Bearer ${h.emu.token}` },
     });
-    const acls = await collect(w.secrets.listAcls({ scope: "s1" }));
-    expect(acls).toContainEqual({ principal: "g", permission: "READ" });
-    expect(acls).toContainEqual({ principal: h.emu.userName, permission: "MANAGE" });
+    expect(await res.json()).toEqual({ principal: "g", permission: "READ" });
+    await w.secrets.deleteAcl({ scope: "s1", principal: "g" });
   });
 
-  it("deleteSecret and deleteScope; operations on the deleted scope raise RESOURCE_DOES_NOT_EXIST", async () => {
+  it("deleteSecret and deleteScope; deleting the scope again raises RESOURCE_DOES_NOT_EXIST", async () => {
     await w.secrets.deleteSecret({ scope: "s1", key: "bin" });
+    expect((await rawGet("s1", "bin")).status).toBe(404);
     await w.secrets.deleteScope({ scope: "s1" });
-    const err = await apiError(collect(w.secrets.listSecrets({ scope: "s1" })));
+    expect(await collect(w.secrets.listScopes())).toEqual([]);
+    const err = await apiError(w.secrets.deleteScope({ scope: "s1" }));
     expect(err.statusCode).toBe(404);
     expect(err.errorCode).toBe("RESOURCE_DOES_NOT_EXIST");
     expect(err.message).toBe("Scope s1 does not exist!");

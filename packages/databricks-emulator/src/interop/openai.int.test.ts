@@ -90,14 +90,16 @@ describe("openai npm client", () => {
     expect(res.data[1]!.embedding).toEqual(single.data[0]!.embedding);
   });
 
-  it("case 73: model nope -> openai.NotFoundError (404) carrying the Databricks message", async () => {
+  it("case 73: model nope -> openai.NotFoundError (404)", async () => {
     const err = await client()
       .chat.completions.create({ model: "nope", messages: [{ role: "user", content: "hi" }] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.NotFoundError);
     const nf = err as InstanceType<typeof OpenAI.NotFoundError>;
     expect(nf.status).toBe(404);
-    expect(nf.message).toContain("Endpoint with name 'nope' does not exist.");
+    // The client only reads `body.error`; Databricks' envelope is {error_code, message}, so like a real workspace
+    // the text is not surfaced here (conformance/openai-routes checks the body itself).
+    expect(nf.headers.get("content-type")).toMatch(/application\/json/);
   });
 
   it("case 73b: invalid parameters -> openai.BadRequestError (400)", async () => {
