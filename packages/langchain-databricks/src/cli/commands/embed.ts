@@ -54,7 +54,7 @@ export function registerEmbed(program: Command, io: CliIO): void {
         batchSize: opts.batchSize,
         maxConcurrency: 1,
       });
-      const sink = opts.out ? await fileSink(opts.out) : { out: io.stdout, close: async () => {} };
+      const sink = opts.out ? await fileSink(io, opts.out) : { out: io.stdout, close: async () => {} };
       const bar =
         opts.progress !== false && io.stderr.isTTY && rows.length > 0
           ? await progressBar(io, rows.length)
@@ -96,9 +96,10 @@ async function readInput(io: CliIO, file: string): Promise<string> {
   }
 }
 
-async function fileSink(path: string): Promise<{ out: CliOutput; close: () => Promise<void> }> {
+async function fileSink(io: CliIO, path: string): Promise<{ out: CliOutput; close: () => Promise<void> }> {
   const { createWriteStream } = await import("node:fs");
-  const stream = createWriteStream(path);
+  const { resolve } = await import("node:path");
+  const stream = createWriteStream(resolve(io.cwd, path));
   await new Promise<void>((resolve, reject) => {
     stream.once("open", () => resolve());
     stream.once("error", (e: NodeJS.ErrnoException) =>

@@ -5,7 +5,7 @@ import type { CliIO } from "../io.js";
 
 interface ServeOptions {
   port: number;
-  host: string;
+  bind: string;
   export?: string;
 }
 
@@ -22,7 +22,7 @@ export function registerServeDriverProxy(program: Command, io: CliIO): void {
         .argParser(parsePositiveInt("--port"))
         .makeOptionMandatory(),
     )
-    .option("--host <address>", "bind address", "0.0.0.0")
+    .option("--bind <address>", "interface to listen on (127.0.0.1 keeps it local)", "0.0.0.0")
     .option(
       "--export <name>",
       "named export to serve (default: the default export, or the only function exported)",
@@ -36,8 +36,8 @@ export function registerServeDriverProxy(program: Command, io: CliIO): void {
       contextFor(command, io);
       const fn = await loadFunction(io, modulePath, opts.export);
       const { serveDriverProxyApp } = await import("../../index.js");
-      const server = await serveDriverProxyApp(fn as never, { port: opts.port, host: opts.host });
-      note(io, `Serving ${modulePath} on http://${opts.host}:${opts.port}/ (Ctrl-C to stop)`);
+      const server = await serveDriverProxyApp(fn as never, { port: opts.port, host: opts.bind });
+      note(io, `Serving ${modulePath} on http://${opts.bind}:${opts.port}/ (Ctrl-C to stop)`);
       await new Promise<void>((resolve) => {
         const off = io.onInterrupt(() => {
           off();

@@ -1,0 +1,358 @@
+/**
+ * The CLI against a started emulator. Most cases run the command tree in-process (`runCli` with captured
+ * output: fast, and the same code path as the bin); the last block runs the real entry point as a child
+ * process for what only a process can show: exit codes, env-based auth, a missing credential, a dead host.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEmulator } from "databricks-emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fakeIO } from "./fake_io.js";
+import { runCli } from "./program.js";
+import { runSource } from "./test_support.js";
+
+/** A custom model answering like the seed's dolly: the prompt echoed, cut at the first stop sequence. */
+const echoModel = {
+  predict: (records: unknown) =>
+    (records as { prompt: string; stop?: string[]; temperature?: number }[]).map((r) => {
+      const text = `echo. ${r.prompt}${r.temperature === undefined ? "" : ` t=${r.temperature}`}`;
+      const cut = (r.stop ?? []).map((s) => text.indexOf(s)).filter((i) => i >= 0);
+      return cut.length ? text.slice(0, Math.min(...cut)) : text;
+    }),
+};
+
+let emulator: Awaited<ReturnType<typeof startEmulator>>;
+let dir: string;
+let auth: string[];
+
+beforeAll(async () => {
+  emulator = await startEmulator({ models: { echo: echoModel }, transitionMs: 20 });
+  dir = mkdtempSync(join(tmpdir(), "ldb-cli-"));
+  auth = ["--host", emulator.url, "--token", emulator.token];
+});
+afterAll(async () => {
+  await emulator?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function run(args: string[], options: Parameters<typeof fakeIO>[0] = {}) {
+  const io = fakeIO({ cwd: dir, ...options });
+  const code = await runCli([...auth, ...args], io);
+  return { code, out: io.out(), err: io.err(), io };
+}
+
+/** A free loopback port (bound then released; the tiny reuse race is acceptable in tests). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe("endpoints", () => {
+  it("list shows the pre-provisioned foundation endpoints; --json is the raw list", async () => {
+    const table = await run(["endpoints", "list"]);
+    expect(table.code, table.err).toBe(0);
+    expect(table.out).toMatch(/^NAME\s+STATE\s+TASK\s+TYPE/);
+    expect(table.out).toMatch(/databricks-bge-large-en\s+READY\s+llm\/v1\/embeddings/);
+    const json = await run(["endpoints", "list", "--json"]);
+    const list = JSON.parse(json.out) as { name: string }[];
+    expect(list.map((e) => e.name)).toContain("databricks-meta-llama-3-3-70b-instruct");
+  });
+
+  it("create --json FILE --wait, get, update-config, wait, delete", async () => {
+    const body = {
+      name: "cli-echo",
+      config: {
+        served_entities: [
+          { entity_name: "echo", entity_version: "1", workload_size: "Small", scale_to_zero_enabled: true },
+        ],
+      },
+    };
+    writeFileSync(join(dir, "create.json"), JSON.stringify(body));
+    const created = await run(["endpoints", "create", "--json", "create.json", "--wait"]);
+    expect(created.code, created.err).toBe(0);
+    expect(JSON.parse(created.out)).toMatchObject({ name: "cli-echo", state: { ready: "READY" } });
+
+    const got = await run(["endpoints", "get", "cli-echo"]);
+    expect(JSON.parse(got.out).name).toBe("cli-echo");
+
+    const updated = await run([
+      "endpoints",
+      "update-config",
+      "cli-echo",
+      "--json",
+      JSON.stringify({
+        served_entities: [
+          { entity_name: "echo", entity_version: "2", workload_size: "Small", scale_to_zero_enabled: true },
+        ],
+      }),
+      "--wait",
+    ]);
+    expect(updated.code, updated.err).toBe(0);
+    expect(JSON.parse(updated.out).state).toMatchObject({ ready: "READY", config_update: "NOT_UPDATING" });
+
+    const waited = await run(["endpoints", "wait", "cli-echo"]);
+    expect(waited.out).toBe("Endpoint cli-echo is READY.\n");
+
+    const deleted = await run(["endpoints", "delete", "cli-echo", "--json"]);
+    expect(JSON.parse(deleted.out)).toEqual({ deleted: "cli-echo" });
+    const gone = await run(["endpoints", "get", "cli-echo"]);
+    expect(gone.code).toBe(3);
+  });
+
+  it("create reads the body from stdin and rejects bodies without a name or invalid JSON (exit 1)", async () => {
+    const noName = await run(["endpoints", "create", "--json", "-"], { stdin: '{"config": {}}' });
+    expect(noName.code).toBe(1);
+    expect(noName.err).toContain('the JSON body needs a "name" string');
+    const bad = await run(["endpoints", "create", "--json", "{nope"]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("--json is not valid JSON");
+    const missing = await run(["endpoints", "create", "--json", "missing.json"]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('cannot read --json file "missing.json" (ENOENT)');
+  });
+
+  it("a bad endpoint name is an API error (exit 3) with the server's code and message", async () => {
+    const r = await run(["endpoints", "get", "no-such-endpoint"]);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/^Error: API error \(404 RESOURCE_DOES_NOT_EXIST\): .*no-such-endpoint/);
+    expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
+describe("secrets", () => {
+  it("create-scope, put-secret (stdin and flag), list-scopes, list-secrets, delete-secret, delete-scope", async () => {
+    expect((await run(["secrets", "create-scope", "cli-scope"])).out).toBe("Created scope cli-scope.\n");
+    const fromStdin = await run(["secrets", "put-secret", "cli-scope", "k1"], {
+      stdin: "s3cret-from-stdin\n",
+    });
+    expect(fromStdin.code, fromStdin.err).toBe(0);
+    expect(fromStdin.out + fromStdin.err).not.toContain("s3cret-from-stdin");
+    expect((await run(["secrets", "put-secret", "cli-scope", "k2", "--string-value", "v2"])).code).toBe(0);
+    expect((await run(["secrets", "put-secret", "cli-scope", "k3", "--bytes-value", "AAEC"])).code).toBe(0);
+
+    // The stored value is exactly what was piped, minus the trailing newline.
+    const { SecretsClient } = await import("../index.js");
+    expect(
+      await new SecretsClient({ host: emulator.url, token: emulator.token }).getSecret("cli-scope", "k1"),
+    ).toBe("s3cret-from-stdin");
+
+    expect((await run(["secrets", "list-scopes"])).out).toContain("cli-scope\n");
+    const listed = await run(["secrets", "list-secrets", "cli-scope", "--json"]);
+    const keys = (JSON.parse(listed.out) as { key: string }[]).map((s) => s.key).sort();
+    expect(keys).toEqual(["k1", "k2", "k3"]);
+    expect(listed.out).not.toContain("s3cret");
+
+    expect((await run(["secrets", "delete-secret", "cli-scope", "k1"])).code).toBe(0);
+    expect((await run(["secrets", "list-secrets", "cli-scope"])).out).toBe("k2\nk3\n");
+    expect((await run(["secrets", "delete-scope", "cli-scope"])).code).toBe(0);
+    expect((await run(["secrets", "list-secrets", "cli-scope"])).code).toBe(3);
+  });
+
+  it("an existing scope and a bad --bytes-value are reported clearly", async () => {
+    await run(["secrets", "create-scope", "dup-scope"]);
+    const dup = await run(["secrets", "create-scope", "dup-scope"]);
+    expect(dup.code).toBe(3);
+    expect(dup.err).toMatch(/RESOURCE_ALREADY_EXISTS/);
+    const bytes = await run(["secrets", "put-secret", "dup-scope", "k", "--bytes-value", "not base64!"]);
+    expect(bytes.code).toBe(1);
+    expect(bytes.err).toContain("--bytes-value must be base64");
+  });
+});
+
+describe("chat, complete, embed", () => {
+  const chatModel = "databricks-meta-llama-3-3-70b-instruct";
+
+  it("chat one-shot prints the answer; --json has content and usage; --stream streams; stdin works", async () => {
+    const plain = await run(["chat", "hello", "-m", chatModel, "--max-tokens", "30"]);
+    expect(plain.code, plain.err).toBe(0);
+    expect(plain.out.trim().length).toBeGreaterThan(0);
+
+    const json = await run(["chat", "hello", "-m", chatModel, "--json", "-t", "0.2"]);
+    const parsed = JSON.parse(json.out) as { content: string; usage: { total_tokens: number } };
+    expect(parsed.content.length).toBeGreaterThan(0);
+    expect(parsed.usage.total_tokens).toBeGreaterThan(0);
+
+    const streamed = await run(["chat", "hello", "-m", chatModel, "--stream"]);
+    expect(streamed.code, streamed.err).toBe(0);
+    expect(streamed.out.endsWith("\n")).toBe(true);
+
+    const piped = await run(["chat", "-m", chatModel, "--json"], { stdin: "hello from a pipe\n" });
+    expect(JSON.parse(piped.out).content.length).toBeGreaterThan(0);
+    const empty = await run(["chat", "-m", chatModel], { stdin: "" });
+    expect(empty.code).toBe(1);
+  });
+
+  it("chat with a bad endpoint name exits 3 naming the problem", async () => {
+    const r = await run(["chat", "hello", "-m", "no-such-endpoint"]);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/^Error: API error \(404[^)]*\): .*no-such-endpoint/);
+  });
+
+  it("complete on a custom model endpoint with --stop and --param", async () => {
+    await run([
+      "endpoints",
+      "create",
+      "--wait",
+      "--json",
+      JSON.stringify({
+        name: "echo",
+        config: {
+          served_entities: [
+            { entity_name: "echo", entity_version: "1", workload_size: "Small", scale_to_zero_enabled: true },
+          ],
+        },
+      }),
+    ]);
+    const plain = await run(["complete", "How are you?", "-m", "echo", "--param", "temperature=0.1"]);
+    expect(plain.code, plain.err).toBe(0);
+    expect(plain.out).toBe("echo. How are you? t=0.1\n");
+    const stopped = await run(["complete", "How are you?", "-m", "echo", "--stop", ".", "--json"]);
+    expect(JSON.parse(stopped.out)).toEqual({ text: "echo" });
+  });
+
+  it("embed writes one JSONL row per text, in order, with ids, and a rows/s summary", async () => {
+    const texts = Array.from({ length: 23 }, (_, i) =>
+      JSON.stringify({ id: `doc-${i}`, text: `text number ${i}` }),
+    );
+    writeFileSync(join(dir, "texts.jsonl"), `${texts.join("\n")}\n`);
+    const r = await run([
+      "embed",
+      "texts.jsonl",
+      "-m",
+      "databricks-bge-large-en",
+      "--batch-size",
+      "5",
+      "--concurrency",
+      "3",
+      "--out",
+      "vectors.jsonl",
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe("");
+    expect(r.err).toMatch(/^Embedded 23 texts \(1024 dims\) in \d+\.\d\ds: \d+ rows\/s\.\n$/);
+    const rows = readFileSync(join(dir, "vectors.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { index: number; id: string; embedding: number[] });
+    expect(rows.map((row) => row.index)).toEqual(Array.from({ length: 23 }, (_, i) => i));
+    expect(rows[7]?.id).toBe("doc-7");
+    expect(rows.every((row) => row.embedding.length === 1024)).toBe(true);
+
+    // Same text -> same vector whatever the batching (order is really preserved).
+    const single = await run(["embed", "-", "-m", "databricks-bge-large-en"], { stdin: "text number 7\n" });
+    expect((JSON.parse(single.out) as { embedding: number[] }).embedding).toEqual(rows[7]?.embedding);
+  });
+});
+
+describe("serve-driver-proxy", () => {
+  it("serves a module's default export until interrupted; complete reaches it through the driver proxy", async () => {
+    const modulePath = join(dir, "app.mjs");
+    writeFileSync(
+      modulePath,
+      'export default (prompt, stop, kwargs) => "app: " + prompt + " " + JSON.stringify(kwargs) + ".tail";\n',
+    );
+    const port = await freePort();
+    const io = fakeIO({ cwd: dir });
+    const serving = runCli(
+      ["serve-driver-proxy", "app.mjs", "--port", String(port), "--bind", "127.0.0.1"],
+      io,
+    );
+    // Wait (bounded) for the server to announce itself.
+    for (let i = 0; i < 200 && !io.err().includes("Serving"); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(io.err()).toContain(`on http://127.0.0.1:${port}/`);
+
+    const r = await run([
+      "complete",
+      "hi",
+      "--cluster-id",
+      emulator.defaultClusterId,
+      "--port",
+      String(port),
+      "--param",
+      "temperature=0.5",
+      "--stop",
+      ".tail",
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe('app: hi {"temperature":0.5}\n');
+
+    io.interrupt();
+    expect(await serving).toBe(0);
+    expect(io.err()).toContain("Stopped.");
+  });
+
+  it("a module without a function export is a usage error", async () => {
+    writeFileSync(join(dir, "nofn.mjs"), "export const x = 1;\n");
+    const r = await run(["serve-driver-proxy", "nofn.mjs", "--port", "7001"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("must export a default function");
+    const missing = await run(["serve-driver-proxy", "nope.mjs", "--port", "7001"]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('cannot load "nope.mjs": file not found');
+  });
+});
+
+describe("the real entry point (child processes)", () => {
+  const main = "packages/langchain-databricks/src/cli/main.ts";
+
+  it("--help prints usage and exits 0", async () => {
+    const r = await runSource(main, ["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Usage: langchain-databricks");
+  });
+
+  it("env-based auth works and a bad endpoint exits 3", async () => {
+    const env = { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token };
+    const ok = await runSource(main, ["endpoints", "get", "databricks-bge-large-en"], { env });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).name).toBe("databricks-bge-large-en");
+    const bad = await runSource(main, ["chat", "hi", "-m", "nope-endpoint"], { env });
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/^Error: API error \(404/);
+  });
+
+  it("a missing credential exits 2 with a message naming the setting to provide", async () => {
+    const home = mkdtempSync(join(tmpdir(), "ldb-home-"));
+    try {
+      const r = await runSource(main, ["endpoints", "list"], {
+        env: {
+          DATABRICKS_HOST: emulator.url,
+          HOME: home,
+          DATABRICKS_CONFIG_FILE: join(home, "none.cfg"),
+          PATH: "/nonexistent",
+        },
+      });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^Error: Configuration error: .*DATABRICKS_TOKEN/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it("a wrong token exits 2 (authentication) without echoing it", async () => {
+    const r = await runSource(main, ["secrets", "list-scopes"], {
+      env: { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: "dapi-not-a-real-token-42" },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^Error: Authentication failed \(40[13]/);
+    expect(r.stdout + r.stderr).not.toContain("dapi-not-a-real-token-42");
+  });
+
+  it("an unreachable host (a closed loopback port) exits 4", async () => {
+    const port = await freePort();
+    const r = await runSource(main, ["--max-retries", "0", "endpoints", "list"], {
+      env: { DATABRICKS_HOST: `http://127.0.0.1:${port}`, DATABRICKS_TOKEN: "dapi-unused" },
+    });
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/^Error: Network error: .*Check --host \/ DATABRICKS_HOST/);
+  });
+});
