@@ -3,8 +3,9 @@
  * emulator with its own request building, auth, waiters and error parsing (wire-spec cases 34, 75, 98, 105).
  */
 import { ApiError, type WorkspaceClient } from "@databricks/sdk-experimental";
+import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import { useEmulator } from "../conformance/helpers.js";
+import { createReady, ensureSecret, externalEndpoint, useEmulator } from "../conformance/helpers.js";
 import { sdkClient } from "./sdk-client.js";
 
 const CLIENT_ID = "9a7b6c5d-0000-4000-8000-000000000001";
@@ -137,6 +138,35 @@ describe("@databricks/sdk-experimental serving endpoints", () => {
     const names = (await collect(m2m.servingEndpoints.list())).map((e) => e.name);
     expect(names).toContain("ep1");
     expect(m2m.config.authType).toBe("oauth-m2m");
+  });
+
+  it("case 76: an OpenAI client authenticated by the SDK's own credentials (get_open_ai_client) chats", async () => {
+    const sp = await sdkClient(h.emu.url, { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    await ensureSecret(h);
+    await createReady(h, externalEndpoint(h.emu, "gpt"));
+    // Like the Python SDK's get_open_ai_client(): base URL <host>/serving-endpoints, every request signed by the
+    // workspace client's credential provider (here OAuth M2M), no static key.
+    const signedFetch: typeof fetch = async (input, init) => {
+      const headers = new Headers(init?.headers);
+      await sp.config.authenticate(headers);
+      return fetch(input, { ...init, headers });
+    };
+    const openai = new OpenAI({
+      baseURL: `${h.emu.url}/serving-endpoints`,
+      apiKey: "unused",
+      fetch: signedFetch,
+      maxRetries: 0,
+    });
+    const res = await openai.chat.completions.create({
+      model: "gpt",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(res.choices[0]?.message.role).toBe("assistant");
+    const last = h.emu.admin
+      .stats()
+      .log.filter((e) => e.path === "/serving-endpoints/chat/completions")
+      .at(-1);
+    expect(last?.principal).toBe(CLIENT_ID);
   });
 
   it("delete removes the endpoint; a bad token raises ApiError 403", async () => {
