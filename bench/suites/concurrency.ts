@@ -17,7 +17,7 @@ export interface ConcurrencyOptions {
 export function concurrencyOptions(quick: boolean): ConcurrencyOptions {
   return quick
     ? { levels: [1, 4, 16, 64], rounds: 1, calls: 64, warmup: 16 }
-    : { levels: [1, 4, 16, 64], rounds: 3, calls: 500, warmup: 100 };
+    : { levels: [1, 4, 16, 64], rounds: 5, calls: 500, warmup: 100 };
 }
 
 export async function runConcurrency(ctx: SuiteContext, opts: ConcurrencyOptions): Promise<SuiteResult> {

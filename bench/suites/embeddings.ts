@@ -14,17 +14,27 @@ export interface EmbeddingsOptions {
   rounds: number;
   /** Texts per grid point (smaller than `texts` to keep the full run under budget). */
   gridTexts: number;
+  /** Passes over the whole grid; each point's value is the median over passes (one pass is too noisy). */
+  gridPasses: number;
   batchSizes: readonly number[];
   concurrencies: readonly number[];
 }
 
 export function embeddingsOptions(quick: boolean): EmbeddingsOptions {
   return quick
-    ? { texts: 2_000, rounds: 1, gridTexts: 1_000, batchSizes: [16, 128], concurrencies: [1, 4] }
+    ? {
+        texts: 2_000,
+        rounds: 1,
+        gridTexts: 1_000,
+        gridPasses: 1,
+        batchSizes: [16, 128],
+        concurrencies: [1, 4],
+      }
     : {
         texts: 20_000,
-        rounds: 2,
+        rounds: 3,
         gridTexts: 4_000,
+        gridPasses: 3,
         batchSizes: [16, 64, 150, 512],
         concurrencies: [1, 2, 4, 8],
       };
@@ -212,7 +222,7 @@ export async function runEmbeddings(ctx: SuiteContext, opts: EmbeddingsOptions):
   // Grid: ours when available (else raw, so the server's shape is still visible), across batch x concurrency.
   const gridTexts = texts.slice(0, opts.gridTexts);
   const gridSubject = ours.ok ? "DatabricksEmbeddings (ours)" : "raw undici";
-  const points: { batchSize: number; concurrency: number; textsPerSec: number }[] = [];
+  const grid: { batchSize: number; concurrency: number; embed: EmbedRun; rates: number[] }[] = [];
   for (const batchSize of opts.batchSizes) {
     for (const concurrency of opts.concurrencies) {
       let embed: EmbedRun = rawEmbedder(target, batchSize, concurrency);
@@ -221,19 +231,33 @@ export async function runEmbeddings(ctx: SuiteContext, opts: EmbeddingsOptions):
         if (!m.ok) continue;
         embed = (t) => m.value.embedDocuments(t);
       }
+      grid.push({ batchSize, concurrency, embed, rates: [] });
+    }
+  }
+  ctx.log(
+    `embeddings: grid of ${grid.length} points x ${opts.gridPasses} passes x ${gridTexts.length} texts`,
+  );
+  for (let pass = 0; pass < opts.gridPasses; pass++) {
+    for (const g of grid) {
       try {
-        const textsPerSec = await throughput(embed, gridTexts, gridSubject);
-        points.push({ batchSize, concurrency, textsPerSec });
-        result.measurements.push({
-          subject: `${gridSubject} grid`,
-          metric: `batch ${batchSize} x concurrency ${concurrency}`,
-          unit: "texts/s",
-          value: round(textsPerSec, 0),
-        });
+        g.rates.push(await throughput(g.embed, gridTexts, gridSubject));
       } catch (err) {
-        result.notes.push(`grid batch ${batchSize} x ${concurrency} failed: ${errorMessage(err)}`);
+        result.notes.push(`grid batch ${g.batchSize} x ${g.concurrency} failed: ${errorMessage(err)}`);
       }
     }
+  }
+  const points: { batchSize: number; concurrency: number; textsPerSec: number }[] = [];
+  for (const g of grid) {
+    if (g.rates.length === 0) continue;
+    const textsPerSec = median(g.rates);
+    points.push({ batchSize: g.batchSize, concurrency: g.concurrency, textsPerSec });
+    result.measurements.push({
+      subject: `${gridSubject} grid`,
+      metric: `batch ${g.batchSize} x concurrency ${g.concurrency}`,
+      unit: "texts/s",
+      value: round(textsPerSec, 0),
+      n: g.rates.length,
+    });
   }
   const rec = recommend(points);
   if (rec) {

@@ -225,5 +225,5 @@ export async function runFootprint(ctx: SuiteContext, samples: number): Promise<
 export const footprintSuite: Suite = {
   id: "footprint",
   title: "Footprint: import time, bundle size, package size",
-  run: (ctx) => runFootprint(ctx, ctx.config.quick ? 3 : 9),
+  run: (ctx) => runFootprint(ctx, ctx.config.quick ? 3 : 11),
 };

@@ -14,7 +14,7 @@ export interface LatencyOptions {
 }
 
 export function latencyOptions(quick: boolean): LatencyOptions {
-  return quick ? { warmup: 20, rounds: 3, iterations: 30 } : { warmup: 200, rounds: 10, iterations: 150 };
+  return quick ? { warmup: 20, rounds: 3, iterations: 30 } : { warmup: 200, rounds: 20, iterations: 150 };
 }
 
 export function splitMade(made: readonly Made[], result: SuiteResult): Subject[] {

@@ -22,7 +22,7 @@ export interface ServerOptions {
 export function serverOptions(quick: boolean): ServerOptions {
   return quick
     ? { rounds: 1, durationSec: 1, connections: 16 }
-    : { rounds: 3, durationSec: 4, connections: 16 };
+    : { rounds: 5, durationSec: 4, connections: 16 };
 }
 
 interface LoadResult {

@@ -19,7 +19,7 @@ export interface StreamingOptions {
 export function streamingOptions(quick: boolean): StreamingOptions {
   return quick
     ? { maxTokens: 200, warmup: 2, rounds: 2, iterations: 3 }
-    : { maxTokens: 1000, warmup: 5, rounds: 6, iterations: 8 };
+    : { maxTokens: 1000, warmup: 5, rounds: 10, iterations: 8 };
 }
 
 /** One streamed response: ms to the first non-empty content delta, total ms, and content chunks seen. */
