@@ -227,7 +227,7 @@ export function runChatModelIntegrationStandardTests(
       const key = model._getSerializedCacheKeyParametersForCall({});
       const entry = await cache.lookup(getBufferString([msg]), key);
       expect(entry).toHaveLength(1);
-      expect((entry?.[0] as { message?: unknown }).message).toBeDefined();
+      expect((entry?.[0] as { message?: unknown } | undefined)?.message).toBeDefined();
       const second = await model.invoke([msg]);
       expect(second.content).toEqual(first.content);
       expect(await cache.lookup(getBufferString([msg]), key)).toEqual(entry);
