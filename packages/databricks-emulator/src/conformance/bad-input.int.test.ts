@@ -5,8 +5,17 @@
  */
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
-import { asRecord, dig, expectError, expectNoStack, useEmulator } from "./helpers.js";
+import {
+  asRecord,
+  createReady,
+  customEndpoint,
+  dig,
+  expectError,
+  expectNoStack,
+  useEmulator,
+} from "./helpers.js";
 
+const LLAMA = "databricks-meta-llama-3-3-70b-instruct";
 const model = { predict: (records: unknown) => (Array.isArray(records) ? records.map(() => 1) : [1]) };
 
 describe("unknown routes", () => {
@@ -98,6 +107,57 @@ describe("malformed bodies", () => {
       const res = await h.call("POST", "/api/2.0/serving-endpoints", body);
       const err = expectError(res, 400, "INVALID_PARAMETER_VALUE");
       expect(String(err.message), JSON.stringify(body)).toMatch(field);
+    }
+  });
+
+  it("wrong types across the other APIs -> 400 envelope whose message names the field", async () => {
+    await h.call("POST", "/api/2.0/secrets/scopes/create", { scope: "types" });
+    await createReady(h, customEndpoint("types-ep"));
+    const cases: Array<[string, string, unknown, RegExp]> = [
+      ["POST", "/api/2.0/secrets/scopes/create", { scope: ["a"] }, /scope/],
+      ["POST", "/api/2.0/secrets/put", { scope: "types", key: "k", string_value: 123 }, /string_value/],
+      [
+        "POST",
+        "/api/2.0/secrets/put",
+        { scope: "types", key: "k", bytes_value: "not base64!!" },
+        /bytes_value/,
+      ],
+      [
+        "POST",
+        "/api/2.0/secrets/acls/put",
+        { scope: "types", principal: 7, permission: "READ" },
+        /principal/,
+      ],
+      ["PATCH", "/api/2.0/serving-endpoints/types-ep/tags", { add_tags: "x" }, /add_tags/],
+      ["PATCH", "/api/2.0/serving-endpoints/types-ep/tags", { add_tags: [{ value: "x" }] }, /key/],
+      ["PUT", "/api/2.0/serving-endpoints/types-ep/ai-gateway", { rate_limits: {} }, /rate_limits/],
+      ["PUT", "/api/2.0/serving-endpoints/types-ep/config", { served_entities: "x" }, /served_entities/],
+      [
+        "POST",
+        `/serving-endpoints/${LLAMA}/invocations`,
+        { messages: [{ role: "wizard", content: "x" }] },
+        /role/,
+      ],
+      [
+        "POST",
+        `/serving-endpoints/${LLAMA}/invocations`,
+        { messages: [{ role: "user", content: "x" }], stream: "yes" },
+        /stream/,
+      ],
+      [
+        "POST",
+        `/serving-endpoints/${LLAMA}/invocations`,
+        { messages: [{ role: "user", content: "x" }], n: 9 },
+        /"?n"?/,
+      ],
+      ["POST", "/serving-endpoints/databricks-gte-large-en/invocations", { input: 5 }, /input/],
+      ["POST", "/serving-endpoints/types-ep/invocations", { dataframe_split: "x" }, /dataframe_split/],
+      ["POST", "/serving-endpoints/types-ep/invocations", { dataframe_records: "x" }, /dataframe_records/],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const res = await h.call(method, path, body);
+      const err = expectError(res, 400);
+      expect(String(err.message), `${method} ${path} ${JSON.stringify(body)}`).toMatch(field);
     }
   });
 
