@@ -51,6 +51,10 @@ function findNetworkCode(e: unknown): string | undefined {
   return undefined;
 }
 
+function stripPeriod(message: string): string {
+  return message.replace(/\.+$/, "");
+}
+
 function text(value: unknown): string {
   return typeof value === "string" ? value : String(value);
 }
@@ -75,7 +79,10 @@ export function describeError(error: unknown): ErrorReport {
   }
   if (name === "DatabricksTimeoutError") {
     const hint = /raise/i.test(message) ? "" : " Raise --timeout (seconds) if the workspace is slow.";
-    return { message: `Timed out: ${message}${hint}`, exitCode: ExitCode.network };
+    return {
+      message: `Timed out: ${message}${hint ? `${/[.!?]$/.test(message) ? "" : "."}${hint}` : ""}`,
+      exitCode: ExitCode.network,
+    };
   }
   if (name === "DatabricksAbortError") return { message: "Interrupted.", exitCode: ExitCode.interrupted };
   if (
@@ -85,7 +92,7 @@ export function describeError(error: unknown): ErrorReport {
     const netCode = findNetworkCode(error);
     return {
       message:
-        `Network error: ${message}${netCode && !message.includes(netCode) ? ` (${netCode})` : ""}. ` +
+        `Network error: ${stripPeriod(message)}${netCode && !message.includes(netCode) ? ` (${netCode})` : ""}. ` +
         "Check --host / DATABRICKS_HOST and that the workspace is reachable.",
       exitCode: ExitCode.network,
     };
