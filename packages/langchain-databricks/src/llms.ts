@@ -106,6 +106,8 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
 
   private readonly mode: LLMMode;
   private readonly transport: () => ConfigAware;
+  /** Only route calls through LangChain's queue when a finite `maxConcurrency` asks for it (it costs a hop). */
+  private readonly limitConcurrency: boolean;
   private endpointInfo?: Promise<EndpointInfo>;
 
   constructor(fields: DatabricksLLMInput) {
@@ -127,6 +129,12 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
     this.transformInputFn = fields.transformInputFn;
     this.transformOutputFn = fields.transformOutputFn;
     this.transport = lazyTransport(fields.client, pickAuthOptions(fields)) as () => ConfigAware;
+    this.limitConcurrency = fields.maxConcurrency !== undefined && Number.isFinite(fields.maxConcurrency);
+  }
+
+  /** Runs one HTTP exchange, inside the concurrency queue when one is configured (never retried there). */
+  private limited<T>(fn: () => Promise<T>): Promise<T> {
+    return this.limitConcurrency ? this.caller.call(fn) : fn();
   }
 
   _llmType(): string {
@@ -259,18 +267,21 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
   private async callOnce(prompt: string, options: this["ParsedCallOptions"]): Promise<string> {
     if (this.mode.kind === "proxy") {
       const body = await this.buildBody(prompt, options, undefined);
-      const resp = await this.transport().request<unknown>({
-        method: "POST",
-        path: await this.proxyPath(),
-        body,
-        signal: options.signal,
-        timeout: this.timeout,
-        maxRetries: this.maxRetries,
-      });
+      const path = await this.proxyPath();
+      const resp = await this.limited(() =>
+        this.transport().request<unknown>({
+          method: "POST",
+          path,
+          body,
+          signal: options.signal,
+          timeout: this.timeout,
+          maxRetries: this.maxRetries,
+        }),
+      );
       return asString(this.transformOutputFn ? await this.transformOutputFn(resp) : resp);
     }
     const { info, req } = await this.servingRequest(prompt, options, false);
-    const resp = await this.transport().request<unknown>(req);
+    const resp = await this.limited(() => this.transport().request<unknown>(req));
     return this.parseServing(resp, info);
   }
 

@@ -133,6 +133,8 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
   host?: string;
 
   private readonly transport: () => DatabricksTransport;
+  /** Only route calls through LangChain's queue when a finite `maxConcurrency` asks for it (it costs a hop). */
+  private readonly limitConcurrency: boolean;
 
   constructor(model: string, fields?: Omit<ChatDatabricksInput, "model">);
   constructor(fields: ChatDatabricksInput);
@@ -166,6 +168,12 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     this.maxRetries = fields.maxRetries;
     this.host = fields.host;
     this.transport = lazyTransport(fields.client, pickAuthOptions(fields));
+    this.limitConcurrency = fields.maxConcurrency !== undefined && Number.isFinite(fields.maxConcurrency);
+  }
+
+  /** Runs one HTTP exchange, inside the concurrency queue when one is configured (never retried there). */
+  private limited<T>(fn: () => Promise<T>): Promise<T> {
+    return this.limitConcurrency ? this.caller.call(fn) : fn();
   }
 
   _llmType(): string {
@@ -240,6 +248,17 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     if (o.response_format) body.response_format = o.response_format;
     if (o.customInputs) body.custom_inputs = o.customInputs;
     return body;
+  }
+
+  /** Per-call headers may carry credentials (e.g. an on-behalf-of token): tracing sees only their names. */
+  protected override _getCallOptionsForTracing(
+    options: ParsedOptions,
+    invocationParams: Json,
+  ): ParsedOptions {
+    const traced = super._getCallOptionsForTracing(options, invocationParams as never);
+    if (!traced.headers) return traced;
+    const headers = Object.fromEntries(Object.keys(traced.headers).map((k) => [k, "[REDACTED]"]));
+    return { ...traced, headers };
   }
 
   /** True when the endpoint accepts OpenAI `strict` on tools and json_schema (GPT models). */
@@ -344,7 +363,14 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     const shorten = this.quirks.shortenResponsesIds ?? true;
     const params = this.invocationParams(o);
     // The Responses API has no stop/n and names the token limit differently.
-    const { stop: _stop, n: _n, max_tokens, tools, tool_choice, ...rest } = params;
+    const { stop, n, max_tokens, tools, tool_choice, ...rest } = params;
+    // Python silently drops these on the Responses API; failing loudly is kinder than ignoring a setting.
+    if (stop !== undefined || n !== undefined) {
+      throw new DatabricksConfigError(
+        `The Responses API does not support ${stop !== undefined ? "stop sequences" : "n > 1"}; ` +
+          "remove that setting or set useResponsesApi: false.",
+      );
+    }
     const input = toResponsesInput(this.messageBody(messages), shorten);
     const body: Json = { ...rest, model: this.model, input };
     if (max_tokens !== undefined) body.max_output_tokens = max_tokens;
@@ -358,11 +384,12 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
   private async sendChat(messages: BaseMessage[], o: ParsedOptions): Promise<WireChatResponse> {
     const req = this.chatRequest(messages, o, false);
     try {
-      return await this.transport().request<WireChatResponse>(req);
+      return await this.limited(() => this.transport().request<WireChatResponse>(req));
     } catch (e) {
       if (!this.shouldFallBack(e)) throw e;
       this.learnt().invocationsOnly = true;
-      return this.transport().request<WireChatResponse>(this.chatRequest(messages, o, false));
+      const retry = this.chatRequest(messages, o, false);
+      return this.limited(() => this.transport().request<WireChatResponse>(retry));
     }
   }
 
@@ -381,7 +408,7 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     for (let attempt = 0; attempt < 3; attempt++) {
       const it = this.transport().stream<WireChatResponse>(this.chatRequest(messages, o, true));
       try {
-        return { first: await it.next(), rest: it };
+        return { first: await this.limited(() => it.next()), rest: it };
       } catch (e) {
         if (
           attempt < 2 &&

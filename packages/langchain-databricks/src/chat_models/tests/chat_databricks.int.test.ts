@@ -125,17 +125,15 @@ describe("ChatDatabricks against the emulator", () => {
     expect(streamed.tool_calls).toHaveLength(1);
     expect(streamed.usage_metadata?.total_tokens).toBeGreaterThan(0);
 
-    const followUp = await model
-      .bindTools([AdderTool()])
-      .invoke([
-        new HumanMessage("Add 3 and 4"),
-        called,
-        new ToolMessage({
-          content: '{"result":7}',
-          tool_call_id: called.tool_calls![0]!.id!,
-          name: "AdderTool",
-        }),
-      ]);
+    const followUp = await model.bindTools([AdderTool()]).invoke([
+      new HumanMessage("Add 3 and 4"),
+      called,
+      new ToolMessage({
+        content: '{"result":7}',
+        tool_call_id: called.tool_calls![0]!.id!,
+        name: "AdderTool",
+      }),
+    ]);
     expect(followUp.text.length).toBeGreaterThan(0);
   });
 

@@ -353,3 +353,45 @@ describe("serialisation and identity", () => {
     expect(second.content).toEqual(first.content);
   });
 });
+
+describe("concurrency, tracing and Responses guards", () => {
+  test("maxConcurrency bounds requests in flight for batch()", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const m = mockFetch(async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+      return jsonResponse(completion("ok"));
+    });
+    const model = new ChatDatabricks({ model: "m", ...testAuth(m), maxConcurrency: 2 });
+    await model.batch(["a", "b", "c", "d", "e"]);
+    expect(m.calls).toHaveLength(5);
+    expect(peak).toBeLessThanOrEqual(2);
+  });
+
+  test("per-call headers are sent but redacted in tracing", async () => {
+    const m = mockFetch(() => jsonResponse(completion("ok")));
+    const seen: unknown[] = [];
+    const model = new ChatDatabricks({ model: "m", ...testAuth(m) });
+    await model.invoke("x", {
+      headers: { "x-forwarded-access-token": "obo-secret" },
+      callbacks: [
+        {
+          handleChatModelStart: (_llm, _msgs, _run, _parent, extra) => void seen.push(extra),
+        },
+      ],
+    });
+    expect(m.calls[0]!.headers["x-forwarded-access-token"]).toBe("obo-secret");
+    expect(JSON.stringify(seen)).not.toContain("obo-secret");
+    expect(JSON.stringify(seen)).toContain("[REDACTED]");
+  });
+
+  test("Responses API refuses stop sequences instead of silently dropping them", async () => {
+    const m = mockFetch(() => jsonResponse({}));
+    const model = new ChatDatabricks({ model: "m", ...testAuth(m), useResponsesApi: true });
+    await expect(model.invoke("x", { stop: ["."] })).rejects.toThrow(/does not support stop sequences/);
+    expect(m.calls).toHaveLength(0);
+  });
+});
