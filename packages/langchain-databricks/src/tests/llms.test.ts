@@ -125,9 +125,27 @@ describe("Databricks LLM: serving endpoints", () => {
     );
     const llm = new Databricks({ endpointName: "chat", ...testAuth(m) });
     const pieces: string[] = [];
-    for await (const piece of await llm.stream("你好吗？")) pieces.push(piece);
+    const tokens: string[] = [];
+    const stream = await llm.stream("你好吗？", {
+      callbacks: [{ handleLLMNewToken: (t: string) => void tokens.push(t) }],
+    });
+    for await (const piece of stream) pieces.push(piece);
     expect(pieces).toEqual(["你好", "，世界"]);
-    expect(m.calls[1]!.body.stream).toBe(true);
+    expect(tokens).toEqual(pieces);
+    expect(m.calls[1]!.body).toEqual({
+      messages: [{ role: "user", content: "你好吗？" }],
+      temperature: 0,
+      n: 1,
+      stream: true,
+    });
+    // streaming: true makes invoke aggregate the same stream.
+    const streamingLlm = new Databricks({
+      endpointName: "chat",
+      ...testAuth(m),
+      streaming: true,
+      task: "llm/v1/chat",
+    });
+    expect(await streamingLlm.invoke("你好吗？")).toBe("你好，世界");
   });
 
   test("pre-aborted signal rejects before any request", async () => {
