@@ -190,6 +190,19 @@ describe("chat, complete, embed", () => {
     expect(empty.code).toBe(1);
   });
 
+  it("chat without a message on a terminal runs the REPL: streamed answers, /reset, /exit", async () => {
+    const r = await run(["chat", "-m", chatModel, "-s", "Be brief."], {
+      stdin: "hello\n/reset\nhow are you?\n/exit\nnever read\n",
+      stdinIsTTY: true,
+    });
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(`Chatting with ${chatModel}.`);
+    expect(r.err).toContain("(conversation reset)");
+    const answers = r.out.split("\n").filter((l) => l.includes("bot> "));
+    expect(answers).toHaveLength(2);
+    for (const a of answers) expect(a.replace(/.*bot> /, "").length).toBeGreaterThan(0);
+  });
+
   it("chat with a bad endpoint name exits 3 naming the problem", async () => {
     const r = await run(["chat", "hello", "-m", "no-such-endpoint"]);
     expect(r.code).toBe(3);

@@ -109,59 +109,56 @@ const REPL_HELP =
 
 /** The interactive loop: streams each answer, keeps the history, Ctrl-C cancels the answer in progress. */
 async function repl(ctx: CommandContext, model: ChatModel, opts: ChatOptions): Promise<void> {
-  const { createInterface } = await import("node:readline/promises");
+  const { createInterface } = await import("node:readline");
   const { AIMessage, HumanMessage } = await import("@langchain/core/messages");
   const { io } = ctx;
-  const rl = createInterface({ input: io.stdin, output: io.stdout as NodeJS.WritableStream, terminal: true });
+  // Line editing only when stdout is a terminal too (e.g. not when the answers are piped to a file).
+  const rl = createInterface({
+    input: io.stdin,
+    output: io.stdout as NodeJS.WritableStream,
+    terminal: Boolean(io.stdout.isTTY),
+  });
   let history: BaseMessage[] = await initialMessages(opts);
   let answering: AbortController | undefined;
-  let closed = false;
-  rl.on("close", () => {
-    closed = true;
-  });
   rl.on("SIGINT", () => {
     if (answering) answering.abort();
     else rl.close();
   });
   note(io, `Chatting with ${opts.model}. ${REPL_HELP}`);
+  rl.setPrompt("you> ");
+  rl.prompt();
   try {
-    while (!closed) {
-      let line: string;
-      try {
-        line = (await rl.question("you> ")).trim();
-      } catch {
-        break; // readline closed (Ctrl-D / Ctrl-C at the prompt)
-      }
-      if (!line) continue;
+    // The async iterator buffers lines typed (or piped) while an answer is still streaming.
+    for await (const raw of rl) {
+      const line = raw.trim();
       if (line === "/exit" || line === "/quit") break;
       if (line === "/reset") {
         history = await initialMessages(opts);
         note(io, "(conversation reset)");
-        continue;
-      }
-      if (line === "/help") {
+      } else if (line === "/help") {
         note(io, REPL_HELP);
-        continue;
-      }
-      const turn = [...history, new HumanMessage(line)];
-      answering = new AbortController();
-      let text = "";
-      io.stdout.write("bot> ");
-      try {
-        for await (const chunk of await model.stream(turn, { signal: answering.signal })) {
-          const piece = textOf(chunk.content);
-          text += piece;
-          io.stdout.write(piece);
+      } else if (line) {
+        const turn = [...history, new HumanMessage(line)];
+        answering = new AbortController();
+        let text = "";
+        io.stdout.write("bot> ");
+        try {
+          for await (const chunk of await model.stream(turn, { signal: answering.signal })) {
+            const piece = textOf(chunk.content);
+            text += piece;
+            io.stdout.write(piece);
+          }
+          writeLine(io);
+          history = [...turn, new AIMessage(text)];
+        } catch (error) {
+          writeLine(io);
+          if (!answering.signal.aborted) throw error;
+          note(io, "(answer stopped)");
+        } finally {
+          answering = undefined;
         }
-        writeLine(io);
-        history = [...turn, new AIMessage(text)];
-      } catch (error) {
-        writeLine(io);
-        if (answering.signal.aborted) note(io, "(answer stopped)");
-        else throw error;
-      } finally {
-        answering = undefined;
       }
+      rl.prompt();
     }
   } finally {
     rl.close();
