@@ -66,12 +66,22 @@ export interface EmulatorOptions {
   tokenTtlSeconds?: number;
   /** Enables the HTTP admin/fault API under `/__emulator/`. The programmatic `admin` API always works. */
   faults?: boolean;
+  /**
+   * Keep the per-request log (method, path, status, principal, body hash) returned by `admin.stats().log`.
+   * Default true; `false` keeps only counters (a slightly leaner hot path for benchmarks).
+   */
+  requestLog?: boolean;
   /** Maximum request body size in bytes. Default 16 MiB. */
   bodyLimit?: number;
   /** Workspace id reported by discovery; generated (and persisted with `dataDir`) when omitted. */
   workspaceId?: string;
   /** Default `openai_api_base` for external `openai` models that do not set one. Default the real OpenAI URL. */
   defaultOpenAiApiBase?: string;
+  /**
+   * Databricks authentication on workspace routes. Default true. `false` (benchmarks, quick demos) treats every
+   * request as the default admin unless it carries a valid token of another principal.
+   */
+  auth?: boolean;
   /** Log one line per request to stderr. Default false (keeps the hot path lean). */
   logRequests?: boolean;
 }
@@ -80,7 +90,7 @@ export interface AdminApi {
   /** Replaces the active fault rules (see `FaultRule`). `seed` makes rate-based faults reproducible. */
   setFaults(rules: FaultRule[], seed?: number): void;
   clearFaults(): void;
-  /** Per-route counters and the recent request log (with body hashes). */
+  /** Per-route counters, plus the recent request log with body hashes (unless `requestLog: false`). */
   stats(): StatsSnapshot;
   resetStats(): void;
   /** Makes every issued token (PATs and OAuth tokens) invalid from now on. */

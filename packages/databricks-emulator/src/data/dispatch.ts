@@ -92,7 +92,22 @@ const runEngine = (backendModel: EngineModel, body: unknown, entry: Entry): Outc
   return handler(body, backendModel, route);
 };
 
-const runBackend = async (backend: Backend, body: unknown, ctx: Ctx, entry: Entry, signal: AbortSignal) => {
+/** Aborts upstream work when the client goes away (created only for proxied requests: it is not free). */
+const abortOnClose = (reply: FastifyReply): AbortSignal => {
+  const abort = new AbortController();
+  reply.raw.once("close", () => {
+    if (!reply.raw.writableEnded) abort.abort();
+  });
+  return abort.signal;
+};
+
+const runBackend = async (
+  backend: Backend,
+  body: unknown,
+  ctx: Ctx,
+  entry: Entry,
+  signal: () => AbortSignal,
+) => {
   switch (backend.kind) {
     case "engine":
       return runEngine(backend.model, body, entry);
@@ -105,7 +120,7 @@ const runBackend = async (backend: Backend, body: unknown, ctx: Ctx, entry: Entr
       if (!isObject(body)) throw badRequest("Bad request: the request body must be a JSON object.");
       const task = (backend.entity.spec.external_model as { task?: unknown }).task;
       const path = entry.route === "openai" ? entry.path : proxyPathForTask(task);
-      return proxyExternal(backend.entity, body, path, ctx.secrets, ctx.defaultOpenAiApiBase, signal);
+      return proxyExternal(backend.entity, body, path, ctx.secrets, ctx.defaultOpenAiApiBase, signal());
     }
     case "missing":
       throw new ApiError(
@@ -149,12 +164,7 @@ export const serveQuery = async (
   }
   checkTaskFits(ep, ep.task, entry);
   const backend = backendFor(entity, ep.name, ctx.models);
-  const abort = new AbortController();
-  const onClose = () => {
-    if (!reply.raw.writableEnded) abort.abort();
-  };
-  reply.raw.once("close", onClose);
-  const outcome = await runBackend(backend, body, ctx, entry, abort.signal);
+  const outcome = await runBackend(backend, body, ctx, entry, () => abortOnClose(reply));
   const headers = { "served-model-name": entity.name };
   if (outcome.kind === "stream") {
     await writeSse(req, reply, outcome.events, headers);

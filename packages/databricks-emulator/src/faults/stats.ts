@@ -11,11 +11,15 @@ export class Stats {
   private byEndpoint = new Map<string, number>();
   private log: RequestLogEntry[] = [];
 
+  /** `detailed` keeps the per-request log with body hashes; off, only counters are kept (cheaper hot path). */
+  constructor(private readonly detailed: boolean) {}
+
   record(entry: Omit<RequestLogEntry, "seq" | "bodySha256">, body: unknown): void {
     this.seq++;
     const key = `${entry.method} ${entry.route}`;
     this.byRoute.set(key, (this.byRoute.get(key) ?? 0) + 1);
     this.byStatus.set(entry.status, (this.byStatus.get(entry.status) ?? 0) + 1);
+    if (!this.detailed) return;
     const full: RequestLogEntry = { seq: this.seq, ...entry };
     if (Buffer.isBuffer(body) && body.length > 0) {
       full.bodySha256 = createHash("sha256").update(body).digest("hex").slice(0, 16);
