@@ -16,13 +16,12 @@ export function runNode(
         env: { ...process.env, ...opts.env },
       },
       (err, stdout, stderr) => {
-        if (err)
-          reject(
-            new Error(
-              `child node ${args.slice(0, 2).join(" ")} failed: ${err.message} ${stderr.slice(0, 500)}`,
-            ),
-          );
-        else resolve(stdout);
+        if (err) {
+          // The last stderr lines carry the real cause; the command line (a whole script) is noise.
+          const detail = stderr.trim().split("\n").slice(-3).join(" | ").slice(0, 400);
+          const how = err.killed ? "timed out" : `exit ${String(err.code ?? err.signal)}`;
+          reject(new Error(`child process failed (${how})${detail ? `: ${detail}` : ""}`));
+        } else resolve(stdout);
       },
     );
   });

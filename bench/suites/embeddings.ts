@@ -14,7 +14,11 @@ export interface EmbeddingsOptions {
   rounds: number;
   /** Texts per grid point (smaller than `texts` to keep the full run under budget). */
   gridTexts: number;
-  /** Passes over the whole grid; each point's value is the median over passes (one pass is too noisy). */
+  /**
+   * Passes over the whole grid; each point's value is the best pass. Interference from other processes only ever
+   * slows a pass down, so the best pass is the steadier estimate of what a setting can do (the headline comparison
+   * above uses medians).
+   */
   gridPasses: number;
   batchSizes: readonly number[];
   concurrencies: readonly number[];
@@ -105,7 +109,10 @@ async function ourEmbeddings(
   }
 }
 
-async function openAIEmbeddings(target: Target): Promise<Loaded<EmbeddingsLike>> {
+async function openAIEmbeddings(
+  target: Target,
+  extra: Record<string, unknown> = {},
+): Promise<Loaded<EmbeddingsLike>> {
   const loaded = await packageExport<Ctor<EmbeddingsLike>>("@langchain/openai", "OpenAIEmbeddings");
   if (!loaded.ok) return loaded;
   return {
@@ -114,6 +121,7 @@ async function openAIEmbeddings(target: Target): Promise<Loaded<EmbeddingsLike>>
       model: target.embeddingEndpoint,
       apiKey: target.token,
       configuration: { baseURL: `${target.url}/serving-endpoints` },
+      ...extra,
     }),
   };
 }
@@ -145,6 +153,7 @@ export function recommend(
 const RAW = "raw undici (same batch/concurrency as ours)";
 const OURS = "DatabricksEmbeddings (ours, defaults)";
 const OPENAI = "OpenAIEmbeddings (defaults)";
+const OPENAI_FLOAT = 'OpenAIEmbeddings (encodingFormat "float")';
 
 export async function runEmbeddings(ctx: SuiteContext, opts: EmbeddingsOptions): Promise<SuiteResult> {
   const result = emptyResult("embeddings", "Embeddings throughput");
@@ -153,6 +162,9 @@ export async function runEmbeddings(ctx: SuiteContext, opts: EmbeddingsOptions):
   const warm = texts.slice(0, 64);
   const ours = await ourEmbeddings(target, {});
   const openai = await openAIEmbeddings(target);
+  // The openai client asks for base64 by default; the emulator honours it (4x fewer bytes than float JSON), but
+  // Databricks' embeddings schema documents only floats, so the float variant is what real endpoints compare to.
+  const openaiFloat = await openAIEmbeddings(target, { encodingFormat: "float" });
   // Raw uses our default batch size/concurrency when ours exists, so "ours / raw" is pure client overhead.
   const oursFields = ours.ok
     ? (ours.value as unknown as { batchSize?: number; maxConcurrency?: number })
@@ -167,6 +179,9 @@ export async function runEmbeddings(ctx: SuiteContext, opts: EmbeddingsOptions):
     openai.ok
       ? { name: OPENAI, embed: (t) => openai.value.embedDocuments(t) }
       : { name: OPENAI, reason: openai.reason },
+    openaiFloat.ok
+      ? { name: OPENAI_FLOAT, embed: (t) => openaiFloat.value.embedDocuments(t) }
+      : { name: OPENAI_FLOAT, reason: openaiFloat.reason },
   ];
   const alive: Embedder[] = [];
   for (const c of candidates) {
@@ -214,6 +229,12 @@ export async function runEmbeddings(ctx: SuiteContext, opts: EmbeddingsOptions):
   );
   addRatio(
     result,
+    "embeddings.ours_over_openai_float",
+    'embeddings texts/s ours / OpenAIEmbeddings ("float")',
+    rate(OURS) / rate(OPENAI_FLOAT),
+  );
+  addRatio(
+    result,
     "embeddings.ours_over_raw",
     "embeddings texts/s ours / raw undici",
     rate(OURS) / rate(RAW),
@@ -249,7 +270,7 @@ export async function runEmbeddings(ctx: SuiteContext, opts: EmbeddingsOptions):
   const points: { batchSize: number; concurrency: number; textsPerSec: number }[] = [];
   for (const g of grid) {
     if (g.rates.length === 0) continue;
-    const textsPerSec = median(g.rates);
+    const textsPerSec = Math.max(...g.rates);
     points.push({ batchSize: g.batchSize, concurrency: g.concurrency, textsPerSec });
     result.measurements.push({
       subject: `${gridSubject} grid`,

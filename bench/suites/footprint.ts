@@ -43,6 +43,21 @@ export const IMPORT_ONLY: readonly Entry[] = [
   { name: "undici alone (diagnostic)", specifier: "undici", exportName: "request" },
 ];
 
+/**
+ * Colleagues rebuild `packages/langchain-databricks/dist` in the shared checkout, which briefly removes it; a
+ * failed step is retried a few times before it counts as a failure.
+ */
+async function withRetry<T>(fn: () => Promise<T>, attempts = 4, pauseMs = 3_000): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  }
+}
+
 /** Milliseconds to import `entry` in a fresh process (module resolution relative to bench/). */
 export async function coldImportMs(entry: Entry): Promise<number> {
   const script =
@@ -136,7 +151,7 @@ export async function runFootprint(ctx: SuiteContext, samples: number): Promise<
     for (const e of importEntries) {
       if (failed.has(e.name)) continue;
       try {
-        times.get(e.name)?.push(await coldImportMs(e));
+        times.get(e.name)?.push(await withRetry(() => coldImportMs(e)));
       } catch (err) {
         failed.set(e.name, errorMessage(err));
       }
@@ -159,7 +174,7 @@ export async function runFootprint(ctx: SuiteContext, samples: number): Promise<
   const sizes = new Map<string, BundleSize>();
   for (const e of ENTRIES) {
     try {
-      const s = await bundleSize(e);
+      const s = await withRetry(() => bundleSize(e));
       sizes.set(e.name, s);
       result.measurements.push({
         subject: e.name,
@@ -182,7 +197,7 @@ export async function runFootprint(ctx: SuiteContext, samples: number): Promise<
   }
   // Diagnostic only (not the goal): our bundle with the undici transport left external, i.e. our own code's cost.
   try {
-    const s = await bundleSize(OURS, ["undici"]);
+    const s = await withRetry(() => bundleSize(OURS, ["undici"]));
     result.measurements.push({
       subject: OURS.name,
       metric: "bundle min+gz, undici external (diagnostic)",
@@ -202,7 +217,7 @@ export async function runFootprint(ctx: SuiteContext, samples: number): Promise<
   );
 
   try {
-    const pack = await packSize();
+    const pack = await withRetry(() => packSize());
     result.measurements.push({
       subject: "langchain-databricks",
       metric: "npm pack tarball",
