@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { warmTokenizer } from "./engines/index.js";
 import { EMULATOR_VERSION, startEmulator } from "./index.js";
 import type { CustomModels, EmulatorOptions } from "./options.js";
 
@@ -77,6 +78,8 @@ const main = async (argv: string[]): Promise<number> => {
     tokenTtlSeconds: int(values["token-ttl"], "token-ttl"),
   };
   if (values.models) options.models = await loadModels(values.models);
+  // Load the tokenizer up front so the first chat request is not the slow one.
+  warmTokenizer();
   const emu = await startEmulator(options);
   console.log(`databricks-emulator ${EMULATOR_VERSION} listening on ${emu.url}`);
   console.log(`  DATABRICKS_HOST=${emu.url}`);
