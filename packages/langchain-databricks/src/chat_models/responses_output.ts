@@ -120,6 +120,8 @@ export class ResponsesStreamAssembler {
         errorCode: typeof event.code === "string" ? event.code : undefined,
       });
     }
+    if (type === undefined && Array.isArray(event.output))
+      return this.wholeResponse(event as ResponsesObject);
     if (type === "response.output_text.delta" && typeof event.delta === "string") {
       const itemId = String(event.item_id ?? "");
       this.streamedItems.add(itemId);
@@ -148,6 +150,34 @@ export class ResponsesStreamAssembler {
       return this.chunk(indexed, toolChunks);
     }
     return undefined;
+  }
+
+  /** A non-streaming Responses object sent back to a stream request: all its items as one chunk. */
+  private wholeResponse(resp: ResponsesObject): ChatGenerationChunk | undefined {
+    if (resp.error) throw endpointError(resp);
+    this.id ??= resp.id;
+    this.model ??= resp.model;
+    if (resp.usage) this.usage = resp.usage;
+    if (resp.custom_outputs !== undefined) this.customOutputs = resp.custom_outputs;
+    const blocks: Item[] = [];
+    const toolChunks: ToolCallChunk[] = [];
+    for (const item of resp.output ?? []) {
+      const { blocks: b, call } = convertItem(item, this.shorten);
+      blocks.push(
+        ...b.map((block) => ({ ...block, ...this.index(`${String(block.type)}:${String(item.id)}`) })),
+      );
+      if (call) {
+        const fn = call.function as Item;
+        toolChunks.push({
+          type: "tool_call_chunk",
+          index: this.toolIndex++,
+          id: call.id as string,
+          name: fn.name as string,
+          args: (fn.arguments as string) ?? "",
+        });
+      }
+    }
+    return blocks.length || toolChunks.length ? this.chunk(blocks, toolChunks) : undefined;
   }
 
   finish(hadToolCalls: boolean): ChatGenerationChunk {

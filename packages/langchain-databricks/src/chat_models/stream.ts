@@ -40,7 +40,12 @@ export class ChatStreamAssembler {
     const customOutputs = chunk.custom_outputs;
 
     const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
-    const delta = choice?.delta ?? (Array.isArray(chunk.choices) ? undefined : chunk.delta);
+    // Endpoints that cannot stream answer a stream request with one plain JSON body (`message`, or a ChatAgent
+    // `messages` list); treat that as a single delta so `.stream()` still works against them.
+    const delta =
+      choice?.delta ??
+      choice?.message ??
+      (Array.isArray(chunk.choices) ? undefined : (chunk.delta ?? lastAssistant(chunk.messages)));
     const finish = choice?.finish_reason ?? (Array.isArray(chunk.choices) ? undefined : chunk.finish_reason);
     if (finish) this.finishReason = finish;
     if (!delta && customOutputs === undefined) return undefined;
@@ -134,6 +139,10 @@ export class ChatStreamAssembler {
     this.nextToolIndex = Math.max(this.nextToolIndex, index + 1);
     return index;
   }
+}
+
+function lastAssistant(messages: WireChatResponse["messages"]): WireChatResponse["delta"] {
+  return messages?.filter((m) => m.role === "assistant").at(-1);
 }
 
 function textOf(blocks: Block[]): string {

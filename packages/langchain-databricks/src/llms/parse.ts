@@ -43,8 +43,10 @@ export function textFromStreamChunk(chunk: unknown): string {
   if (!isRecord(chunk) || !Array.isArray(chunk.choices) || chunk.choices.length === 0) return "";
   const choice = chunk.choices[0];
   if (!isRecord(choice)) return "";
-  if (isRecord(choice.delta)) {
-    const content = choice.delta.content;
+  // A plain JSON body (endpoint without streaming) carries `message` instead of `delta`.
+  const delta = isRecord(choice.delta) ? choice.delta : isRecord(choice.message) ? choice.message : undefined;
+  if (delta) {
+    const content = delta.content;
     return content == null ? "" : typeof content === "string" ? content : contentToText(content);
   }
   return typeof choice.text === "string" ? choice.text : "";

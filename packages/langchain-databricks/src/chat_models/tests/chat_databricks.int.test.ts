@@ -12,6 +12,7 @@ beforeAll(async () => {
   emu = await startEmulator({
     port: 0,
     transitionMs: 0,
+    requestLog: true,
     models: {
       "main.agents.echo_agent": {
         kind: "chat-agent",

@@ -184,6 +184,17 @@ describe("Responses API", () => {
     expect(m.calls[0]!.body.stream).toBe(true);
   });
 
+  test("stream: an agent that answers a stream request with one Responses object still works", async () => {
+    const m = mockFetch(() => jsonResponse(responseObject));
+    const model = new ChatDatabricks({ model: "agent-no-stream", ...testAuth(m), useResponsesApi: true });
+    let merged: AIMessageChunk | undefined;
+    for await (const c of await model.stream("x")) merged = merged ? merged.concat(c) : c;
+    expect(merged!.text).toBe("Hi!");
+    expect(merged!.tool_calls?.[0]).toMatchObject({ id: "call_1", name: "AdderTool", args: { a: 1, b: 2 } });
+    expect(merged!.usage_metadata).toMatchObject({ input_tokens: 7, output_tokens: 3, total_tokens: 10 });
+    expect(merged!.response_metadata.custom_outputs).toEqual({ source: "agent" });
+  });
+
   test("stream: text that only arrives in output_item.done is kept; error events throw", async () => {
     const m = mockFetch((_c, n) =>
       n === 0

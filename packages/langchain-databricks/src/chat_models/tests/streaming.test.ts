@@ -206,6 +206,47 @@ describe("streaming", () => {
     await expect(collect(await model.stream("x"))).rejects.toThrow(/boom/);
   });
 
+  test("an endpoint that cannot stream answers with plain JSON: stream() still yields it, usage once", async () => {
+    const m = mockFetch(() =>
+      jsonResponse({
+        id: "x1",
+        model: "custom",
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: "whole answer",
+              tool_calls: [{ id: "t1", type: "function", function: { name: "f", arguments: '{"k":1}' } }],
+            },
+            finish_reason: "tool_calls",
+          },
+        ],
+        usage: { prompt_tokens: 2, completion_tokens: 3, total_tokens: 5 },
+      }),
+    );
+    const { merged } = await collect(
+      await new ChatDatabricks({ model: uniqueEndpoint(), ...testAuth(m) }).stream("x"),
+    );
+    expect(merged.content).toBe("whole answer");
+    expect(merged.tool_calls).toEqual([{ id: "t1", name: "f", args: { k: 1 }, type: "tool_call" }]);
+    expect(merged.usage_metadata).toMatchObject({ input_tokens: 2, output_tokens: 3, total_tokens: 5 });
+    expect(merged.response_metadata.finish_reason).toBe("tool_calls");
+  });
+
+  test("a non-streaming ChatAgent answer to a stream request yields the last assistant message", async () => {
+    const m = mockFetch(() =>
+      jsonResponse({
+        messages: [{ role: "assistant", content: "final", id: "a" }],
+        custom_outputs: { z: 1 },
+      }),
+    );
+    const model = new ChatDatabricks({ model: "agent-json", ...testAuth(m), route: "invocations" });
+    const { merged } = await collect(await model.stream("x"));
+    expect(merged.content).toBe("final");
+    expect(merged.response_metadata.custom_outputs).toEqual({ z: 1 });
+  });
+
   test("non-stream JSON reply to a stream request is still an error-free path for invoke", async () => {
     const m = mockFetch(() =>
       jsonResponse({
