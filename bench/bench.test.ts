@@ -144,13 +144,20 @@ describe("measure", () => {
 });
 
 describe("embeddings helpers", () => {
-  it("recommends the smallest setting within 5% of the best", () => {
+  it("recommends the lowest concurrency, then the smallest batch, within 5% of the best", () => {
     const rec = recommend([
       { batchSize: 16, concurrency: 1, textsPerSec: 500 },
       { batchSize: 64, concurrency: 4, textsPerSec: 970 },
       { batchSize: 512, concurrency: 8, textsPerSec: 1000 },
     ]);
     expect(rec).toMatchObject({ batchSize: 64, concurrency: 4 });
+    const rec2 = recommend([
+      { batchSize: 16, concurrency: 8, textsPerSec: 990 },
+      { batchSize: 512, concurrency: 2, textsPerSec: 980 },
+      { batchSize: 150, concurrency: 2, textsPerSec: 1000 },
+      { batchSize: 16, concurrency: 1, textsPerSec: 900 },
+    ]);
+    expect(rec2).toMatchObject({ batchSize: 150, concurrency: 2 });
     expect(recommend([])).toBeUndefined();
   });
 

@@ -139,7 +139,11 @@ async function throughput(embed: EmbedRun, texts: string[], who: string): Promis
   return (texts.length / ms) * 1000;
 }
 
-/** The recommended defaults: the fastest grid point, preferring smaller batches/concurrency within 5% of it. */
+/**
+ * The recommended defaults: among the settings within 5% of the fastest, the lowest concurrency (every request in
+ * flight counts against a workspace's QPS rate limit, so fewer is kinder on real endpoints), then the smallest
+ * batch (lower per-request latency and memory).
+ */
 export function recommend(
   points: readonly { batchSize: number; concurrency: number; textsPerSec: number }[],
 ): { batchSize: number; concurrency: number; textsPerSec: number } | undefined {
@@ -147,7 +151,7 @@ export function recommend(
   if (!Number.isFinite(best)) return undefined;
   return points
     .filter((p) => p.textsPerSec >= best * 0.95)
-    .sort((a, b) => a.batchSize - b.batchSize || a.concurrency - b.concurrency)[0];
+    .sort((a, b) => a.concurrency - b.concurrency || a.batchSize - b.batchSize)[0];
 }
 
 const RAW = "raw undici (same batch/concurrency as ours)";
@@ -284,7 +288,7 @@ export async function runEmbeddings(ctx: SuiteContext, opts: EmbeddingsOptions):
   if (rec) {
     result.notes.push(
       `recommended defaults from this run (${gridSubject}, ${gridTexts.length} texts per point): batchSize ${rec.batchSize}, ` +
-        `maxConcurrency ${rec.concurrency} (${Math.round(rec.textsPerSec)} texts/s; smallest setting within 5% of the best)`,
+        `maxConcurrency ${rec.concurrency} (${Math.round(rec.textsPerSec)} texts/s; lowest concurrency, then smallest batch, within 5% of the best)`,
     );
     if (ours.ok)
       result.notes.push(`ours was run at its defaults: batchSize ${rawBatch}, maxConcurrency ${rawConc}`);
