@@ -2,7 +2,7 @@
 import { makeChatSubjects, NAMES } from "../lib/chat-subjects.js";
 import { closeAll, errorMessage, runConcurrent, type Subject } from "../lib/measure.js";
 import { addRatio, emptyResult } from "../lib/result.js";
-import { median, round, summarize } from "../lib/stats.js";
+import { median, pairedRatio, round, summarize } from "../lib/stats.js";
 import type { Suite, SuiteContext, SuiteResult } from "../lib/types.js";
 import { splitMade } from "./latency.js";
 
@@ -17,7 +17,7 @@ export interface ConcurrencyOptions {
 export function concurrencyOptions(quick: boolean): ConcurrencyOptions {
   return quick
     ? { levels: [1, 4, 16, 64], rounds: 1, calls: 64, warmup: 16 }
-    : { levels: [1, 4, 16, 64], rounds: 5, calls: 500, warmup: 100 };
+    : { levels: [1, 4, 16, 64], rounds: 5, calls: 1000, warmup: 100 };
 }
 
 export async function runConcurrency(ctx: SuiteContext, opts: ConcurrencyOptions): Promise<SuiteResult> {
@@ -45,10 +45,16 @@ export async function runConcurrency(ctx: SuiteContext, opts: ConcurrencyOptions
           const s = alive[(i + round) % alive.length] as Subject;
           try {
             const r = await runConcurrent(s.call, level, opts.calls);
-            throughput.set(s.name, [...(throughput.get(s.name) ?? []), r.throughput]);
+            // Index-aligned by round so ratios can be paired per round, as in the latency suite.
+            const tps = throughput.get(s.name) ?? [];
+            tps[round] = r.throughput;
+            throughput.set(s.name, tps);
             latencies.set(s.name, [...(latencies.get(s.name) ?? []), ...r.latencies]);
           } catch (err) {
             result.notes.push(`${s.name} failed at c=${level}: ${errorMessage(err)}`);
+            const tps = throughput.get(s.name) ?? [];
+            tps[round] = Number.NaN;
+            throughput.set(s.name, tps);
           }
         }
       }
@@ -63,28 +69,28 @@ export async function runConcurrency(ctx: SuiteContext, opts: ConcurrencyOptions
           n: lat.n,
         });
       }
-      const tp = (name: string): number => median(throughput.get(name) ?? []);
+      const tp = (name: string): number[] => throughput.get(name) ?? [];
       addRatio(
         result,
         `concurrency.c${level}.ours_over_floor`,
         `c=${level} throughput ours / floor`,
-        tp(NAMES.ours) / tp(NAMES.floor),
+        pairedRatio(tp(NAMES.ours), tp(NAMES.floor)),
       );
       addRatio(
         result,
         `concurrency.c${level}.ours_over_raw`,
         `c=${level} throughput ours / raw undici`,
-        tp(NAMES.ours) / tp(NAMES.raw),
+        pairedRatio(tp(NAMES.ours), tp(NAMES.raw)),
       );
       addRatio(
         result,
         `concurrency.c${level}.ours_over_chatopenai`,
         `c=${level} throughput ours / ChatOpenAI`,
-        tp(NAMES.ours) / tp(NAMES.chatOpenAI),
+        pairedRatio(tp(NAMES.ours), tp(NAMES.chatOpenAI)),
       );
     }
     result.notes.push(
-      "Throughput is the median over rounds; p99 column is the per-call latency p99 in ms, pooled.",
+      "Throughput is the median over rounds; ratios are medians of per-round ratios; p99 column is the per-call latency p99 in ms, pooled.",
     );
   } finally {
     await closeAll(subjects);

@@ -7,6 +7,7 @@ import { type Ctor, type EmbeddingsLike, type Loaded, ourExport, packageExport }
 import { errorMessage } from "../lib/measure.js";
 import { addRatio, emptyResult } from "../lib/result.js";
 import { median, round } from "../lib/stats.js";
+import { startTargetProcess } from "../lib/target.js";
 import type { Suite, SuiteContext, SuiteResult, Target } from "../lib/types.js";
 
 export interface EmbeddingsOptions {
@@ -14,6 +15,10 @@ export interface EmbeddingsOptions {
   rounds: number;
   /** Texts per grid point (smaller than `texts` to keep the full run under budget). */
   gridTexts: number;
+  /** Per-request delay injected for the second grid (ms), standing in for the network to a real workspace. */
+  delayMs: number;
+  /** Texts per point of the delayed grid. */
+  delayTexts: number;
   /**
    * Passes over the whole grid; each point's value is the best pass. Interference from other processes only ever
    * slows a pass down, so the best pass is the steadier estimate of what a setting can do (the headline comparison
@@ -31,6 +36,8 @@ export function embeddingsOptions(quick: boolean): EmbeddingsOptions {
         rounds: 1,
         gridTexts: 1_000,
         gridPasses: 1,
+        delayMs: 10,
+        delayTexts: 256,
         batchSizes: [16, 128],
         concurrencies: [1, 4],
       }
@@ -39,6 +46,8 @@ export function embeddingsOptions(quick: boolean): EmbeddingsOptions {
         rounds: 3,
         gridTexts: 4_000,
         gridPasses: 3,
+        delayMs: 20,
+        delayTexts: 2_000,
         batchSizes: [16, 64, 150, 512],
         concurrencies: [1, 2, 4, 8],
       };
@@ -244,14 +253,53 @@ export async function runEmbeddings(ctx: SuiteContext, opts: EmbeddingsOptions):
     rate(OURS) / rate(RAW),
   );
 
-  // Grid: ours when available (else raw, so the server's shape is still visible), across batch x concurrency.
-  const gridTexts = texts.slice(0, opts.gridTexts);
   const gridSubject = ours.ok ? "DatabricksEmbeddings (ours)" : "raw undici";
+  const loopback = await sweep(ctx, result, target, {
+    label: `${gridSubject} grid, loopback`,
+    texts: texts.slice(0, opts.gridTexts),
+    passes: opts.gridPasses,
+    useOurs: ours.ok,
+    opts,
+  });
+  // Loopback has no network latency, so it favours small batches; a real workspace is tens of ms away. The second
+  // grid runs on an emulator with an injected per-request delay, which is what the defaults must be good for.
+  const delayed = await withDelayedEmulator(ctx, result, opts.delayMs, (t) =>
+    sweep(ctx, result, t, {
+      label: `${gridSubject} grid, +${opts.delayMs} ms per request`,
+      texts: texts.slice(0, opts.delayTexts),
+      passes: 1,
+      useOurs: ours.ok,
+      opts,
+    }),
+  );
+  const basis = delayed ?? loopback;
+  const rec = recommend(basis);
+  if (rec) {
+    result.notes.push(
+      `recommended defaults from this run (${gridSubject}, ${delayed ? `+${opts.delayMs} ms per request` : "loopback"} grid): ` +
+        `batchSize ${rec.batchSize}, maxConcurrency ${rec.concurrency} (${Math.round(rec.textsPerSec)} texts/s; ` +
+        "lowest concurrency, then smallest batch, within 5% of the best)",
+    );
+  }
+  if (ours.ok)
+    result.notes.push(`ours was run at its defaults: batchSize ${rawBatch}, maxConcurrency ${rawConc}`);
+  return result;
+}
+
+type Point = { batchSize: number; concurrency: number; textsPerSec: number };
+
+/** One batch size x concurrency sweep; each point's value is its best pass (see `gridPasses`). */
+async function sweep(
+  ctx: SuiteContext,
+  result: SuiteResult,
+  target: Target,
+  g: { label: string; texts: string[]; passes: number; useOurs: boolean; opts: EmbeddingsOptions },
+): Promise<Point[]> {
   const grid: { batchSize: number; concurrency: number; embed: EmbedRun; rates: number[] }[] = [];
-  for (const batchSize of opts.batchSizes) {
-    for (const concurrency of opts.concurrencies) {
+  for (const batchSize of g.opts.batchSizes) {
+    for (const concurrency of g.opts.concurrencies) {
       let embed: EmbedRun = rawEmbedder(target, batchSize, concurrency);
-      if (ours.ok) {
+      if (g.useOurs) {
         const m = await ourEmbeddings(target, { batchSize, maxConcurrency: concurrency });
         if (!m.ok) continue;
         embed = (t) => m.value.embedDocuments(t);
@@ -259,41 +307,70 @@ export async function runEmbeddings(ctx: SuiteContext, opts: EmbeddingsOptions):
       grid.push({ batchSize, concurrency, embed, rates: [] });
     }
   }
-  ctx.log(
-    `embeddings: grid of ${grid.length} points x ${opts.gridPasses} passes x ${gridTexts.length} texts`,
-  );
-  for (let pass = 0; pass < opts.gridPasses; pass++) {
-    for (const g of grid) {
+  ctx.log(`embeddings: ${g.label}: ${grid.length} points x ${g.passes} passes x ${g.texts.length} texts`);
+  for (let pass = 0; pass < g.passes; pass++) {
+    for (const point of grid) {
       try {
-        g.rates.push(await throughput(g.embed, gridTexts, gridSubject));
+        point.rates.push(await throughput(point.embed, g.texts, g.label));
       } catch (err) {
-        result.notes.push(`grid batch ${g.batchSize} x ${g.concurrency} failed: ${errorMessage(err)}`);
+        result.notes.push(
+          `${g.label} batch ${point.batchSize} x ${point.concurrency} failed: ${errorMessage(err)}`,
+        );
       }
     }
   }
-  const points: { batchSize: number; concurrency: number; textsPerSec: number }[] = [];
-  for (const g of grid) {
-    if (g.rates.length === 0) continue;
-    const textsPerSec = Math.max(...g.rates);
-    points.push({ batchSize: g.batchSize, concurrency: g.concurrency, textsPerSec });
+  const points: Point[] = [];
+  for (const point of grid) {
+    if (point.rates.length === 0) continue;
+    const textsPerSec = Math.max(...point.rates);
+    points.push({ batchSize: point.batchSize, concurrency: point.concurrency, textsPerSec });
     result.measurements.push({
-      subject: `${gridSubject} grid`,
-      metric: `batch ${g.batchSize} x concurrency ${g.concurrency}`,
+      subject: g.label,
+      metric: `batch ${point.batchSize} x concurrency ${point.concurrency}`,
       unit: "texts/s",
       value: round(textsPerSec, 0),
-      n: g.rates.length,
+      n: point.rates.length,
     });
   }
-  const rec = recommend(points);
-  if (rec) {
-    result.notes.push(
-      `recommended defaults from this run (${gridSubject}, ${gridTexts.length} texts per point): batchSize ${rec.batchSize}, ` +
-        `maxConcurrency ${rec.concurrency} (${Math.round(rec.textsPerSec)} texts/s; lowest concurrency, then smallest batch, within 5% of the best)`,
-    );
-    if (ours.ok)
-      result.notes.push(`ours was run at its defaults: batchSize ${rawBatch}, maxConcurrency ${rawConc}`);
+  return points;
+}
+
+/**
+ * Run `fn` against a second emulator (own process, fault API on) that delays every data-plane request by
+ * `delayMs`; undefined (with a note) when that is not possible, e.g. on the stub.
+ */
+async function withDelayedEmulator<T>(
+  ctx: SuiteContext,
+  result: SuiteResult,
+  delayMs: number,
+  fn: (t: Target) => Promise<T>,
+): Promise<T | undefined> {
+  if (ctx.target.kind !== "emulator") {
+    result.notes.push("delayed grid skipped: needs the emulator's fault API");
+    return undefined;
   }
-  return result;
+  const t = await startTargetProcess("emulator", { faults: true });
+  if (typeof t === "string") {
+    result.notes.push(`delayed grid skipped: ${t}`);
+    return undefined;
+  }
+  try {
+    const res = await request(`${t.url}/__emulator/faults`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ rules: [{ path: "/serving-endpoints/", latencyMs: delayMs }] }),
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) {
+      result.notes.push(
+        `delayed grid skipped: fault API answered HTTP ${res.statusCode} ${text.slice(0, 200)}`,
+      );
+      return undefined;
+    }
+    return await fn(t);
+  } finally {
+    await t.close();
+  }
 }
 
 export const embeddingsSuite: Suite = {
