@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NAMES } from "./lib/chat-subjects.js";
 import { evaluateGoals } from "./lib/goals.js";
 import { runConcurrent, runInterleaved, type Subject } from "./lib/measure.js";
-import { renderMarkdown, renderSvg } from "./lib/report.js";
+import { fmt, renderMarkdown, renderSvg } from "./lib/report.js";
 import { emptyResult } from "./lib/result.js";
 import { median, pairedRatio, percentile, summarize } from "./lib/stats.js";
 import { startStub } from "./lib/stub-server.js";
@@ -80,11 +80,19 @@ function fixedReport(): BenchReport {
 }
 
 describe("report", () => {
+  it("formats ratios with enough digits to see which side of a threshold they fall", () => {
+    expect(fmt(1.2034, "x")).toBe("1.203x");
+    expect(fmt(12.34, "x")).toBe("12.3x");
+    expect(fmt(145.2, "ms")).toBe("145 ms");
+    expect(fmt(0.1234, "ms")).toBe("0.123 ms");
+    expect(fmt(Number.NaN, "ms")).toBe("n/a");
+  });
+
   it("renders goals with verdicts, escaped cells, skipped suites and the stub warning", () => {
     const md = renderMarkdown(fixedReport());
-    expect(md).toContain("| a small | #6 | <= 1.25x | 1.10x | **met** |");
-    expect(md).toContain("| b big | #6 | >= 3.00x | 2.90x | **MISSED** |");
-    expect(md).toContain("| c absent | #7 | <= 1.00x | n/a | not measured |");
+    expect(md).toContain("| a small | #6 | <= 1.250x | 1.100x | **met** |");
+    expect(md).toContain("| b big | #6 | >= 3.000x | 2.900x | **MISSED** |");
+    expect(md).toContain("| c absent | #7 | <= 1.000x | n/a | not measured |");
     expect(md).toContain("raw \\| undici");
     expect(md).toContain("skipped: subject missing");
     expect(md).toContain("skipped ChatDatabricks (ours): not built");

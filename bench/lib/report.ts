@@ -2,10 +2,11 @@
 // report can be regenerated from latest.json and tested on fixed data.
 import type { BenchReport, GoalResult, Ratio, SuiteResult } from "./types.js";
 
-function fmt(value: number | null | undefined, unit = ""): string {
+export function fmt(value: number | null | undefined, unit = ""): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "n/a";
   const abs = Math.abs(value);
-  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
+  // Ratios sit close to their thresholds (1.2x, 1.25x...), so they keep three decimals: "1.20x" must not hide 1.203.
+  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : unit === "x" ? 3 : abs >= 1 ? 2 : 3;
   const text = value.toFixed(digits);
   return unit === "x" ? `${text}x` : unit ? `${text} ${unit}` : text;
 }
@@ -31,7 +32,7 @@ export function renderGoalsTable(goals: readonly GoalResult[]): string {
   for (const g of goals) {
     const unit = goalUnit(g);
     lines.push(
-      `| ${cell(g.description)} | #${g.issue} | ${g.op} ${fmt(g.threshold, unit)} | ${fmt(g.value, unit)} | ${verdictMark(g)} |`,
+      `| ${cell(g.description)} | #${g.issue} | ${g.informational ? "not gated" : `${g.op} ${fmt(g.threshold, unit)}`} | ${fmt(g.value, unit)} | ${verdictMark(g)} |`,
     );
   }
   return lines.join("\n");
@@ -137,7 +138,8 @@ export function renderSvg(report: BenchReport): string {
     1.1;
   rows.forEach((row, i) => {
     const y = top + i * rowH;
-    const threshold = row.goal?.threshold;
+    // Reported-only goals get no tick: there is no line to be on the right side of.
+    const threshold = row.goal && !row.goal.informational ? row.goal.threshold : undefined;
     const scaleMax = row.unit === "x" ? ratioMax : Math.max(row.value, threshold ?? 0, 1e-9) * 1.25;
     if (row.unit === "x") {
       const one = labelW + (1 / scaleMax) * barW;

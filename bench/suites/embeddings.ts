@@ -43,7 +43,7 @@ export function embeddingsOptions(quick: boolean): EmbeddingsOptions {
       }
     : {
         texts: 20_000,
-        rounds: 3,
+        rounds: 5,
         gridTexts: 4_000,
         gridPasses: 3,
         delayMs: 20,
