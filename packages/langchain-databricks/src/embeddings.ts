@@ -2,7 +2,7 @@ import { Embeddings, type EmbeddingsParams } from "@langchain/core/embeddings";
 import { chunkArray } from "@langchain/core/utils/chunk_array";
 import { getEnvironmentVariable } from "@langchain/core/utils/env";
 import type { DatabricksAuthOptions } from "./auth/options.js";
-import { DatabricksConfigError, DatabricksError } from "./errors.js";
+import { DatabricksConfigError, DatabricksError, isDatabricksError } from "./errors.js";
 import { endpointQuirks, isRouteRejection } from "./utils/rejections.js";
 import {
   type DatabricksTransport,
@@ -175,7 +175,16 @@ export class DatabricksEmbeddings extends Embeddings<number[]> {
       timeout: this.timeout,
       maxRetries: this.maxRetries,
     });
-    return this.parse(resp, input.length);
+    try {
+      return this.parse(resp, input.length);
+    } catch (e) {
+      if (isDatabricksError(e)) throw e;
+      // A body of an unexpected shape (null items, a non-object...) is the endpoint's fault: say so, typed.
+      throw new DatabricksError(
+        `Endpoint "${this.endpoint}" returned an embeddings response of an unexpected shape (${e instanceof Error ? e.message : String(e)}).`,
+        { endpoint: this.endpoint, cause: e },
+      );
+    }
   }
 
   private parse(resp: EmbeddingsResponse, expected: number): number[][] {

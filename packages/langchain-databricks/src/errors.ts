@@ -211,10 +211,12 @@ const BY_STATUS: Readonly<Record<number, ErrorClass>> = {
 
 /** Picks the error class: `error_code` mapping first, then the HTTP status, then the 4xx/5xx family. */
 export function errorClassFor(status: number | undefined, errorCode: string | undefined): ErrorClass {
-  const byCode = errorCode === undefined ? undefined : BY_CODE[errorCode];
+  // Own properties only: a server-sent code such as "constructor" or "valueOf" must not reach Object.prototype.
+  const byCode =
+    errorCode !== undefined && Object.hasOwn(BY_CODE, errorCode) ? BY_CODE[errorCode] : undefined;
   if (byCode) return byCode;
   if (status === undefined) return DatabricksError;
-  const byStatus = BY_STATUS[status];
+  const byStatus = Object.hasOwn(BY_STATUS, status) ? BY_STATUS[status] : undefined;
   if (byStatus) return byStatus;
   if (status >= 500) return InternalError;
   if (status >= 400) return BadRequestError;

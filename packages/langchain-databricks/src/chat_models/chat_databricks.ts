@@ -14,7 +14,7 @@ import type { Runnable } from "@langchain/core/runnables";
 import { getEnvironmentVariable } from "@langchain/core/utils/env";
 import type { SerializableSchema } from "@langchain/core/utils/standard_schema";
 import type { ZodV3Like, ZodV4Like } from "@langchain/core/utils/types";
-import { DatabricksConfigError } from "../errors.js";
+import { DatabricksConfigError, DatabricksError, isDatabricksError } from "../errors.js";
 import { endpointQuirks, isRouteRejection, isStreamOptionsRejection } from "../utils/rejections.js";
 import {
   type DatabricksTransport,
@@ -40,6 +40,21 @@ import type { WireChatResponse, WireTool } from "./wire.js";
 
 type Json = Record<string, unknown>;
 type ParsedOptions = ChatDatabricks["ParsedCallOptions"];
+
+/** Runs a response parser; a body of an unexpected shape becomes a typed error naming the endpoint, never a TypeError. */
+function readResponse<T>(endpoint: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (isDatabricksError(e)) throw e;
+    const why = e instanceof Error ? e.message : String(e);
+    throw new DatabricksError(
+      `Endpoint "${endpoint}" returned a response of an unexpected shape (${why}). Check that it is a chat endpoint, ` +
+        "or set `route` / `useResponsesApi` to match what it serves.",
+      { endpoint, cause: e },
+    );
+  }
+}
 
 const isWireTool = (t: unknown): t is WireTool =>
   typeof t === "object" &&
@@ -442,10 +457,19 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
       const resp = await this.transport().request<ResponsesObject>(
         this.responsesRequest(messages, options, false),
       );
-      return parseResponsesObject(resp, this.model, this.quirks.shortenResponsesIds ?? true);
+      return readResponse(this.model, () =>
+        parseResponsesObject(resp, this.model, this.quirks.shortenResponsesIds ?? true),
+      );
     }
     const resp = await this.sendChat(messages, options);
-    return parseChatResponse(resp, this.model);
+    const result = readResponse(this.model, () => parseChatResponse(resp, this.model));
+    if (result.generations.length === 0) {
+      throw new DatabricksError(
+        `Endpoint "${this.model}" returned no choices (expected "choices" or ChatAgent "messages" in the response).`,
+        { endpoint: this.model },
+      );
+    }
+    return result;
   }
 
   private async generateByStreaming(
@@ -489,7 +513,8 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     try {
       while (!next.done) {
         if (options.signal?.aborted) break;
-        const chunk = assembler.push(next.value);
+        const value = next.value;
+        const chunk = readResponse(this.model, () => assembler.push(value));
         if (chunk) {
           yield chunk;
           await runManager?.handleLLMNewToken(
@@ -510,7 +535,7 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
       if (!next.done) await rest.return(undefined);
     }
     options.signal?.throwIfAborted();
-    const final = assembler.finish();
+    const final = readResponse(this.model, () => assembler.finish());
     yield final;
     await runManager?.handleLLMNewToken("", { prompt: 0, completion: 0 }, undefined, undefined, undefined, {
       chunk: final,
@@ -532,7 +557,7 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     let hadToolCalls = false;
     for await (const event of events) {
       if (options.signal?.aborted) break;
-      const chunk = assembler.push(event);
+      const chunk = readResponse(this.model, () => assembler.push(event));
       if (!chunk) continue;
       if ((chunk.message as AIMessageChunk).tool_call_chunks?.length) hadToolCalls = true;
       yield chunk;
@@ -548,7 +573,7 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
       );
     }
     options.signal?.throwIfAborted();
-    const final = assembler.finish(hadToolCalls);
+    const final = readResponse(this.model, () => assembler.finish(hadToolCalls));
     yield final;
     await runManager?.handleLLMNewToken("", { prompt: 0, completion: 0 }, undefined, undefined, undefined, {
       chunk: final,

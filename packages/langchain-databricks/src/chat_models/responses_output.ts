@@ -20,10 +20,15 @@ export interface ResponsesObject {
 
 /** One output item -> content blocks (text/refusal/reasoning...) and raw tool calls. */
 function convertItem(item: Item, shorten: boolean): { blocks: Item[]; call?: Item } {
+  // Non-object items carry nothing this client can show; spreading them would corrupt chunk merges.
+  if (typeof item !== "object" || item === null || Array.isArray(item)) return { blocks: [] };
   if (item.type === "message" && Array.isArray(item.content)) {
     const blocks = (item.content as Item[]).flatMap((c): Item[] => {
-      if (c.type === "output_text")
-        return [{ type: "text", text: c.text, annotations: c.annotations ?? [], id: item.id }];
+      if (typeof c !== "object" || c === null) return [];
+      if (c.type === "output_text") {
+        const text = typeof c.text === "string" ? c.text : c.text == null ? "" : JSON.stringify(c.text);
+        return [{ type: "text", text, annotations: c.annotations ?? [], id: item.id }];
+      }
       if (c.type === "refusal") return [{ type: "refusal", refusal: c.refusal, id: item.id }];
       return [];
     });

@@ -16,6 +16,8 @@ type Block = Record<string, unknown>;
  */
 export class ChatStreamAssembler {
   private usage: WireUsage | undefined;
+  /** Last `custom_outputs` seen: emitted once, on the final chunk (merging per-chunk values sums numbers or throws). */
+  private customOutputs: unknown;
   private finishReason: string | undefined;
   private lastResponse: WireChatResponse = {};
   private id: string | undefined;
@@ -37,7 +39,7 @@ export class ChatStreamAssembler {
     this.lastResponse = chunk;
     if (typeof chunk.id === "string" && chunk.id) this.id ??= chunk.id;
     if (chunk.usage) this.usage = chunk.usage;
-    const customOutputs = chunk.custom_outputs;
+    if (chunk.custom_outputs !== undefined) this.customOutputs = chunk.custom_outputs;
 
     const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
     // Endpoints that cannot stream answer a stream request with one plain JSON body (`message`, or a ChatAgent
@@ -48,18 +50,17 @@ export class ChatStreamAssembler {
       (Array.isArray(chunk.choices) ? undefined : (chunk.delta ?? lastAssistant(chunk.messages)));
     const finish = choice?.finish_reason ?? (Array.isArray(chunk.choices) ? undefined : chunk.finish_reason);
     if (finish) this.finishReason = finish;
-    if (!delta && customOutputs === undefined) return undefined;
+    if (!delta) return undefined;
 
     const content = this.convertContent(delta?.content);
     const toolCallChunks = this.convertToolCalls(delta?.tool_calls);
     const additional: Record<string, unknown> = {};
     if (delta?.tool_calls?.length) additional.tool_calls = delta.tool_calls;
-    if (customOutputs !== undefined) additional.custom_outputs = customOutputs;
     const message = new AIMessageChunk({
       content: content as MessageContent,
       tool_call_chunks: toolCallChunks,
       additional_kwargs: additional,
-      response_metadata: customOutputs !== undefined ? { custom_outputs: customOutputs } : {},
+      response_metadata: {},
       id: this.id,
     });
     return new ChatGenerationChunk({
@@ -71,12 +72,16 @@ export class ChatStreamAssembler {
   /** The single closing chunk: finish reason, model, and (when requested) usage. */
   finish(): ChatGenerationChunk {
     const usage = this.streamUsage ? toUsageMetadata(this.usage) : undefined;
-    const meta = baseResponseMetadata({ ...this.lastResponse, custom_outputs: undefined }, this.endpoint);
+    const meta = baseResponseMetadata(
+      { ...this.lastResponse, custom_outputs: this.customOutputs },
+      this.endpoint,
+    );
     if (this.finishReason) meta.finish_reason = this.finishReason;
     const message = new AIMessageChunk({
       content: "",
       usage_metadata: usage,
       response_metadata: meta,
+      additional_kwargs: this.customOutputs !== undefined ? { custom_outputs: this.customOutputs } : {},
       id: this.id,
     });
     return new ChatGenerationChunk({
@@ -94,12 +99,24 @@ export class ChatStreamAssembler {
     }
     if (!Array.isArray(raw)) return "";
     this.listMode = true;
-    return (raw as WireContentPart[]).map((part) => {
-      if (part.type === "reasoning" && Array.isArray(part.summary)) {
-        const summary = (part.summary as Block[]).map((item, j) => ({ ...item, index: j }));
-        return this.indexed({ ...part, summary });
+    return (raw as WireContentPart[]).map((p) => {
+      if (typeof p !== "object" || p === null || Array.isArray(p)) {
+        return this.indexed({ type: "text", text: textValue(p) });
       }
-      return this.indexed({ ...part });
+      // LangChain concatenates `text` across chunks of one block: a non-string would make the merge throw.
+      const part: Block = "text" in p ? { ...p, text: textValue(p.text) } : { ...p };
+      if (part.type !== "reasoning" || !("summary" in part)) return this.indexed(part);
+      if (!Array.isArray(part.summary)) {
+        const { summary: _notAList, ...rest } = part;
+        return this.indexed(rest);
+      }
+      // Summary items are `{type: "summary_text", text}`; anything else is normalised to that shape.
+      const summary = (part.summary as unknown[]).map((item, j) => {
+        const rec = typeof item === "object" && item !== null ? (item as Block) : { text: item };
+        const type = typeof rec.type === "string" ? rec.type : "summary_text";
+        return { ...rec, type, text: textValue(rec.text), index: j };
+      });
+      return this.indexed({ ...part, summary });
     });
   }
 
@@ -120,9 +137,10 @@ export class ChatStreamAssembler {
       return {
         type: "tool_call_chunk",
         index,
-        id: tc.id ?? undefined,
-        name: tc.function?.name ?? undefined,
-        args: tc.function?.arguments ?? "",
+        id: typeof tc?.id === "string" ? tc.id : undefined,
+        name: typeof tc?.function?.name === "string" ? tc.function.name : undefined,
+        // Argument fragments are concatenated across chunks: they must be strings for the merge to work.
+        args: textValue(tc?.function?.arguments),
       };
     });
   }
@@ -143,6 +161,12 @@ export class ChatStreamAssembler {
 
 function lastAssistant(messages: WireChatResponse["messages"]): WireChatResponse["delta"] {
   return messages?.filter((m) => m.role === "assistant").at(-1);
+}
+
+/** A text field as a string (`null`/absent -> "", other non-strings -> JSON), so chunks always merge. */
+function textValue(v: unknown): string {
+  if (typeof v === "string") return v;
+  return v == null ? "" : JSON.stringify(v);
 }
 
 function textOf(blocks: Block[]): string {

@@ -104,6 +104,22 @@ function fromJson(
 }
 
 /**
+ * Text between the first `<tag...>` and the next `</tag>` (case-insensitive), like `/<tag[^>]*>([\s\S]*?)<\/tag>/i`
+ * but in linear time: that regex is quadratic on bodies with many unclosed `<tag` (a 1 MB proxy page took minutes).
+ * If the first opening tag has no `>` or no closing tag after it, no later one can either.
+ */
+function tagText(body: string, tag: string): string | undefined {
+  const open = new RegExp(`<${tag}`, "i").exec(body);
+  if (!open) return undefined;
+  const gt = body.indexOf(">", open.index + tag.length + 1);
+  if (gt === -1) return undefined;
+  const closing = new RegExp(`</${tag}>`, "gi");
+  closing.lastIndex = gt + 1;
+  const close = closing.exec(body);
+  return close ? body.slice(gt + 1, close.index) : undefined;
+}
+
+/**
  * Parses an error response body in every form the wire spec lists (§1.4): empty (reason phrase), JSON with
  * string or numeric `error_code`, `{"error": ...}`, SCIM, plain text `CODE: message`, HTML `<pre>`/`<title>`.
  */
@@ -130,11 +146,12 @@ export function parseErrorBody(status: number, headers: ResponseHeaders, text: s
     }
   }
   if (message === undefined) {
-    const pre = /<pre[^>]*>([\s\S]*?)<\/pre>/i.exec(body);
-    const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(body);
+    const pre = tagText(body, "pre");
+    const title = pre === undefined ? tagText(body, "title") : undefined;
     const textMatch = /^([A-Z][A-Z0-9_]+):\s*([\s\S]*)$/.exec(body);
-    if (pre) message = decodeEntities(pre[1]!.replace(/<[^>]+>/g, ""));
-    else if (title) message = decodeEntities(title[1]!);
+    // `[^<>]` keeps tag stripping linear on bodies full of unclosed `<`.
+    if (pre !== undefined) message = decodeEntities(pre.replace(/<[^<>]+>/g, ""));
+    else if (title !== undefined) message = decodeEntities(title);
     else if (textMatch) {
       errorCode = textMatch[1];
       message = textMatch[2];
