@@ -34,6 +34,13 @@ export const writeSse = async (
   });
   const fault = req.fault;
   let written = 0;
+  // Resolves once the last event left the process. Writes in one tick are corked: destroying right after them would
+  // drop the events too, and "reset after N events" would silently become "reset before any byte".
+  let lastFlushed: Promise<void> = Promise.resolve();
+  const reset = async () => {
+    await lastFlushed;
+    res.destroy();
+  };
   const closed = () => res.destroyed || res.writableEnded;
   try {
     if (fault?.malformedSse) res.write('data: {"id": "chatcmpl_broken", "choices": [\n\n');
@@ -41,16 +48,19 @@ export const writeSse = async (
     while (!step.done) {
       if (closed()) return;
       if (fault?.resetAfterEvents !== undefined && written >= fault.resetAfterEvents) {
-        res.destroy();
+        await reset();
         return;
       }
-      const ok = res.write(line(step.value));
+      let ok = true;
+      lastFlushed = new Promise<void>((resolve) => {
+        ok = res.write(line(step.value), () => resolve());
+      });
       written++;
       if (!ok) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
       step = await iterator.next();
     }
     if (fault?.resetAfterEvents !== undefined && written >= fault.resetAfterEvents) {
-      res.destroy();
+      await reset();
       return;
     }
     if (!closed()) res.end(DONE);
