@@ -17,6 +17,7 @@ import {
   type HttpRequest,
   invocationsPath,
   lazyTransport,
+  maskSecretKwargs,
   pickAuthOptions,
 } from "./utils/transport.js";
 
@@ -129,6 +130,7 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
     this.transformInputFn = fields.transformInputFn;
     this.transformOutputFn = fields.transformOutputFn;
     this.transport = lazyTransport(fields.client, pickAuthOptions(fields)) as () => ConfigAware;
+    maskSecretKwargs(this.lc_kwargs);
     this.limitConcurrency = fields.maxConcurrency !== undefined && Number.isFinite(fields.maxConcurrency);
   }
 

@@ -21,6 +21,7 @@ import {
   type HttpRequest,
   invocationsPath,
   lazyTransport,
+  maskSecretKwargs,
   pickAuthOptions,
 } from "../utils/transport.js";
 import { toWireMessages } from "./messages.js";
@@ -183,6 +184,7 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     this.maxRetries = fields.maxRetries;
     this.host = fields.host;
     this.transport = lazyTransport(fields.client, pickAuthOptions(fields));
+    maskSecretKwargs(this.lc_kwargs);
     this.limitConcurrency = fields.maxConcurrency !== undefined && Number.isFinite(fields.maxConcurrency);
   }
 

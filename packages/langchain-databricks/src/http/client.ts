@@ -93,6 +93,22 @@ function validateOptions(o: DatabricksAuthOptions): void {
   }
 }
 
+/**
+ * A `.` or `..` path segment would be resolved away by any URL normaliser on the way (proxies, the workspace front
+ * end), turning an endpoint named ".." into a request for a different API. `encodeURIComponent` leaves dots alone,
+ * so such names are refused here, for every caller at once.
+ */
+function checkDotSegments(path: string, endpoint: string | undefined): void {
+  const q = path.indexOf("?");
+  const segments = (q === -1 ? path : path.slice(0, q)).split("/");
+  if (segments.some((s) => s === "." || s === ".." || /^(?:\.|%2e){1,2}$/i.test(s))) {
+    throw new DatabricksConfigError(
+      `Invalid name in request path ${JSON.stringify(path.slice(0, q === -1 ? undefined : q))}` +
+        `${endpoint ? ` (endpoint ${JSON.stringify(endpoint)})` : ""}: "." and ".." are not valid names.`,
+    );
+  }
+}
+
 function isAuthRejection(e: DatabricksError): boolean {
   if (e.status === 401) return true;
   return e.status === 403 && e.errorCode !== "PERMISSION_DENIED" && AUTH_REJECTED.test(e.message);
@@ -286,6 +302,7 @@ export class DatabricksHttpClient {
   async #send(req: HttpRequest, stream: boolean): Promise<Exchange> {
     const signal = req.signal;
     const st = this.#state ?? (await this.#initialize());
+    checkDotSegments(req.path, req.endpoint);
     const path = buildPath(req.path, req.query);
     if (signal?.aborted)
       throw markNotRetryable(abortError(describeTarget(req.method, st.origin, req.path), signal.reason));

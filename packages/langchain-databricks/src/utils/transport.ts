@@ -42,6 +42,19 @@ export function pickAuthOptions(
   return out as DatabricksAuthOptions;
 }
 
+/** Constructor fields that hold credentials (LangChain keeps every constructor field in `lc_kwargs`). */
+const SECRET_KWARGS = ["token", "apiKey", "apiToken", "clientSecret"] as const;
+
+/**
+ * Masks credentials in a model's `lc_kwargs`, which LangChain keeps verbatim: without this, `console.log(model)`
+ * or `util.inspect(model)` prints the token. The keys stay, so `toJSON()` still emits its secret markers; the HTTP
+ * client is built from the constructor's own fields, never from `lc_kwargs`.
+ */
+export function maskSecretKwargs(kwargs: Record<string, unknown> | undefined): void {
+  if (!kwargs) return;
+  for (const key of SECRET_KWARGS) if (typeof kwargs[key] === "string") kwargs[key] = "[REDACTED]";
+}
+
 /** Returns a getter that builds the HTTP client on first use (constructors must do no I/O and no config lookup). */
 export function lazyTransport(
   injected: DatabricksTransport | undefined,
