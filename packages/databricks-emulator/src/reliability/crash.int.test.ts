@@ -1,0 +1,16 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { crashLoop } from "./crash.js";
+
+const dir = mkdtempSync(join(tmpdir(), "dbx-crash-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it("kill -9 of the CLI during a stream of writes, 3 times: every acknowledged endpoint and secret survives", async () => {
+  const f = await crashLoop(dir, 3);
+  console.log("[figures] crash", JSON.stringify(f));
+  expect(f.acknowledgedEndpoints + f.acknowledgedSecrets).toBeGreaterThanOrEqual(3 * 20);
+  expect(f.missing).toBe(0);
+  expect(f.stateFileValidEveryRound).toBe(true);
+}, 90_000);
