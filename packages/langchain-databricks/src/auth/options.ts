@@ -70,8 +70,8 @@ export interface DatabricksAuthOptions {
    */
   allowInsecureHttp?: boolean;
   /**
-   * A WHATWG `fetch` used instead of the built-in undici pool (other runtimes, proxies, tests).
-   * @default undici keep-alive pool on Node
+   * A WHATWG `fetch` used instead of the built-in `node:http` keep-alive pool (other runtimes, proxies, tests).
+   * @default the `node:http`/`node:https` keep-alive pool on Node
    * @example fetch: globalThis.fetch
    */
   fetch?: typeof globalThis.fetch;
@@ -98,7 +98,7 @@ export interface DatabricksAuthOptions {
   retry?: Partial<RetryPolicy>;
   /**
    * Extra CA certificate(s) (PEM) to trust, e.g. for a self-signed test server. TLS is always verified.
-   * Only used by the built-in undici transport.
+   * Only used by the built-in Node transport (a custom `fetch` brings its own TLS settings).
    * @example ca: readFileSync("test-ca.pem", "utf8")
    */
   ca?: string | string[];

@@ -21,7 +21,7 @@ import { isRetryable, makeRetryPolicy, type RetryPolicy, retryDelayMs } from "./
 import { makeSleep, type Sleep } from "./sleep.js";
 import { flattenHeaders, headerValue, type Transport, type TransportResponse } from "./transport.js";
 import { abortError, describeTarget } from "./transport-errors.js";
-import { UndiciTransport } from "./undici-transport.js";
+import { NodeTransport } from "./node-transport.js";
 import { userAgent } from "./user-agent.js";
 
 export type { HttpMethod, HttpRequest, HttpResponseMeta, QueryParams } from "./request.js";
@@ -39,7 +39,7 @@ export interface HttpClientExtras {
   defaultHeaders?: Record<string, string>;
   /** Env, file system and CLI access used by config resolution. */
   io?: ConfigIo;
-  /** Replaces the undici / fetch transport. */
+  /** Replaces the built-in node:http / fetch transport. */
   transport?: Transport;
   /** Replaces the retry sleep (tests record delays instead of waiting). */
   sleep?: Sleep;
@@ -238,7 +238,7 @@ export class DatabricksHttpClient {
       this.#extras.transport ??
       (this.#options.fetch
         ? new FetchTransport(this.#options.fetch)
-        : new UndiciTransport({ ca: this.#options.ca }));
+        : new NodeTransport({ ca: this.#options.ca }));
     return this.#transport;
   }
 

@@ -23,4 +23,4 @@ export {
 } from "./retry.js";
 export type { Sleep } from "./sleep.js";
 export type { ResponseHeaders, Transport, TransportRequest, TransportResponse } from "./transport.js";
-export { UndiciTransport, type UndiciTransportOptions } from "./undici-transport.js";
+export { NodeTransport, type NodeTransportOptions } from "./node-transport.js";

@@ -43,7 +43,7 @@ function codeOf(e: unknown): string | undefined {
   return undefined;
 }
 
-/** Maps a low-level failure (undici or fetch) to a typed error. */
+/** Maps a low-level failure (node:http or fetch) to a typed error. */
 export function classifyTransportFailure(
   e: unknown,
   target: string,

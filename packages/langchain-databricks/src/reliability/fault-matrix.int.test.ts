@@ -11,7 +11,7 @@ import {
 } from "../errors.js";
 import { DatabricksHttpClient } from "../http/client.js";
 import type { Transport } from "../http/transport.js";
-import { UndiciTransport } from "../http/undici-transport.js";
+import { NodeTransport } from "../http/node-transport.js";
 import { chatStorm, LLAMA, pool } from "./storm.js";
 
 // The fault matrix of issue 8, over real HTTP on loopback against the emulator's fault injection. Figures printed
@@ -115,14 +115,14 @@ describe("fault matrix (emulator fault injection, loopback HTTP)", () => {
 
   it("mid-stream connection reset: a typed error after the tokens already shown, never a shorter answer, no retry", async () => {
     // Count HTTP attempts at the transport (the emulator cannot log a response it never finished).
-    const undici = new UndiciTransport();
+    const node = new NodeTransport();
     let attempts = 0;
     const transport: Transport = {
       send: (r) => {
         attempts++;
-        return undici.send(r);
+        return node.send(r);
       },
-      close: () => undici.close(),
+      close: () => node.close(),
     };
     const http = new DatabricksHttpClient({ host: emu.url, token: emu.token }, { transport });
     const chat = new ChatDatabricks({ model: LLAMA, client: http, maxTokens: 200 });
