@@ -1,5 +1,7 @@
 // The chat-invoke subjects compared by the latency and concurrency suites, all pointed at the same target with the
 // same prompt and max_tokens. Each factory returns a Subject or the reason it cannot run yet.
+
+import { Agent, request as httpRequest } from "node:http";
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
@@ -16,6 +18,7 @@ export const NAMES = {
   rawInvocations: "raw undici.request (/invocations)",
   floor: "LangChain floor",
   fetch: "raw fetch",
+  node: "raw node:http",
   ours: "ChatDatabricks (ours)",
   query: "ServingEndpointsClient.query (ours)",
   chatOpenAI: "ChatOpenAI",
@@ -73,6 +76,46 @@ export function makeRawInvocations(target: Target): Made {
     return contentOf(json, "raw invocations");
   };
   return { ok: true, subject: { name: NAMES.rawInvocations, call } };
+}
+
+/**
+ * One raw `node:http` round trip on a keep-alive agent: the platform HTTP client our Node transport is built on,
+ * reported next to raw undici so the choice of transport stays a measured one.
+ */
+export function makeRawNodeHttp(target: Target): Made {
+  const url = new URL(`${target.url}/serving-endpoints/chat/completions`);
+  const agent = new Agent({ keepAlive: true });
+  const call = (): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const body = chatBody(target);
+      const req = httpRequest(
+        {
+          hostname: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: "POST",
+          agent,
+          headers: { ...headers(target), "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            try {
+              const json: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+              if (res.statusCode !== 200) throw new Error(`raw node:http: HTTP ${res.statusCode}`);
+              resolve(contentOf(json, "raw node:http"));
+            } catch (e) {
+              reject(e);
+            }
+          });
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  return { ok: true, subject: { name: NAMES.node, call, close: async () => agent.destroy() } };
 }
 
 export function makeRawFetch(target: Target): Made {
@@ -250,6 +293,7 @@ export async function makeChatSubjects(
     [NAMES.raw, () => makeRawUndici(target)],
     [NAMES.floor, () => makeFloor(target)],
     [NAMES.fetch, () => makeRawFetch(target)],
+    [NAMES.node, () => makeRawNodeHttp(target)],
     [NAMES.ours, () => makeOurChat(target)],
     [NAMES.chatOpenAI, () => makeChatOpenAI(target)],
     [NAMES.peer, () => makePeerChat(target)],

@@ -22,7 +22,9 @@ export function concurrencyOptions(quick: boolean): ConcurrencyOptions {
 
 export async function runConcurrency(ctx: SuiteContext, opts: ConcurrencyOptions): Promise<SuiteResult> {
   const result = emptyResult("concurrency", "Chat invoke under concurrency");
-  const made = await makeChatSubjects(ctx.target, { includeQuery: false });
+  // raw node:http is a latency-suite diagnostic; under load the comparison that matters is against raw undici.
+  const only = Object.values(NAMES).filter((n) => n !== NAMES.node);
+  const made = await makeChatSubjects(ctx.target, { includeQuery: false, only });
   const subjects = splitMade(made, result);
   try {
     const alive: Subject[] = [];

@@ -38,11 +38,6 @@ export const ENTRIES: readonly Entry[] = [
   { name: "@databricks/langchainjs", specifier: "@databricks/langchainjs", exportName: "ChatDatabricks" },
 ];
 
-/** Import-time diagnostics only (not bundled): how much of our import time is the undici transport. */
-export const IMPORT_ONLY: readonly Entry[] = [
-  { name: "undici alone (diagnostic)", specifier: "undici", exportName: "request" },
-];
-
 /**
  * Colleagues rebuild `packages/langchain-databricks/dist` in the shared checkout, which briefly removes it; a
  * failed step is retried a few times before it counts as a failure.
@@ -83,7 +78,7 @@ function packageOf(path: string): string {
   return rest[0]?.startsWith("@") ? `${rest[0]}/${rest[1]}` : (rest[0] ?? "(other)");
 }
 
-export async function bundleSize(entry: Entry, external: string[] = []): Promise<BundleSize> {
+export async function bundleSize(entry: Entry): Promise<BundleSize> {
   const out = await build({
     stdin: {
       contents: `export { ${entry.exportName} } from ${JSON.stringify(entry.specifier)};`,
@@ -96,7 +91,6 @@ export async function bundleSize(entry: Entry, external: string[] = []): Promise
     platform: "node",
     write: false,
     metafile: true,
-    external,
     logLevel: "silent",
   });
   const code = out.outputFiles[0]?.contents ?? new Uint8Array();
@@ -143,7 +137,7 @@ export function packSize(): Promise<PackInfo> {
 export async function runFootprint(ctx: SuiteContext, samples: number): Promise<SuiteResult> {
   const result = emptyResult("footprint", "Footprint: import time, bundle size, package size");
   // Cold imports, interleaved sample by sample so machine noise spreads over every entry.
-  const importEntries = [...ENTRIES, ...IMPORT_ONLY];
+  const importEntries = ENTRIES;
   const times = new Map<string, number[]>(importEntries.map((e) => [e.name, []]));
   const failed = new Map<string, string>();
   ctx.log(`footprint: ${samples} cold-import samples x ${importEntries.length} entries`);
@@ -194,18 +188,6 @@ export async function runFootprint(ctx: SuiteContext, samples: number): Promise<
     } catch (err) {
       result.skippedSubjects.push({ subject: `${e.name} bundle`, reason: errorMessage(err) });
     }
-  }
-  // Diagnostic only (not the goal): our bundle with the undici transport left external, i.e. our own code's cost.
-  try {
-    const s = await withRetry(() => bundleSize(OURS, ["undici"]));
-    result.measurements.push({
-      subject: OURS.name,
-      metric: "bundle min+gz, undici external (diagnostic)",
-      unit: "KB",
-      value: round(s.gzipBytes / 1024, 1),
-    });
-  } catch (err) {
-    result.notes.push(`bundle with undici external failed: ${errorMessage(err)}`);
   }
   const gz = (e: Entry): number => (sizes.get(e.name)?.gzipBytes ?? Number.NaN) / 1024;
   addRatio(

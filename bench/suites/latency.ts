@@ -50,6 +50,7 @@ export async function runLatency(
     addRatio(result, "latency.ours_over_raw", "ChatDatabricks / raw undici", ratio(NAMES.ours, NAMES.raw));
     addRatio(result, "latency.floor_over_raw", "LangChain floor / raw undici", ratio(NAMES.floor, NAMES.raw));
     addRatio(result, "latency.fetch_over_raw", "raw fetch / raw undici", ratio(NAMES.fetch, NAMES.raw));
+    addRatio(result, "latency.node_over_raw", "raw node:http / raw undici", ratio(NAMES.node, NAMES.raw));
     addRatio(
       result,
       "latency.chatopenai_over_ours",

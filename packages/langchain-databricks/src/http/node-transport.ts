@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from "node:http";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Transport, TransportRequest, TransportResponse } from "./transport.js";
 import { abortError, classifyTransportFailure, describeTarget, timeoutError } from "./transport-errors.js";
@@ -83,12 +83,11 @@ export class NodeTransport implements Transport {
       method: req.method,
       headers,
       signal: req.signal,
+      agent: target.secure ? this.#pools.https : this.#pools.http,
     };
     return new Promise<TransportResponse>((resolve, reject) => {
       let timedOut = false;
-      const outgoing = target.secure
-        ? httpsRequest({ ...options, agent: this.#pools.https })
-        : httpRequest({ ...options, agent: this.#pools.http });
+      const outgoing = target.secure ? httpsRequest(options) : httpRequest(options);
       const fail = (e: unknown) => {
         const where = describeTarget(req.method, req.origin, req.path);
         if (timedOut) return timeoutError(where, req.timeoutMs, e);
