@@ -71,7 +71,11 @@ function decodeBase64Floats(b64: string): number[] {
 
 function toVector(raw: unknown, where: string): number[] {
   if (typeof raw === "string") return decodeBase64Floats(raw);
-  if (Array.isArray(raw)) return raw.map((v) => Number(v));
+  if (Array.isArray(raw)) {
+    // JSON already gives numbers: keep the parsed array instead of copying 1,024 floats per text.
+    for (const v of raw) if (typeof v !== "number") return raw.map((x) => Number(x));
+    return raw as number[];
+  }
   throw new DatabricksError(`Embeddings response has no vector at ${where}; expected an array of numbers.`);
 }
 

@@ -36,6 +36,17 @@ describe("DatabricksEmbeddings", () => {
     expect(m.calls[0]!.body.encoding_format).toBe("float");
   });
 
+  test("numbers sent as strings are cast to floats, as the Python original does", async () => {
+    const m = mockFetch(() =>
+      jsonResponse({
+        object: "list",
+        data: [{ object: "embedding", index: 0, embedding: ["0.5", 2, "-1e-3"] }],
+      }),
+    );
+    const emb = new DatabricksEmbeddings({ endpoint: uniqueEndpoint(), ...testAuth(m) });
+    expect(await emb.embedQuery("x")).toEqual([0.5, 2, -0.001]);
+  });
+
   test("empty input returns [] without a request", async () => {
     const m = reversedEmbeddings();
     expect(await new DatabricksEmbeddings({ endpoint: "e", ...testAuth(m) }).embedDocuments([])).toEqual([]);
