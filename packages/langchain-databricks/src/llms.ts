@@ -226,10 +226,13 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
       method: "POST",
       path: invocationsPath(this.endpointName as string),
       body: wrapped,
+      endpoint: this.endpointName,
       signal: options.signal,
       timeout: this.timeout,
       maxRetries: this.maxRetries,
     };
+    // Serving SSE streams always end with `data: [DONE]` (wire-spec 3.5): without it the text was cut short.
+    if (stream) req.expectDone = true;
     return { info, req };
   }
 

@@ -57,6 +57,15 @@ function readResponse<T>(endpoint: string, parse: () => T): T {
   }
 }
 
+/** A terminal Responses stream event (`response.failed` / `error` are raised as errors by the decoder). */
+function isResponsesFinalEvent(payload: unknown): boolean {
+  if (typeof payload !== "object" || payload === null) return false;
+  const p = payload as { type?: unknown; output?: unknown };
+  if (p.type === "response.completed" || p.type === "response.incomplete") return true;
+  // A whole Responses object sent back to a stream request is complete by itself.
+  return p.type === undefined && Array.isArray(p.output);
+}
+
 const isWireTool = (t: unknown): t is WireTool =>
   typeof t === "object" &&
   t !== null &&
@@ -349,7 +358,7 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
   }
 
   private requestBase(o: ParsedOptions, path: string, body: Json): HttpRequest {
-    const req: HttpRequest = { method: "POST", path, body, signal: o.signal };
+    const req: HttpRequest = { method: "POST", path, body, signal: o.signal, endpoint: this.model };
     if (o.headers) req.headers = o.headers;
     if (this.timeout !== undefined) req.timeout = this.timeout;
     if (this.maxRetries !== undefined) req.maxRetries = this.maxRetries;
@@ -372,8 +381,13 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
       if (o.stream_options) body.stream_options = o.stream_options;
       else if (wantUsage && !this.learnt().noStreamOptions) body.stream_options = { include_usage: true };
     }
-    if (this.useInvocations()) return this.requestBase(o, invocationsPath(this.model), body);
-    return this.requestBase(o, "/serving-endpoints/chat/completions", { model: this.model, ...body });
+    const req = this.useInvocations()
+      ? this.requestBase(o, invocationsPath(this.model), body)
+      : this.requestBase(o, "/serving-endpoints/chat/completions", { model: this.model, ...body });
+    // Databricks SSE streams (chat/completions and /invocations) always end with `data: [DONE]` (wire-spec 3.5):
+    // without it the answer was cut short, and must not pass for a complete one.
+    if (stream) req.expectDone = true;
+    return req;
   }
 
   private responsesRequest(messages: BaseMessage[], o: ParsedOptions, stream: boolean): HttpRequest {
@@ -394,7 +408,14 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     if (Array.isArray(tools)) body.tools = toResponsesTools(tools as WireTool[]);
     if (tool_choice !== undefined) body.tool_choice = toResponsesToolChoice(tool_choice);
     if (stream) body.stream = true;
-    return this.requestBase(o, "/serving-endpoints/responses", body);
+    const req = this.requestBase(o, "/serving-endpoints/responses", body);
+    if (stream) {
+      // Responses streams end with a terminal `response.completed` / `response.incomplete` event (OpenAI) or with
+      // `[DONE]` (Databricks agents); ending with neither means the answer was truncated.
+      req.expectDone = true;
+      req.isFinalEvent = isResponsesFinalEvent;
+    }
+    return req;
   }
 
   /** Sends a non-streaming chat request, falling back to `/invocations` once if the OpenAI route is refused. */

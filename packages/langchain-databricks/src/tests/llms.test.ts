@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
+import { DatabricksStreamError } from "../errors.js";
 import { Databricks } from "../llms.js";
 import { jsonResponse, mockFetch, sseResponse, testAuth } from "../utils/tests/mock_fetch.js";
 
@@ -146,6 +147,24 @@ describe("Databricks LLM: serving endpoints", () => {
       task: "llm/v1/chat",
     });
     expect(await streamingLlm.invoke("你好吗？")).toBe("你好，世界");
+  });
+
+  test("a token stream cut off before [DONE] is a typed error, not a shorter answer", async () => {
+    const m = mockFetch((call) =>
+      call.method === "GET"
+        ? jsonResponse(endpointInfo("llm/v1/completions", "FOUNDATION_MODEL_API"))
+        : sseResponse([{ choices: [{ index: 0, text: "Once upon" }] }], false),
+    );
+    const llm = new Databricks({ endpointName: "cmpl", ...testAuth(m) });
+    const pieces: string[] = [];
+    const e = await (async () => {
+      for await (const piece of await llm.stream("tell")) pieces.push(piece);
+    })().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DatabricksStreamError);
+    expect((e as Error).message).toMatch(/ended before completion/);
+    expect(pieces).toEqual(["Once upon"]);
+    const streaming = new Databricks({ endpointName: "cmpl", ...testAuth(m), streaming: true });
+    await expect(streaming.invoke("tell")).rejects.toBeInstanceOf(DatabricksStreamError);
   });
 
   test("pre-aborted signal rejects before any request", async () => {

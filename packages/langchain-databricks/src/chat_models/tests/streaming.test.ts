@@ -1,5 +1,6 @@
 import type { AIMessageChunk } from "@langchain/core/messages";
 import { describe, expect, test } from "vitest";
+import { DatabricksStreamError } from "../../errors.js";
 import {
   errorResponse,
   jsonResponse,
@@ -256,5 +257,35 @@ describe("streaming", () => {
     const res = await new ChatDatabricks({ model: uniqueEndpoint(), ...testAuth(m) }).invoke("x");
     expect(res.text).toBe("plain");
     expect(res.response_metadata.model).toBe(res.response_metadata.model_name);
+  });
+
+  test("a chat stream cut off before [DONE] is a typed error, not a shorter answer", async () => {
+    for (const route of ["chat-completions", "invocations"] as const) {
+      const m = mockFetch(() => sseResponse([chunk({ content: "The answer is" })], false));
+      const model = new ChatDatabricks({ model: uniqueEndpoint(), ...testAuth(m), route });
+      const seen: string[] = [];
+      const e = await (async () => {
+        for await (const c of await model.stream("x")) seen.push(c.text);
+      })().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(DatabricksStreamError);
+      expect((e as Error).message).toMatch(/ended before completion/);
+      expect(seen).toEqual(["The answer is"]);
+      // invoke with streaming: true aggregates the same stream and must fail the same way.
+      const streaming = new ChatDatabricks({
+        model: uniqueEndpoint(),
+        ...testAuth(m),
+        route,
+        streaming: true,
+      });
+      await expect(streaming.invoke("x")).rejects.toBeInstanceOf(DatabricksStreamError);
+    }
+  });
+
+  test("a 200 stream reply that is neither SSE nor JSON is an error, not an empty answer", async () => {
+    const m = mockFetch(
+      () => new Response("<html>gateway</html>", { status: 200, headers: { "content-type": "text/html" } }),
+    );
+    const model = new ChatDatabricks({ model: uniqueEndpoint(), ...testAuth(m) });
+    await expect((async () => collect(await model.stream("x")))()).rejects.toThrow(/ended before completion/);
   });
 });
