@@ -373,7 +373,12 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     return this.route === "invocations" || (this.route === "auto" && this.learnt().invocationsOnly === true);
   }
 
-  private chatRequest(messages: BaseMessage[], o: ParsedOptions, stream: boolean): HttpRequest {
+  private chatRequest(
+    messages: BaseMessage[],
+    o: ParsedOptions,
+    stream: boolean,
+    viaInvocations = this.useInvocations(),
+  ): HttpRequest {
     const body: Json = { ...this.invocationParams(o), messages: this.messageBody(messages) };
     if (stream) {
       body.stream = true;
@@ -381,7 +386,7 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
       if (o.stream_options) body.stream_options = o.stream_options;
       else if (wantUsage && !this.learnt().noStreamOptions) body.stream_options = { include_usage: true };
     }
-    const req = this.useInvocations()
+    const req = viaInvocations
       ? this.requestBase(o, invocationsPath(this.model), body)
       : this.requestBase(o, "/serving-endpoints/chat/completions", { model: this.model, ...body });
     // Databricks SSE streams (chat/completions and /invocations) always end with `data: [DONE]` (wire-spec 3.5):
@@ -418,21 +423,25 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     return req;
   }
 
-  /** Sends a non-streaming chat request, falling back to `/invocations` once if the OpenAI route is refused. */
+  /**
+   * Sends a non-streaming chat request, falling back to `/invocations` once if the OpenAI route is refused. The
+   * switch is remembered for the endpoint only once `/invocations` has answered.
+   */
   private async sendChat(messages: BaseMessage[], o: ParsedOptions): Promise<WireChatResponse> {
     const req = this.chatRequest(messages, o, false);
     try {
       return await this.limited(() => this.transport().request<WireChatResponse>(req));
     } catch (e) {
       if (!this.shouldFallBack(e)) throw e;
+      const retry = this.chatRequest(messages, o, false, true);
+      const resp = await this.limited(() => this.transport().request<WireChatResponse>(retry));
       this.learnt().invocationsOnly = true;
-      const retry = this.chatRequest(messages, o, false);
-      return this.limited(() => this.transport().request<WireChatResponse>(retry));
+      return resp;
     }
   }
 
-  private shouldFallBack(e: unknown): boolean {
-    return this.route === "auto" && !this.useInvocations() && isRouteRejection(e);
+  private shouldFallBack(e: unknown, onInvocations = this.useInvocations()): boolean {
+    return this.route === "auto" && !onInvocations && isRouteRejection(e);
   }
 
   /**
@@ -443,10 +452,16 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     messages: BaseMessage[],
     o: ParsedOptions,
   ): Promise<{ first: IteratorResult<WireChatResponse>; rest: AsyncGenerator<WireChatResponse> }> {
+    let viaInvocations = this.useInvocations();
     for (let attempt = 0; attempt < 3; attempt++) {
-      const it = this.transport().stream<WireChatResponse>(this.chatRequest(messages, o, true));
+      const it = this.transport().stream<WireChatResponse>(
+        this.chatRequest(messages, o, true, viaInvocations),
+      );
       try {
-        return { first: await this.limited(() => it.next()), rest: it };
+        const first = await this.limited(() => it.next());
+        // The fallback worked: remember it for the endpoint.
+        if (viaInvocations && !this.useInvocations()) this.learnt().invocationsOnly = true;
+        return { first, rest: it };
       } catch (e) {
         if (
           attempt < 2 &&
@@ -457,8 +472,8 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
           this.learnt().noStreamOptions = true;
           continue;
         }
-        if (attempt < 2 && this.shouldFallBack(e)) {
-          this.learnt().invocationsOnly = true;
+        if (attempt < 2 && this.shouldFallBack(e, viaInvocations)) {
+          viaInvocations = true;
           continue;
         }
         throw e;
