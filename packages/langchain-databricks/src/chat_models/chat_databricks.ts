@@ -57,6 +57,19 @@ function readResponse<T>(endpoint: string, parse: () => T): T {
   }
 }
 
+/**
+ * Chat-completions `response_format` -> Responses `text.format`, which is flat: `{type: "json_schema", name,
+ * schema, strict?, description?}`; `json_object` and `text` carry only their type.
+ */
+function toResponsesTextFormat(rf: Json): Json {
+  if (rf.type !== "json_schema") return { type: rf.type };
+  const js = (typeof rf.json_schema === "object" && rf.json_schema !== null ? rf.json_schema : {}) as Json;
+  const format: Json = { type: "json_schema", name: js.name ?? "extract", schema: js.schema };
+  if (js.description !== undefined) format.description = js.description;
+  if (js.strict !== undefined) format.strict = js.strict;
+  return format;
+}
+
 /** A terminal Responses stream event (`response.failed` / `error` are raised as errors by the decoder). */
 function isResponsesFinalEvent(payload: unknown): boolean {
   if (typeof payload !== "object" || payload === null) return false;
@@ -399,7 +412,7 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     const shorten = this.quirks.shortenResponsesIds ?? true;
     const params = this.invocationParams(o);
     // The Responses API has no stop/n and names the token limit differently.
-    const { stop, n, max_tokens, tools, tool_choice, ...rest } = params;
+    const { stop, n, max_tokens, tools, tool_choice, response_format, ...rest } = params;
     // Python silently drops these on the Responses API; failing loudly is kinder than ignoring a setting.
     if (stop !== undefined || n !== undefined) {
       throw new DatabricksConfigError(
@@ -412,6 +425,11 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     if (max_tokens !== undefined) body.max_output_tokens = max_tokens;
     if (Array.isArray(tools)) body.tools = toResponsesTools(tools as WireTool[]);
     if (tool_choice !== undefined) body.tool_choice = toResponsesToolChoice(tool_choice);
+    // Structured output: the Responses API takes `text.format`, never the chat-completions `response_format`.
+    if (response_format !== undefined) {
+      const text = typeof rest.text === "object" && rest.text !== null ? (rest.text as Json) : {};
+      body.text = { ...text, format: toResponsesTextFormat(response_format as Json) };
+    }
     if (stream) body.stream = true;
     const req = this.requestBase(o, "/serving-endpoints/responses", body);
     if (stream) {

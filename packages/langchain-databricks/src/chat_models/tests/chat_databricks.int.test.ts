@@ -138,6 +138,24 @@ describe("ChatDatabricks against the emulator", () => {
     expect(followUp.text.length).toBeGreaterThan(0);
   });
 
+  test("Responses API structured output (jsonSchema, jsonMode) is accepted by the Responses route", async () => {
+    const model = make("databricks-gpt-oss-120b", { useResponsesApi: true });
+    const schema = {
+      title: "Person",
+      type: "object",
+      properties: { name: { type: "string" }, age: { type: "integer" } },
+      required: ["name", "age"],
+    };
+    const viaSchema = await model
+      .withStructuredOutput(schema, { method: "jsonSchema" })
+      .invoke("Alice is 30");
+    expect(viaSchema).toMatchObject({ name: expect.any(String), age: expect.any(Number) });
+    const viaMode = await model
+      .withStructuredOutput(schema, { method: "jsonMode" })
+      .invoke("Alice is 30, answer in JSON");
+    expect(typeof viaMode).toBe("object");
+  });
+
   test("ChatAgent endpoint: customInputs round-trip as custom_outputs (invoke and stream)", async () => {
     const model = make("echo-agent");
     const res = await model.invoke("hi agent", { customInputs: { user_id: "u-1" } });
