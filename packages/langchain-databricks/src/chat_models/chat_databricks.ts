@@ -268,15 +268,29 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
   /** The request body fields other than the conversation (what tracing shows as invocation params). */
   override invocationParams(options?: ParsedOptions): Json {
     const o = options ?? ({} as ParsedOptions);
-    const body: Json = { ...this.extraParams, ...o.extraParams };
-    const temperature = o.temperature ?? this.temperature;
-    if (temperature !== undefined) body.temperature = temperature;
-    const maxTokens = o.maxTokens ?? this.maxTokens;
-    if (maxTokens !== undefined && maxTokens !== -1) body.max_tokens = maxTokens;
-    const stop = o.stop ?? this.stop;
-    if (stop && stop.length > 0) body.stop = stop;
-    const n = o.n ?? this.n;
-    if (n !== undefined && n !== 1) body.n = n;
+    // Per field: call option > call-time extraParams > instance field > instance extraParams. The merged
+    // extraParams already put call-time values over instance ones; a named field then fills in only where the
+    // call did not decide. One object, no per-field allocation (invoke is a benchmarked hot path).
+    const callExtra = o.extraParams;
+    const body: Json =
+      this.extraParams === undefined
+        ? { ...callExtra }
+        : callExtra === undefined
+          ? { ...this.extraParams }
+          : { ...this.extraParams, ...callExtra };
+    const callSets = (key: string) => callExtra !== undefined && callExtra[key] !== undefined;
+    if (o.temperature !== undefined) body.temperature = o.temperature;
+    else if (this.temperature !== undefined && !callSets("temperature")) body.temperature = this.temperature;
+    if (o.maxTokens !== undefined) {
+      if (o.maxTokens !== -1) body.max_tokens = o.maxTokens;
+    } else if (this.maxTokens !== undefined && !callSets("max_tokens")) body.max_tokens = this.maxTokens;
+    if (o.stop !== undefined) {
+      if (o.stop.length > 0) body.stop = o.stop;
+    } else if (this.stop !== undefined && !callSets("stop")) body.stop = this.stop;
+    if (o.n !== undefined) {
+      if (o.n !== 1) body.n = o.n;
+      else if (body.n !== undefined) body.n = 1;
+    } else if (this.n !== undefined && this.n !== 1 && !callSets("n")) body.n = this.n;
     const tools = this.formatTools(o);
     if (tools) {
       body.tools = tools;
@@ -401,7 +415,8 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     }
     const req = viaInvocations
       ? this.requestBase(o, invocationsPath(this.model), body)
-      : this.requestBase(o, "/serving-endpoints/chat/completions", { model: this.model, ...body });
+      : // `model` last: extraParams must not redirect the call to another endpoint.
+        this.requestBase(o, "/serving-endpoints/chat/completions", { ...body, model: this.model });
     // Databricks SSE streams (chat/completions and /invocations) always end with `data: [DONE]` (wire-spec 3.5):
     // without it the answer was cut short, and must not pass for a complete one.
     if (stream) req.expectDone = true;

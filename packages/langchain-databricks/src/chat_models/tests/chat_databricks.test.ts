@@ -66,6 +66,33 @@ describe("ChatDatabricks invoke", () => {
     ]);
   });
 
+  test("each field: call option > call-time extraParams > instance field > instance extraParams; model fixed", async () => {
+    const m = mockFetch(() => jsonResponse(completion("ok")));
+    const model = new ChatDatabricks({
+      model: "m",
+      ...testAuth(m),
+      temperature: 0.1,
+      maxTokens: 10,
+      extraParams: { temperature: 0.3, max_tokens: 30, top_p: 0.5, stop: ["ie"] },
+    });
+    await model.invoke("x", { extraParams: { temperature: 0.9, max_tokens: 90 } });
+    await model.invoke("x", { temperature: 0.5, extraParams: { temperature: 0.9 } });
+    await model.invoke("x");
+    await new ChatDatabricks({ model: "m", ...testAuth(m), extraParams: { temperature: 0.3 } }).invoke("x");
+    await model.invoke("x", {
+      extraParams: { model: "someone-elses-endpoint", stop: ["ce"] },
+      stop: ["call"],
+    });
+    expect(m.calls.map((c) => [c.body.temperature, c.body.max_tokens, c.body.top_p, c.body.stop])).toEqual([
+      [0.9, 90, 0.5, ["ie"]],
+      [0.5, 10, 0.5, ["ie"]],
+      [0.1, 10, 0.5, ["ie"]],
+      [0.3, undefined, undefined, undefined],
+      [0.1, 10, 0.5, ["call"]],
+    ]);
+    expect(m.calls.every((c) => c.body.model === "m")).toBe(true);
+  });
+
   test("maps Claude cache and reasoning token details into usage_metadata", async () => {
     const body = completion("x");
     body.usage = {
