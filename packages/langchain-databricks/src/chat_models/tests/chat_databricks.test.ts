@@ -171,7 +171,7 @@ describe("ChatDatabricks invoke", () => {
 
   test("a 400 that rejects a parameter is not a route rejection: no /invocations retry, nothing remembered", async () => {
     const endpoint = uniqueEndpoint("no-logprobs");
-    const m = mockFetch((call, n) =>
+    const m = mockFetch((_call, n) =>
       n === 0
         ? errorResponse(400, "BAD_REQUEST", "Parameter 'logprobs' is not supported")
         : jsonResponse(completion("ok")),
