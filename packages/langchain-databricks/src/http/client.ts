@@ -15,6 +15,7 @@ import {
 import { parseEvents } from "../sse/events.js";
 import { parseJsonEvents } from "../sse/json.js";
 import { DEFAULT_MAX_LINE_LENGTH, decodeLines } from "../sse/lines.js";
+import { raceAbort } from "../utils/abort.js";
 import { apiErrorFromResponse } from "./error-body.js";
 import { FetchTransport } from "./fetch-transport.js";
 import { NodeTransport } from "./node-transport.js";
@@ -314,35 +315,9 @@ export class DatabricksHttpClient {
     return markNotRetryable(abortError(describeTarget(req.method, origin, req.path), signal.reason));
   }
 
-  /**
-   * Waits for shared work (config resolution, a token refresh other callers also wait on) but gives up as soon as
-   * this caller's signal fires. The shared promise itself is never cancelled.
-   */
+  /** Shared work (config resolution, a token refresh others wait on) raced against this caller's signal. */
   #race<T>(shared: PromiseLike<T>, req: HttpRequest, signal: AbortSignal | undefined): Promise<T> {
-    const work = Promise.resolve(shared);
-    if (!signal) return work;
-    if (signal.aborted) {
-      work.catch(() => undefined);
-      return Promise.reject(this.#abort(req, signal));
-    }
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => {
-        // The abandoned work may still fail later: that failure belongs to whoever else waits on it.
-        work.catch(() => undefined);
-        reject(this.#abort(req, signal));
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      work.then(
-        (v) => {
-          signal.removeEventListener("abort", onAbort);
-          resolve(v);
-        },
-        (e: unknown) => {
-          signal.removeEventListener("abort", onAbort);
-          reject(e);
-        },
-      );
-    });
+    return raceAbort(shared, signal, (sig) => this.#abort(req, sig));
   }
 
   async #send(req: HttpRequest, stream: boolean): Promise<Exchange> {
