@@ -28,7 +28,7 @@ import { toWireMessages } from "./messages.js";
 import { parseChatResponse } from "./response.js";
 import { toResponsesInput, toResponsesToolChoice, toResponsesTools } from "./responses_input.js";
 import { parseResponsesObject, type ResponsesObject, ResponsesStreamAssembler } from "./responses_output.js";
-import { ChatStreamAssembler } from "./stream.js";
+import { ChatStreamAssembler, MultiChoiceStreamAssembler } from "./stream.js";
 import { buildStructuredOutput, type StructuredSchema } from "./structured_output.js";
 import { stripStrict, toWireToolChoice, toWireTools } from "./tools.js";
 import type {
@@ -548,23 +548,37 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     options: ParsedOptions,
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
-    let merged: ChatGenerationChunk | undefined;
+    // With n > 1 every chunk names its choice (`generationInfo.index`): one generation per choice.
+    const byChoice = new Map<number, ChatGenerationChunk>();
     for await (const chunk of this._streamResponseChunks(messages, options, runManager)) {
-      merged = merged ? merged.concat(chunk) : chunk;
+      const index = typeof chunk.generationInfo?.index === "number" ? chunk.generationInfo.index : 0;
+      const merged = byChoice.get(index);
+      byChoice.set(index, merged ? merged.concat(chunk) : chunk);
     }
-    if (!merged) return { generations: [] };
-    const m = merged.message as AIMessageChunk;
-    // Standard tests (and users) expect an AIMessage from invoke, not a chunk.
-    const message = new AIMessage({
-      content: m.content,
-      tool_calls: m.tool_calls,
-      invalid_tool_calls: m.invalid_tool_calls,
-      additional_kwargs: m.additional_kwargs,
-      usage_metadata: m.usage_metadata,
-      response_metadata: m.response_metadata,
-      id: m.id,
-    });
-    return { generations: [{ text: message.text, message, generationInfo: merged.generationInfo }] };
+    if (byChoice.size === 0) return { generations: [] };
+    const generations = [...byChoice.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, merged]) => {
+        const m = merged.message as AIMessageChunk;
+        // Standard tests (and users) expect an AIMessage from invoke, not a chunk.
+        const message = new AIMessage({
+          content: m.content,
+          tool_calls: m.tool_calls,
+          invalid_tool_calls: m.invalid_tool_calls,
+          additional_kwargs: m.additional_kwargs,
+          usage_metadata: m.usage_metadata,
+          response_metadata: m.response_metadata,
+          id: m.id,
+        });
+        return { text: message.text, message, generationInfo: merged.generationInfo };
+      });
+    return { generations };
+  }
+
+  /** Choices asked for, by the same precedence as the request body. */
+  private requestedChoices(o: ParsedOptions): number {
+    const n = o.n ?? o.extraParams?.n ?? this.n ?? this.extraParams?.n;
+    return typeof n === "number" ? n : 1;
   }
 
   override async *_streamResponseChunks(
@@ -576,6 +590,10 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     const streamUsage = options.streamUsage ?? this.streamUsage;
     if (this.useResponsesApi) {
       yield* this.streamResponses(messages, options, streamUsage, runManager);
+      return;
+    }
+    if (this.requestedChoices(options) > 1) {
+      yield* this.streamChoices(messages, options, streamUsage, runManager);
       return;
     }
     const assembler = new ChatStreamAssembler(this.model, streamUsage);
@@ -611,6 +629,49 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     await runManager?.handleLLMNewToken("", { prompt: 0, completion: 0 }, undefined, undefined, undefined, {
       chunk: final,
     });
+  }
+
+  /** `n > 1`: every choice is streamed, each chunk tagged with its choice index (see MultiChoiceStreamAssembler). */
+  private async *streamChoices(
+    messages: BaseMessage[],
+    options: ParsedOptions,
+    streamUsage: boolean,
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const assembler = new MultiChoiceStreamAssembler(this.model, streamUsage);
+    const { first, rest } = await this.openChatStream(messages, options);
+    let next = first;
+    try {
+      while (!next.done) {
+        if (options.signal?.aborted) break;
+        const value = next.value;
+        for (const chunk of readResponse(this.model, () => assembler.push(value))) {
+          yield chunk;
+          const completion = chunk.generationInfo?.index as number;
+          await runManager?.handleLLMNewToken(
+            chunk.text,
+            { prompt: 0, completion },
+            undefined,
+            undefined,
+            undefined,
+            {
+              chunk,
+            },
+          );
+        }
+        next = await rest.next();
+      }
+    } finally {
+      if (!next.done) await rest.return(undefined);
+    }
+    options.signal?.throwIfAborted();
+    for (const final of readResponse(this.model, () => assembler.finish())) {
+      yield final;
+      const completion = final.generationInfo?.index as number;
+      await runManager?.handleLLMNewToken("", { prompt: 0, completion }, undefined, undefined, undefined, {
+        chunk: final,
+      });
+    }
   }
 
   private async *streamResponses(

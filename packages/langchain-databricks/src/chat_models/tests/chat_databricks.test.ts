@@ -93,6 +93,22 @@ describe("ChatDatabricks invoke", () => {
     expect(m.calls.every((c) => c.body.model === "m")).toBe(true);
   });
 
+  test("n = 2 invoke: the request asks for 2 choices and generate() returns both", async () => {
+    const body = completion("first");
+    body.choices.push({
+      index: 1,
+      message: { role: "assistant", content: "second" },
+      finish_reason: "stop",
+      logprobs: null,
+    });
+    const m = mockFetch(() => jsonResponse(body));
+    const model = new ChatDatabricks({ model: "m", ...testAuth(m), n: 2 });
+    const result = await model.generate([["x"]]);
+    expect(result.generations[0]!.map((g) => g.text)).toEqual(["first", "second"]);
+    expect((await model.invoke("x")).text).toBe("first");
+    expect(m.calls.map((c) => c.body.n)).toEqual([2, 2]);
+  });
+
   test("maps Claude cache and reasoning token details into usage_metadata", async () => {
     const body = completion("x");
     body.usage = {
