@@ -525,9 +525,9 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     options.signal?.throwIfAborted();
     if (this.streaming) return this.generateByStreaming(messages, options, runManager);
     if (this.useResponsesApi) {
-      const resp = await this.transport().request<ResponsesObject>(
-        this.responsesRequest(messages, options, false),
-      );
+      const req = this.responsesRequest(messages, options, false);
+      // Inside the concurrency queue like every other exchange (`maxConcurrency` applies here too).
+      const resp = await this.limited(() => this.transport().request<ResponsesObject>(req));
       return readResponse(this.model, () =>
         parseResponsesObject(resp, this.model, this.quirks.shortenResponsesIds ?? true),
       );
@@ -687,22 +687,31 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     );
     const events = this.transport().stream<Json>(this.responsesRequest(messages, options, true));
     let hadToolCalls = false;
-    for await (const event of events) {
-      if (options.signal?.aborted) break;
-      const chunk = readResponse(this.model, () => assembler.push(event));
-      if (!chunk) continue;
-      if ((chunk.message as AIMessageChunk).tool_call_chunks?.length) hadToolCalls = true;
-      yield chunk;
-      await runManager?.handleLLMNewToken(
-        chunk.text,
-        { prompt: 0, completion: 0 },
-        undefined,
-        undefined,
-        undefined,
-        {
-          chunk,
-        },
-      );
+    // Opening the stream (up to its first event) counts against `maxConcurrency`, as for chat streams.
+    let next = await this.limited(() => events.next());
+    try {
+      while (!next.done) {
+        if (options.signal?.aborted) break;
+        const event = next.value;
+        const chunk = readResponse(this.model, () => assembler.push(event));
+        if (chunk) {
+          if ((chunk.message as AIMessageChunk).tool_call_chunks?.length) hadToolCalls = true;
+          yield chunk;
+          await runManager?.handleLLMNewToken(
+            chunk.text,
+            { prompt: 0, completion: 0 },
+            undefined,
+            undefined,
+            undefined,
+            {
+              chunk,
+            },
+          );
+        }
+        next = await events.next();
+      }
+    } finally {
+      if (!next.done) await events.return(undefined);
     }
     options.signal?.throwIfAborted();
     const final = readResponse(this.model, () => assembler.finish(hadToolCalls));

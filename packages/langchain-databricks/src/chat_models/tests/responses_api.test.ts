@@ -249,4 +249,33 @@ describe("Responses API", () => {
     for await (const c of await model.stream("x")) text += c.text;
     expect(text).toBe("done");
   });
+
+  test("maxConcurrency bounds Responses API calls too (invoke and stream)", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const m = mockFetch(async (call) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 10));
+      inFlight--;
+      return call.body.stream
+        ? sseResponse([{ type: "response.completed", response: { id: "r", usage: null } }])
+        : jsonResponse(responseObject);
+    });
+    const model = new ChatDatabricks({
+      model: "databricks-gpt-5",
+      ...testAuth(m),
+      useResponsesApi: true,
+      maxConcurrency: 1,
+    });
+    await Promise.all([model.invoke("a"), model.invoke("b"), model.invoke("c")]);
+    expect(m.calls).toHaveLength(3);
+    expect(peak).toBe(1);
+    peak = 0;
+    const drain = async () => {
+      for await (const _ of await model.stream("s"));
+    };
+    await Promise.all([drain(), drain()]);
+    expect(peak).toBe(1);
+  });
 });
