@@ -157,17 +157,23 @@ export class DatabricksEmbeddings extends Embeddings<number[]> {
   }
 
   private async embedBatch(input: string[], params: Record<string, unknown>): Promise<number[][]> {
+    const invocations = this.useInvocations();
     try {
-      return await this.send(input, params);
+      return await this.send(input, params, invocations);
     } catch (e) {
-      if (this.route !== "auto" || this.useInvocations() || !isRouteRejection(e)) throw e;
+      if (this.route !== "auto" || invocations || !isRouteRejection(e)) throw e;
+      const vectors = await this.send(input, params, true);
+      // Remembered only once /invocations has answered: a failed switch must not stick to the endpoint.
       endpointQuirks(this.endpoint, this.host).invocationsOnly = true;
-      return this.send(input, params);
+      return vectors;
     }
   }
 
-  private async send(input: string[], params: Record<string, unknown>): Promise<number[][]> {
-    const invocations = this.useInvocations();
+  private async send(
+    input: string[],
+    params: Record<string, unknown>,
+    invocations: boolean,
+  ): Promise<number[][]> {
     const body: Record<string, unknown> = invocations
       ? { ...params, input }
       : // Ask for floats explicitly: OpenAI-style servers may otherwise default to base64.

@@ -11,7 +11,8 @@ import {
   textFromStreamChunk,
 } from "./llms/parse.js";
 import type { DatabricksLLMCallOptions, DatabricksLLMInput, DatabricksLLMRequest } from "./llms/types.js";
-import { type LLMMode, resolveExtraParams, resolveMode } from "./llms/validate.js";
+import { checkReserved, type LLMMode, resolveExtraParams, resolveMode } from "./llms/validate.js";
+import { callerAborted, raceAbort } from "./utils/abort.js";
 import {
   type DatabricksTransport,
   type HttpRequest,
@@ -162,30 +163,38 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
     };
   }
 
-  /** Reads the endpoint's task and type once (GET), unless `task` was given. */
+  /**
+   * Reads the endpoint's task and type once (GET), unless `task` was given. The GET is shared by every caller, so
+   * it runs without any caller's signal (one caller aborting must not fail the others); each caller races its own.
+   */
   private info(signal?: AbortSignal): Promise<EndpointInfo> {
     if (this.task !== undefined) {
       // Without the endpoint type, the task decides: llm/v1/* are OpenAI-style endpoints, the rest custom models.
       return Promise.resolve({ task: this.task, custom: !this.task.startsWith("llm/v1/") });
     }
     const name = this.endpointName as string;
-    this.endpointInfo ??= this.transport()
-      .request<{ task?: string; endpoint_type?: string }>({
-        method: "GET",
-        path: `/api/2.0/serving-endpoints/${encodeURIComponent(name)}`,
-        signal,
-        timeout: this.timeout,
-        maxRetries: this.maxRetries,
-      })
-      .then((ep) => {
-        const type = (ep.endpoint_type ?? "").toLowerCase();
-        return { task: ep.task, custom: type !== "external_model" && type !== "foundation_model_api" };
+    if (!this.endpointInfo) {
+      const lookup = this.transport()
+        .request<{ task?: string; endpoint_type?: string }>({
+          method: "GET",
+          path: `/api/2.0/serving-endpoints/${encodeURIComponent(name)}`,
+          endpoint: name,
+          timeout: this.timeout,
+          maxRetries: this.maxRetries,
+        })
+        .then((ep) => {
+          const type = (ep.endpoint_type ?? "").toLowerCase();
+          return { task: ep.task, custom: type !== "external_model" && type !== "foundation_model_api" };
+        });
+      this.endpointInfo = lookup;
+      // A failed lookup (e.g. a transient 503) must not be cached forever.
+      lookup.catch(() => {
+        if (this.endpointInfo === lookup) this.endpointInfo = undefined;
       });
-    // A failed lookup (e.g. a transient 503) must not be cached forever.
-    this.endpointInfo.catch(() => {
-      this.endpointInfo = undefined;
-    });
-    return this.endpointInfo;
+    }
+    return raceAbort(this.endpointInfo, signal, (s) =>
+      callerAborted(`reading endpoint "${name}" (GET /api/2.0/serving-endpoints/${name})`, s),
+    );
   }
 
   /** `{prompt, ...LLM params, ...extras, stop?}` then `transformInputFn`. */
@@ -201,11 +210,14 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
       request.n = this.n;
       if (this.maxTokens !== undefined) request.max_tokens = this.maxTokens;
     }
+    // Same rule as at construction: a call-time `prompt` would replace the real prompt, a `stop` bypass the option.
+    checkReserved("extraParams (call option)", options.extraParams);
     Object.assign(request, this.extraParams, options.extraParams);
     // Call-time stop wins; an empty list is omitted (Anthropic-backed endpoints reject `"stop": null`).
-    const stop = options.stop && options.stop.length > 0 ? options.stop : this.stop;
+    const stop = Array.isArray(options.stop) && options.stop.length > 0 ? options.stop : this.stop;
     if (stop && stop.length > 0) request.stop = stop;
-    const body = this.transformInputFn ? await this.transformInputFn({ ...request }) : request;
+    const transformed = this.transformInputFn ? await this.transformInputFn({ ...request }) : request;
+    const body = withoutEmptyStop(transformed);
     // Chat endpoints take `messages`, never `prompt` (the seed's "unknown field prompt" bug).
     if (info?.task === "llm/v1/chat" && !info.custom && isPromptBody(body)) {
       const { prompt: text, ...rest } = body;
@@ -226,10 +238,13 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
       method: "POST",
       path: invocationsPath(this.endpointName as string),
       body: wrapped,
+      endpoint: this.endpointName,
       signal: options.signal,
       timeout: this.timeout,
       maxRetries: this.maxRetries,
     };
+    // Serving SSE streams always end with `data: [DONE]` (wire-spec 3.5): without it the text was cut short.
+    if (stream) req.expectDone = true;
     return { info, req };
   }
 
@@ -328,6 +343,15 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
     }
     options.signal?.throwIfAborted();
   }
+}
+
+/** Never send `"stop": null` or `"stop": []` (not even from `transformInputFn`): some endpoints reject them. */
+function withoutEmptyStop(body: unknown): unknown {
+  if (typeof body !== "object" || body === null || Array.isArray(body) || !("stop" in body)) return body;
+  const stop = (body as { stop?: unknown }).stop;
+  if (stop !== null && stop !== undefined && !(Array.isArray(stop) && stop.length === 0)) return body;
+  const { stop: _empty, ...rest } = body as Record<string, unknown>;
+  return rest;
 }
 
 function isPromptBody(body: unknown): body is { prompt: unknown } & Record<string, unknown> {

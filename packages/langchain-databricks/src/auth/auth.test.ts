@@ -152,6 +152,64 @@ describe("resolveAuth precedence", () => {
     expect(r.config.host).toBe("https://p2.example.com");
     expect(r.credentials.header()).toBe("Bearer dapiP2");
   });
+  it("an env-selected profile (DATABRICKS_CONFIG_PROFILE) never outranks DATABRICKS_HOST / DATABRICKS_TOKEN", async () => {
+    const env = {
+      DATABRICKS_CONFIG_PROFILE: "p2",
+      DATABRICKS_HOST: "env.example.com",
+      DATABRICKS_TOKEN: "dapiENV",
+    };
+    const r = await resolve({}, fakeIo({ env, files }));
+    expect(r.config).toMatchObject({
+      host: "https://env.example.com",
+      hostSource: "env",
+      credentialSource: "env",
+    });
+    expect(r.credentials.header()).toBe("Bearer dapiENV");
+    // It fills in only what the environment lacks, attribute by attribute (as the Databricks SDKs do)...
+    const hostFromProfile = await resolve(
+      {},
+      fakeIo({ env: { DATABRICKS_CONFIG_PROFILE: "p2", DATABRICKS_TOKEN: "dapiENV" }, files }),
+    );
+    expect(hostFromProfile.config).toMatchObject({
+      host: "https://p2.example.com",
+      hostSource: "profile p2",
+      credentialSource: "env",
+    });
+    expect(hostFromProfile.credentials.header()).toBe("Bearer dapiENV");
+    // ...and credentials come as a group: an env client id/secret is not mixed with the profile's token.
+    const m2m = await resolve(
+      {},
+      fakeIo({
+        env: {
+          DATABRICKS_CONFIG_PROFILE: "p2",
+          DATABRICKS_CLIENT_ID: "cid",
+          DATABRICKS_CLIENT_SECRET: "csecret",
+        },
+        files,
+      }),
+    );
+    expect(m2m.config).toMatchObject({
+      authType: "oauth-m2m",
+      credentialSource: "env",
+      host: "https://p2.example.com",
+    });
+    // Explicit options still beat both.
+    const opt = await resolve({ host: "opt.example.com", token: "dapiOPT" }, fakeIo({ env, files }));
+    expect(opt.credentials.header()).toBe("Bearer dapiOPT");
+    expect(opt.config.host).toBe("https://opt.example.com");
+  });
+  it("DATABRICKS_AUTH_TYPE beats a profile's auth_type", async () => {
+    const both = {
+      "/home/u/.databrickscfg":
+        "[mixed]\nhost = https://mixed.example.com\ntoken = dapiMIX\nclient_id = cid\nclient_secret = sec\nauth_type = oauth-m2m\n",
+    };
+    const r = await resolve(
+      {},
+      fakeIo({ env: { DATABRICKS_CONFIG_PROFILE: "mixed", DATABRICKS_AUTH_TYPE: "pat" }, files: both }),
+    );
+    expect(r.config.authType).toBe("pat");
+    expect(r.credentials.header()).toBe("Bearer dapiMIX");
+  });
   it("a named profile that does not exist is an error; a missing DEFAULT is not", async () => {
     await expect(resolve({ profile: "nope" }, fakeIo({ files }))).rejects.toThrow(/Profile "nope" not found/);
     await expect(resolve({ profile: "nope" }, fakeIo({}))).rejects.toThrow(/not found/);

@@ -1,3 +1,5 @@
+import { UnauthenticatedError } from "../errors.js";
+
 /**
  * A credential source. `header()` returns the `Authorization` value synchronously when it is cached, so the
  * request hot path allocates no promise for PATs or fresh OAuth tokens.
@@ -40,8 +42,25 @@ export class TokenProviderCredentials implements Credentials {
     this.#provider = provider;
   }
   header(): string | Promise<string> {
-    const token = this.#provider();
-    return typeof token === "string" ? `Bearer ${token}` : token.then((t) => `Bearer ${t}`);
+    let token: string | Promise<string>;
+    try {
+      token = this.#provider();
+    } catch (e) {
+      throw providerFailed(e);
+    }
+    if (typeof token === "string") return bearer(token);
+    if (token === null || typeof (token as { then?: unknown } | undefined)?.then !== "function") {
+      throw providerFailed(undefined, typeof token);
+    }
+    return Promise.resolve(token).then(
+      (t) => {
+        if (typeof t !== "string") throw providerFailed(undefined, typeof t);
+        return bearer(t);
+      },
+      (e: unknown) => {
+        throw providerFailed(e);
+      },
+    );
   }
   invalidate(): boolean {
     return true;
@@ -49,4 +68,26 @@ export class TokenProviderCredentials implements Credentials {
   toJSON(): Record<string, string> {
     return { authType: this.authType };
   }
+}
+
+function bearer(token: string): string {
+  if (token.trim() === "") throw providerFailed(undefined, "an empty string");
+  return `Bearer ${token}`;
+}
+
+/**
+ * A failing or misbehaving `tokenProvider` becomes a typed error. Its own message and the thrown value are left
+ * out on purpose: they may quote the token (or part of it), and errors end up in logs and traces.
+ */
+function providerFailed(thrown: unknown, got?: string): UnauthenticatedError {
+  if (got !== undefined) {
+    return new UnauthenticatedError(
+      `\`tokenProvider\` returned ${got} instead of a token string (or a promise of one).`,
+    );
+  }
+  const kind = thrown instanceof Error ? thrown.name : typeof thrown;
+  return new UnauthenticatedError(
+    `\`tokenProvider\` failed (${kind}) while fetching a token; its message is not shown because it may contain ` +
+      "credentials. Check the function passed as `tokenProvider`.",
+  );
 }

@@ -116,9 +116,11 @@ function chooseCredentials(layers: readonly Layer[], forced: string | undefined)
 
 /**
  * Resolves host and credentials. Precedence, per setting: explicit options -> an explicitly named profile
- * (`profile` option / `databricks://<profile>`) -> environment variables -> the env-named or DEFAULT profile of
- * `~/.databrickscfg` -> `databricks auth token` (when the CLI is installed). Credentials are taken as a group
- * from the first source that has any, so a PAT in the environment never mixes with an explicit client id.
+ * (`profile` option / `databricks://<profile>`) -> environment variables -> the env-named
+ * (`DATABRICKS_CONFIG_PROFILE`) or DEFAULT profile of `~/.databrickscfg`, which only fills in what the environment
+ * lacks (as the Databricks Python SDK's file loader never overwrites a value already set) -> `databricks auth token`
+ * (when the CLI is installed). Credentials are taken as a group from the first source that has any, so a PAT in the
+ * environment never mixes with an explicit client id. Documented in docs/authentication.md.
  */
 export async function resolveAuth(
   options: DatabricksAuthOptions,

@@ -28,7 +28,7 @@ import { toWireMessages } from "./messages.js";
 import { parseChatResponse } from "./response.js";
 import { toResponsesInput, toResponsesToolChoice, toResponsesTools } from "./responses_input.js";
 import { parseResponsesObject, type ResponsesObject, ResponsesStreamAssembler } from "./responses_output.js";
-import { ChatStreamAssembler } from "./stream.js";
+import { ChatStreamAssembler, MultiChoiceStreamAssembler } from "./stream.js";
 import { buildStructuredOutput, type StructuredSchema } from "./structured_output.js";
 import { stripStrict, toWireToolChoice, toWireTools } from "./tools.js";
 import type {
@@ -55,6 +55,28 @@ function readResponse<T>(endpoint: string, parse: () => T): T {
       { endpoint, cause: e },
     );
   }
+}
+
+/**
+ * Chat-completions `response_format` -> Responses `text.format`, which is flat: `{type: "json_schema", name,
+ * schema, strict?, description?}`; `json_object` and `text` carry only their type.
+ */
+function toResponsesTextFormat(rf: Json): Json {
+  if (rf.type !== "json_schema") return { type: rf.type };
+  const js = (typeof rf.json_schema === "object" && rf.json_schema !== null ? rf.json_schema : {}) as Json;
+  const format: Json = { type: "json_schema", name: js.name ?? "extract", schema: js.schema };
+  if (js.description !== undefined) format.description = js.description;
+  if (js.strict !== undefined) format.strict = js.strict;
+  return format;
+}
+
+/** A terminal Responses stream event (`response.failed` / `error` are raised as errors by the decoder). */
+function isResponsesFinalEvent(payload: unknown): boolean {
+  if (typeof payload !== "object" || payload === null) return false;
+  const p = payload as { type?: unknown; output?: unknown };
+  if (p.type === "response.completed" || p.type === "response.incomplete") return true;
+  // A whole Responses object sent back to a stream request is complete by itself.
+  return p.type === undefined && Array.isArray(p.output);
 }
 
 const isWireTool = (t: unknown): t is WireTool =>
@@ -246,15 +268,29 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
   /** The request body fields other than the conversation (what tracing shows as invocation params). */
   override invocationParams(options?: ParsedOptions): Json {
     const o = options ?? ({} as ParsedOptions);
-    const body: Json = { ...this.extraParams, ...o.extraParams };
-    const temperature = o.temperature ?? this.temperature;
-    if (temperature !== undefined) body.temperature = temperature;
-    const maxTokens = o.maxTokens ?? this.maxTokens;
-    if (maxTokens !== undefined && maxTokens !== -1) body.max_tokens = maxTokens;
-    const stop = o.stop ?? this.stop;
-    if (stop && stop.length > 0) body.stop = stop;
-    const n = o.n ?? this.n;
-    if (n !== undefined && n !== 1) body.n = n;
+    // Per field: call option > call-time extraParams > instance field > instance extraParams. The merged
+    // extraParams already put call-time values over instance ones; a named field then fills in only where the
+    // call did not decide. One object, no per-field allocation (invoke is a benchmarked hot path).
+    const callExtra = o.extraParams;
+    const body: Json =
+      this.extraParams === undefined
+        ? { ...callExtra }
+        : callExtra === undefined
+          ? { ...this.extraParams }
+          : { ...this.extraParams, ...callExtra };
+    const callSets = (key: string) => callExtra !== undefined && callExtra[key] !== undefined;
+    if (o.temperature !== undefined) body.temperature = o.temperature;
+    else if (this.temperature !== undefined && !callSets("temperature")) body.temperature = this.temperature;
+    if (o.maxTokens !== undefined) {
+      if (o.maxTokens !== -1) body.max_tokens = o.maxTokens;
+    } else if (this.maxTokens !== undefined && !callSets("max_tokens")) body.max_tokens = this.maxTokens;
+    if (o.stop !== undefined) {
+      if (o.stop.length > 0) body.stop = o.stop;
+    } else if (this.stop !== undefined && !callSets("stop")) body.stop = this.stop;
+    if (o.n !== undefined) {
+      if (o.n !== 1) body.n = o.n;
+      else if (body.n !== undefined) body.n = 1;
+    } else if (this.n !== undefined && this.n !== 1 && !callSets("n")) body.n = this.n;
     const tools = this.formatTools(o);
     if (tools) {
       body.tools = tools;
@@ -349,7 +385,7 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
   }
 
   private requestBase(o: ParsedOptions, path: string, body: Json): HttpRequest {
-    const req: HttpRequest = { method: "POST", path, body, signal: o.signal };
+    const req: HttpRequest = { method: "POST", path, body, signal: o.signal, endpoint: this.model };
     if (o.headers) req.headers = o.headers;
     if (this.timeout !== undefined) req.timeout = this.timeout;
     if (this.maxRetries !== undefined) req.maxRetries = this.maxRetries;
@@ -364,7 +400,12 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     return this.route === "invocations" || (this.route === "auto" && this.learnt().invocationsOnly === true);
   }
 
-  private chatRequest(messages: BaseMessage[], o: ParsedOptions, stream: boolean): HttpRequest {
+  private chatRequest(
+    messages: BaseMessage[],
+    o: ParsedOptions,
+    stream: boolean,
+    viaInvocations = this.useInvocations(),
+  ): HttpRequest {
     const body: Json = { ...this.invocationParams(o), messages: this.messageBody(messages) };
     if (stream) {
       body.stream = true;
@@ -372,15 +413,21 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
       if (o.stream_options) body.stream_options = o.stream_options;
       else if (wantUsage && !this.learnt().noStreamOptions) body.stream_options = { include_usage: true };
     }
-    if (this.useInvocations()) return this.requestBase(o, invocationsPath(this.model), body);
-    return this.requestBase(o, "/serving-endpoints/chat/completions", { model: this.model, ...body });
+    const req = viaInvocations
+      ? this.requestBase(o, invocationsPath(this.model), body)
+      : // `model` last: extraParams must not redirect the call to another endpoint.
+        this.requestBase(o, "/serving-endpoints/chat/completions", { ...body, model: this.model });
+    // Databricks SSE streams (chat/completions and /invocations) always end with `data: [DONE]` (wire-spec 3.5):
+    // without it the answer was cut short, and must not pass for a complete one.
+    if (stream) req.expectDone = true;
+    return req;
   }
 
   private responsesRequest(messages: BaseMessage[], o: ParsedOptions, stream: boolean): HttpRequest {
     const shorten = this.quirks.shortenResponsesIds ?? true;
     const params = this.invocationParams(o);
     // The Responses API has no stop/n and names the token limit differently.
-    const { stop, n, max_tokens, tools, tool_choice, ...rest } = params;
+    const { stop, n, max_tokens, tools, tool_choice, response_format, ...rest } = params;
     // Python silently drops these on the Responses API; failing loudly is kinder than ignoring a setting.
     if (stop !== undefined || n !== undefined) {
       throw new DatabricksConfigError(
@@ -393,25 +440,41 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     if (max_tokens !== undefined) body.max_output_tokens = max_tokens;
     if (Array.isArray(tools)) body.tools = toResponsesTools(tools as WireTool[]);
     if (tool_choice !== undefined) body.tool_choice = toResponsesToolChoice(tool_choice);
+    // Structured output: the Responses API takes `text.format`, never the chat-completions `response_format`.
+    if (response_format !== undefined) {
+      const text = typeof rest.text === "object" && rest.text !== null ? (rest.text as Json) : {};
+      body.text = { ...text, format: toResponsesTextFormat(response_format as Json) };
+    }
     if (stream) body.stream = true;
-    return this.requestBase(o, "/serving-endpoints/responses", body);
+    const req = this.requestBase(o, "/serving-endpoints/responses", body);
+    if (stream) {
+      // Responses streams end with a terminal `response.completed` / `response.incomplete` event (OpenAI) or with
+      // `[DONE]` (Databricks agents); ending with neither means the answer was truncated.
+      req.expectDone = true;
+      req.isFinalEvent = isResponsesFinalEvent;
+    }
+    return req;
   }
 
-  /** Sends a non-streaming chat request, falling back to `/invocations` once if the OpenAI route is refused. */
+  /**
+   * Sends a non-streaming chat request, falling back to `/invocations` once if the OpenAI route is refused. The
+   * switch is remembered for the endpoint only once `/invocations` has answered.
+   */
   private async sendChat(messages: BaseMessage[], o: ParsedOptions): Promise<WireChatResponse> {
     const req = this.chatRequest(messages, o, false);
     try {
       return await this.limited(() => this.transport().request<WireChatResponse>(req));
     } catch (e) {
       if (!this.shouldFallBack(e)) throw e;
+      const retry = this.chatRequest(messages, o, false, true);
+      const resp = await this.limited(() => this.transport().request<WireChatResponse>(retry));
       this.learnt().invocationsOnly = true;
-      const retry = this.chatRequest(messages, o, false);
-      return this.limited(() => this.transport().request<WireChatResponse>(retry));
+      return resp;
     }
   }
 
-  private shouldFallBack(e: unknown): boolean {
-    return this.route === "auto" && !this.useInvocations() && isRouteRejection(e);
+  private shouldFallBack(e: unknown, onInvocations = this.useInvocations()): boolean {
+    return this.route === "auto" && !onInvocations && isRouteRejection(e);
   }
 
   /**
@@ -422,10 +485,16 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     messages: BaseMessage[],
     o: ParsedOptions,
   ): Promise<{ first: IteratorResult<WireChatResponse>; rest: AsyncGenerator<WireChatResponse> }> {
+    let viaInvocations = this.useInvocations();
     for (let attempt = 0; attempt < 3; attempt++) {
-      const it = this.transport().stream<WireChatResponse>(this.chatRequest(messages, o, true));
+      const it = this.transport().stream<WireChatResponse>(
+        this.chatRequest(messages, o, true, viaInvocations),
+      );
       try {
-        return { first: await this.limited(() => it.next()), rest: it };
+        const first = await this.limited(() => it.next());
+        // The fallback worked: remember it for the endpoint.
+        if (viaInvocations && !this.useInvocations()) this.learnt().invocationsOnly = true;
+        return { first, rest: it };
       } catch (e) {
         if (
           attempt < 2 &&
@@ -436,8 +505,8 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
           this.learnt().noStreamOptions = true;
           continue;
         }
-        if (attempt < 2 && this.shouldFallBack(e)) {
-          this.learnt().invocationsOnly = true;
+        if (attempt < 2 && this.shouldFallBack(e, viaInvocations)) {
+          viaInvocations = true;
           continue;
         }
         throw e;
@@ -456,9 +525,9 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     options.signal?.throwIfAborted();
     if (this.streaming) return this.generateByStreaming(messages, options, runManager);
     if (this.useResponsesApi) {
-      const resp = await this.transport().request<ResponsesObject>(
-        this.responsesRequest(messages, options, false),
-      );
+      const req = this.responsesRequest(messages, options, false);
+      // Inside the concurrency queue like every other exchange (`maxConcurrency` applies here too).
+      const resp = await this.limited(() => this.transport().request<ResponsesObject>(req));
       return readResponse(this.model, () =>
         parseResponsesObject(resp, this.model, this.quirks.shortenResponsesIds ?? true),
       );
@@ -479,23 +548,37 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     options: ParsedOptions,
     runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
-    let merged: ChatGenerationChunk | undefined;
+    // With n > 1 every chunk names its choice (`generationInfo.index`): one generation per choice.
+    const byChoice = new Map<number, ChatGenerationChunk>();
     for await (const chunk of this._streamResponseChunks(messages, options, runManager)) {
-      merged = merged ? merged.concat(chunk) : chunk;
+      const index = typeof chunk.generationInfo?.index === "number" ? chunk.generationInfo.index : 0;
+      const merged = byChoice.get(index);
+      byChoice.set(index, merged ? merged.concat(chunk) : chunk);
     }
-    if (!merged) return { generations: [] };
-    const m = merged.message as AIMessageChunk;
-    // Standard tests (and users) expect an AIMessage from invoke, not a chunk.
-    const message = new AIMessage({
-      content: m.content,
-      tool_calls: m.tool_calls,
-      invalid_tool_calls: m.invalid_tool_calls,
-      additional_kwargs: m.additional_kwargs,
-      usage_metadata: m.usage_metadata,
-      response_metadata: m.response_metadata,
-      id: m.id,
-    });
-    return { generations: [{ text: message.text, message, generationInfo: merged.generationInfo }] };
+    if (byChoice.size === 0) return { generations: [] };
+    const generations = [...byChoice.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, merged]) => {
+        const m = merged.message as AIMessageChunk;
+        // Standard tests (and users) expect an AIMessage from invoke, not a chunk.
+        const message = new AIMessage({
+          content: m.content,
+          tool_calls: m.tool_calls,
+          invalid_tool_calls: m.invalid_tool_calls,
+          additional_kwargs: m.additional_kwargs,
+          usage_metadata: m.usage_metadata,
+          response_metadata: m.response_metadata,
+          id: m.id,
+        });
+        return { text: message.text, message, generationInfo: merged.generationInfo };
+      });
+    return { generations };
+  }
+
+  /** Choices asked for, by the same precedence as the request body. */
+  private requestedChoices(o: ParsedOptions): number {
+    const n = o.n ?? o.extraParams?.n ?? this.n ?? this.extraParams?.n;
+    return typeof n === "number" ? n : 1;
   }
 
   override async *_streamResponseChunks(
@@ -507,6 +590,10 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     const streamUsage = options.streamUsage ?? this.streamUsage;
     if (this.useResponsesApi) {
       yield* this.streamResponses(messages, options, streamUsage, runManager);
+      return;
+    }
+    if (this.requestedChoices(options) > 1) {
+      yield* this.streamChoices(messages, options, streamUsage, runManager);
       return;
     }
     const assembler = new ChatStreamAssembler(this.model, streamUsage);
@@ -544,6 +631,49 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     });
   }
 
+  /** `n > 1`: every choice is streamed, each chunk tagged with its choice index (see MultiChoiceStreamAssembler). */
+  private async *streamChoices(
+    messages: BaseMessage[],
+    options: ParsedOptions,
+    streamUsage: boolean,
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const assembler = new MultiChoiceStreamAssembler(this.model, streamUsage);
+    const { first, rest } = await this.openChatStream(messages, options);
+    let next = first;
+    try {
+      while (!next.done) {
+        if (options.signal?.aborted) break;
+        const value = next.value;
+        for (const chunk of readResponse(this.model, () => assembler.push(value))) {
+          yield chunk;
+          const completion = chunk.generationInfo?.index as number;
+          await runManager?.handleLLMNewToken(
+            chunk.text,
+            { prompt: 0, completion },
+            undefined,
+            undefined,
+            undefined,
+            {
+              chunk,
+            },
+          );
+        }
+        next = await rest.next();
+      }
+    } finally {
+      if (!next.done) await rest.return(undefined);
+    }
+    options.signal?.throwIfAborted();
+    for (const final of readResponse(this.model, () => assembler.finish())) {
+      yield final;
+      const completion = final.generationInfo?.index as number;
+      await runManager?.handleLLMNewToken("", { prompt: 0, completion }, undefined, undefined, undefined, {
+        chunk: final,
+      });
+    }
+  }
+
   private async *streamResponses(
     messages: BaseMessage[],
     options: ParsedOptions,
@@ -557,22 +687,31 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     );
     const events = this.transport().stream<Json>(this.responsesRequest(messages, options, true));
     let hadToolCalls = false;
-    for await (const event of events) {
-      if (options.signal?.aborted) break;
-      const chunk = readResponse(this.model, () => assembler.push(event));
-      if (!chunk) continue;
-      if ((chunk.message as AIMessageChunk).tool_call_chunks?.length) hadToolCalls = true;
-      yield chunk;
-      await runManager?.handleLLMNewToken(
-        chunk.text,
-        { prompt: 0, completion: 0 },
-        undefined,
-        undefined,
-        undefined,
-        {
-          chunk,
-        },
-      );
+    // Opening the stream (up to its first event) counts against `maxConcurrency`, as for chat streams.
+    let next = await this.limited(() => events.next());
+    try {
+      while (!next.done) {
+        if (options.signal?.aborted) break;
+        const event = next.value;
+        const chunk = readResponse(this.model, () => assembler.push(event));
+        if (chunk) {
+          if ((chunk.message as AIMessageChunk).tool_call_chunks?.length) hadToolCalls = true;
+          yield chunk;
+          await runManager?.handleLLMNewToken(
+            chunk.text,
+            { prompt: 0, completion: 0 },
+            undefined,
+            undefined,
+            undefined,
+            {
+              chunk,
+            },
+          );
+        }
+        next = await events.next();
+      }
+    } finally {
+      if (!next.done) await events.return(undefined);
     }
     options.signal?.throwIfAborted();
     const final = readResponse(this.model, () => assembler.finish(hadToolCalls));

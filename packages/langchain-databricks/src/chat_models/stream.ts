@@ -69,6 +69,11 @@ export class ChatStreamAssembler {
     });
   }
 
+  /** Records usage seen elsewhere in the stream (with n > 1, usage may ride on another choice's chunk). */
+  noteUsage(usage: WireUsage | undefined): void {
+    if (usage) this.usage = usage;
+  }
+
   /** The single closing chunk: finish reason, model, and (when requested) usage. */
   finish(): ChatGenerationChunk {
     const usage = this.streamUsage ? toUsageMetadata(this.usage) : undefined;
@@ -171,4 +176,57 @@ function textValue(v: unknown): string {
 
 function textOf(blocks: Block[]): string {
   return blocks.map((b) => (b.type === "text" && typeof b.text === "string" ? b.text : "")).join("");
+}
+
+/**
+ * Streams of `n > 1` choices: one {@link ChatStreamAssembler} per choice `index`, every chunk tagged with
+ * `generationInfo.index` (LangChain copies it into `response_metadata.index`, a key its merge never sums), so the
+ * choices can be told apart and `invoke` can rebuild one generation per choice. Usage belongs to the whole
+ * response and is emitted once, on choice 0's closing chunk.
+ */
+export class MultiChoiceStreamAssembler {
+  private readonly byIndex = new Map<number, ChatStreamAssembler>();
+
+  constructor(
+    private readonly endpoint: string,
+    private readonly streamUsage: boolean,
+  ) {}
+
+  private get(index: number): ChatStreamAssembler {
+    let a = this.byIndex.get(index);
+    if (!a) {
+      a = new ChatStreamAssembler(this.endpoint, this.streamUsage && index === 0);
+      this.byIndex.set(index, a);
+    }
+    return a;
+  }
+
+  /** Converts one wire chunk into zero or more chunks, one per choice it carries. */
+  push(chunk: WireChatResponse): ChatGenerationChunk[] {
+    const out: ChatGenerationChunk[] = [];
+    const choices = Array.isArray(chunk.choices) ? chunk.choices : undefined;
+    if (!choices || choices.length === 0) {
+      const c = this.get(0).push(chunk);
+      if (c) out.push(tagChoice(c, 0));
+      return out;
+    }
+    for (const choice of choices) {
+      const index = typeof choice?.index === "number" ? choice.index : 0;
+      const c = this.get(index).push({ ...chunk, choices: [choice] });
+      if (c) out.push(tagChoice(c, index));
+    }
+    if (chunk.usage) this.get(0).noteUsage(chunk.usage);
+    return out;
+  }
+
+  /** One closing chunk per choice, in index order. */
+  finish(): ChatGenerationChunk[] {
+    if (this.byIndex.size === 0) this.get(0);
+    return [...this.byIndex.keys()].sort((a, b) => a - b).map((i) => tagChoice(this.get(i).finish(), i));
+  }
+}
+
+function tagChoice(chunk: ChatGenerationChunk, index: number): ChatGenerationChunk {
+  chunk.generationInfo = { ...chunk.generationInfo, index };
+  return chunk;
 }

@@ -6,7 +6,11 @@ import { DatabricksHttpClient } from "../http/client.js";
 export interface ClientOptions extends DatabricksAuthOptions {
   /**
    * Reuse this HTTP client instead of building one from the auth options (which are then ignored).
-   * @example new SecretsClient({ httpClient: chat.httpClient })
+   * Model classes take the same client as `client`, so one pool and one token cache serve everything.
+   * @example
+   * const http = new DatabricksHttpClient({ profile: "staging" });
+   * const chat = new ChatDatabricks({ model: "databricks-meta-llama-3-3-70b-instruct", client: http });
+   * const secrets = new SecretsClient({ httpClient: http });
    */
   httpClient?: DatabricksHttpClient;
 }

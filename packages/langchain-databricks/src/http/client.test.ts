@@ -10,6 +10,7 @@ import {
   PermissionDeniedError,
   RequestLimitExceededError,
   TemporarilyUnavailableError,
+  UnauthenticatedError,
 } from "../errors.js";
 import { DatabricksHttpClient, type HttpClientExtras } from "./client.js";
 import type { Transport, TransportRequest, TransportResponse } from "./transport.js";
@@ -316,5 +317,221 @@ describe("DatabricksHttpClient.stream", () => {
         }
       })(),
     ).rejects.toBeInstanceOf(DatabricksStreamError);
+  });
+});
+
+describe("DatabricksHttpClient stream completion", () => {
+  const drain = async (it: AsyncIterable<unknown>) => {
+    const out: unknown[] = [];
+    for await (const x of it) out.push(x);
+    return out;
+  };
+  it("a 200 stream reply that is neither SSE nor JSON and has no events is a typed error", async () => {
+    const { http } = client([
+      { status: 200, headers: { "content-type": "text/plain" }, body: "upstream hiccup" },
+    ]);
+    const e = await drain(http.stream({ method: "POST", path: "/s", endpoint: "ep" })).catch(
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(DatabricksStreamError);
+    expect((e as Error).message).toMatch(/ended before completion/);
+    expect((e as Error).message).toMatch(/text\/plain/);
+  });
+  it("an SSE body under another content-type still streams", async () => {
+    const { http } = client([
+      { status: 200, headers: { "content-type": "text/plain" }, body: 'data: {"i":1}\n\ndata: [DONE]\n\n' },
+    ]);
+    expect(await drain(http.stream({ method: "POST", path: "/s", expectDone: true }))).toEqual([{ i: 1 }]);
+  });
+  it("isFinalEvent completes an expectDone stream without [DONE]; without either it is truncated", async () => {
+    const final = (p: unknown) => (p as { type?: string }).type === "response.completed";
+    const sse = (body: string): Reply => ({
+      status: 200,
+      headers: { "content-type": "text/event-stream" },
+      body,
+    });
+    const { http } = client([
+      sse('data: {"type":"delta"}\n\ndata: {"type":"response.completed"}\n\n'),
+      sse('data: {"type":"delta"}\n\n'),
+    ]);
+    const req = { method: "POST" as const, path: "/s", expectDone: true, isFinalEvent: final };
+    expect(await drain(http.stream(req))).toHaveLength(2);
+    const e = await drain(http.stream(req)).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DatabricksStreamError);
+    expect((e as Error).message).toMatch(/ended before completion/);
+  });
+});
+
+describe("DatabricksHttpClient abort during config and credentials", () => {
+  const countingIo = (runCli: ConfigIo["runCli"] = async () => undefined) => {
+    const calls = { readFile: 0, runCli: 0 };
+    const cio: ConfigIo = {
+      env: {},
+      readFile: async () => {
+        calls.readFile++;
+        return undefined;
+      },
+      homeDir: async () => "/h",
+      runCli: async (args, timeoutMs) => {
+        calls.runCli++;
+        return runCli(args, timeoutMs);
+      },
+    };
+    return { cio, calls };
+  };
+
+  it("a pre-aborted signal throws DatabricksAbortError before config resolution (no file read, no CLI)", async () => {
+    const { cio, calls } = countingIo();
+    const transport = fakeTransport([ok({})]);
+    // No token: resolution would read ~/.databrickscfg and spawn the CLI.
+    const http = new DatabricksHttpClient({ host: "https://ws.example.com" }, { io: cio, transport });
+    const e = await http
+      .request({ method: "GET", path: "/x", signal: AbortSignal.abort() })
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DatabricksAbortError);
+    expect(calls).toEqual({ readFile: 0, runCli: 0 });
+    expect(transport.requests).toHaveLength(0);
+    const s = await (async () => {
+      for await (const _ of http.stream({ method: "POST", path: "/s", signal: AbortSignal.abort() })) {
+        /* drain */
+      }
+    })().catch((x: unknown) => x);
+    expect(s).toBeInstanceOf(DatabricksAbortError);
+    expect(calls).toEqual({ readFile: 0, runCli: 0 });
+  });
+
+  it("aborting while the CLI is being asked for a token rejects at once", async () => {
+    let release!: () => void;
+    const { cio } = countingIo(
+      () =>
+        new Promise((resolve) => {
+          release = () =>
+            resolve({
+              code: 0,
+              stdout: JSON.stringify({
+                access_token: "cli-tok-123456789",
+                token_type: "Bearer",
+                expiry: "2999-01-01T00:00:00Z",
+              }),
+              stderr: "",
+            });
+        }),
+    );
+    const transport = fakeTransport([ok({ after: true })]);
+    const http = new DatabricksHttpClient({ host: "https://ws.example.com" }, { io: cio, transport });
+    const ac = new AbortController();
+    const pending = http.request({ method: "GET", path: "/x", signal: ac.signal }).catch((x: unknown) => x);
+    await new Promise((r) => setTimeout(r, 5));
+    ac.abort();
+    expect(await pending).toBeInstanceOf(DatabricksAbortError);
+    expect(transport.requests).toHaveLength(0);
+    // The shared resolution was not cancelled: the next caller gets it.
+    release();
+    expect(await http.request({ method: "GET", path: "/x" })).toEqual({ after: true });
+  });
+
+  it("an aborted caller stops waiting for a shared OAuth refresh; others still get the token", async () => {
+    let releaseToken!: () => void;
+    const gate = new Promise<void>((r) => {
+      releaseToken = r;
+    });
+    const transport: Transport & { requests: TransportRequest[] } = {
+      requests: [],
+      async send(req) {
+        transport.requests.push(req);
+        const enc = new TextEncoder();
+        let body: string;
+        if (req.path.startsWith("/oidc/.well-known")) {
+          body = JSON.stringify({ token_endpoint: "https://ws.example.com/oidc/v1/token" });
+        } else if (req.path === "/oidc/v1/token") {
+          // A signal here would mean one caller's abort could cancel everyone's refresh.
+          expect(req.signal).toBeUndefined();
+          await gate;
+          body = JSON.stringify({ access_token: "m2m-tok-abcdefgh", token_type: "Bearer", expires_in: 3600 });
+        } else {
+          body = JSON.stringify({ path: req.path, auth: req.headers.authorization });
+        }
+        return {
+          status: 200,
+          headers: { "content-type": "application/json" },
+          text: async () => body,
+          body: () => ({
+            async *[Symbol.asyncIterator]() {
+              yield enc.encode(body);
+            },
+          }),
+          discard: () => undefined,
+        };
+      },
+      async close() {},
+    };
+    const http = new DatabricksHttpClient(
+      { host: "https://ws.example.com", clientId: "cid", clientSecret: "csecret" },
+      { io, transport },
+    );
+    const ac = new AbortController();
+    const a = http.request({ method: "GET", path: "/a", signal: ac.signal }).catch((x: unknown) => x);
+    const b = http.request({ method: "GET", path: "/b" });
+    await new Promise((r) => setTimeout(r, 5));
+    ac.abort();
+    expect(await a).toBeInstanceOf(DatabricksAbortError);
+    releaseToken();
+    expect(await b).toEqual({ path: "/b", auth: "Bearer m2m-tok-abcdefgh" });
+    expect(transport.requests.filter((r) => r.path === "/oidc/v1/token")).toHaveLength(1);
+    expect(transport.requests.some((r) => r.path === "/a")).toBe(false);
+  });
+
+  it("the OAuth token request honours Retry-After on 429", async () => {
+    const { http, delays } = client(
+      [
+        ok({ token_endpoint: "https://ws.example.com/oidc/v1/token" }),
+        { status: 429, headers: { "retry-after": "7" }, body: "" },
+        ok({ access_token: "m2m-tok-abcdefgh", token_type: "Bearer", expires_in: 3600 }),
+        ok({ done: true }),
+      ],
+      {},
+      { token: undefined, clientId: "cid", clientSecret: "csecret", retry: { maxRetryAfterMs: 60_000 } },
+    );
+    expect(await http.request({ method: "GET", path: "/x" })).toEqual({ done: true });
+    expect(delays).toEqual([7000]);
+  });
+});
+
+describe("tokenProvider failures", () => {
+  const secret = "dapi-provider-secret-42424242";
+  it("a synchronous throw becomes a typed error that does not quote the provider's message", async () => {
+    const transport = fakeTransport([ok({})]);
+    const http = new DatabricksHttpClient(
+      {
+        host: "https://ws.example.com",
+        tokenProvider: () => {
+          throw new Error(`vault said no for ${secret}`);
+        },
+      },
+      { io, transport },
+    );
+    const e = await http.request({ method: "GET", path: "/x" }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(UnauthenticatedError);
+    expect((e as Error).message).toMatch(/tokenProvider/);
+    expect(JSON.stringify(e)).not.toContain(secret);
+    expect(String(e)).not.toContain(secret);
+    expect((e as Error).cause).toBeUndefined();
+    expect(transport.requests).toHaveLength(0);
+  });
+  it("a rejected promise or a non-string is typed too", async () => {
+    for (const tokenProvider of [
+      async () => {
+        throw new Error(secret);
+      },
+      (() => 42) as unknown as () => string,
+    ]) {
+      const http = new DatabricksHttpClient(
+        { host: "https://ws.example.com", tokenProvider },
+        { io, transport: fakeTransport([ok({})]) },
+      );
+      const e = await http.request({ method: "GET", path: "/x" }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(UnauthenticatedError);
+      expect(String(e)).not.toContain(secret);
+    }
   });
 });

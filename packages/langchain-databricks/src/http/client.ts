@@ -9,16 +9,18 @@ import {
   DatabricksConfigError,
   DatabricksConnectionError,
   DatabricksError,
+  DatabricksStreamError,
   markNotRetryable,
 } from "../errors.js";
 import { parseEvents } from "../sse/events.js";
 import { parseJsonEvents } from "../sse/json.js";
 import { DEFAULT_MAX_LINE_LENGTH, decodeLines } from "../sse/lines.js";
+import { raceAbort } from "../utils/abort.js";
 import { apiErrorFromResponse } from "./error-body.js";
 import { FetchTransport } from "./fetch-transport.js";
 import { NodeTransport } from "./node-transport.js";
 import { buildPath, type HttpRequest, type HttpResponseMeta, serializeBody } from "./request.js";
-import { isRetryable, makeRetryPolicy, type RetryPolicy, retryDelayMs } from "./retry.js";
+import { isRetryable, makeRetryPolicy, parseRetryAfterMs, type RetryPolicy, retryDelayMs } from "./retry.js";
 import { makeSleep, type Sleep } from "./sleep.js";
 import { flattenHeaders, headerValue, type Transport, type TransportResponse } from "./transport.js";
 import { abortError, describeTarget } from "./transport-errors.js";
@@ -196,9 +198,18 @@ export class DatabricksHttpClient {
         for await (const item of parseJsonEvents<T>(events, {
           expectDone: req.expectDone,
           endpoint: req.endpoint,
+          isFinal: req.isFinalEvent,
         })) {
           yielded = true;
           yield item;
+        }
+        if (!yielded && !contentType.includes("text/event-stream")) {
+          // Neither SSE nor JSON, and nothing in it parsed as an event: an empty answer would hide the failure.
+          throw new DatabricksStreamError(
+            `Stream${req.endpoint ? ` from ${req.endpoint}` : ""} ended before completion: the HTTP ${ex.res.status} ` +
+              `response (content-type ${JSON.stringify(contentType || "none")}) contained no events.`,
+            { status: ex.res.status, endpoint: req.endpoint, headers: flattenHeaders(ex.res.headers) },
+          );
         }
         return;
       } catch (e) {
@@ -299,13 +310,24 @@ export class DatabricksHttpClient {
     return h;
   }
 
+  #abort(req: HttpRequest, signal: AbortSignal): DatabricksAbortError {
+    const origin = this.#state?.origin ?? this.#options.host ?? "";
+    return markNotRetryable(abortError(describeTarget(req.method, origin, req.path), signal.reason));
+  }
+
+  /** Shared work (config resolution, a token refresh others wait on) raced against this caller's signal. */
+  #race<T>(shared: PromiseLike<T>, req: HttpRequest, signal: AbortSignal | undefined): Promise<T> {
+    return raceAbort(shared, signal, (sig) => this.#abort(req, sig));
+  }
+
   async #send(req: HttpRequest, stream: boolean): Promise<Exchange> {
     const signal = req.signal;
-    const st = this.#state ?? (await this.#initialize());
+    // Before anything else: config resolution may read files or spawn the CLI.
+    if (signal?.aborted) throw this.#abort(req, signal);
+    const st = this.#state ?? (await this.#race(this.#initialize(), req, signal));
     checkDotSegments(req.path, req.endpoint);
     const path = buildPath(req.path, req.query);
-    if (signal?.aborted)
-      throw markNotRetryable(abortError(describeTarget(req.method, st.origin, req.path), signal.reason));
+    if (signal?.aborted) throw this.#abort(req, signal);
     const body = serializeBody(req.body);
     const timeoutMs = req.timeout ?? this.#timeout;
     const policy = this.#policy;
@@ -313,7 +335,7 @@ export class DatabricksHttpClient {
     let refreshed = false;
     for (let attempt = 0; ; ) {
       const pending = st.credentials.header();
-      const auth = typeof pending === "string" ? pending : await pending;
+      const auth = typeof pending === "string" ? pending : await this.#race(pending, req, signal);
       const headers = this.#headers(st, auth, body !== undefined, stream, req.headers);
       let ex: Exchange;
       try {
@@ -495,7 +517,9 @@ export class DatabricksHttpClient {
         }
         const text = await res.text();
         if ((res.status === 429 || res.status >= 500) && attempt < budget) {
-          await this.#sleep(retryDelayMs(this.#policy, attempt, undefined, this.#random));
+          // The token endpoint's own Retry-After wins over backoff (capped like every other retry).
+          const hint = parseRetryAfterMs(res.headers, this.#now);
+          await this.#sleep(retryDelayMs(this.#policy, attempt, hint, this.#random));
           continue;
         }
         return { status: res.status, headers: res.headers, text };

@@ -29,6 +29,11 @@ export interface HttpRequest {
   responseType?: "json" | "text";
   /** Streams only: throw `DatabricksStreamError` if the stream ends without `data: [DONE]`. @default false */
   expectDone?: boolean;
+  /**
+   * Streams with `expectDone` only: an event for which this returns true also counts as the end of the stream
+   * (the Responses API ends with `response.completed` rather than `[DONE]`).
+   */
+  isFinalEvent?: (payload: unknown) => boolean;
 }
 
 /** A response with its status and headers, for callers that need e.g. `served-model-name`. */

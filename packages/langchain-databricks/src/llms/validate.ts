@@ -58,7 +58,8 @@ export function resolveMode(fields: DatabricksLLMInput): LLMMode {
   return { kind: "proxy", clusterId: clusterId || undefined, port };
 }
 
-function checkReserved(name: string, params: Record<string, unknown> | undefined) {
+/** `prompt` comes from the call and `stop` from the stop option: extra params may hold neither. */
+export function checkReserved(name: string, params: Record<string, unknown> | undefined) {
   for (const key of ["prompt", "stop"]) {
     if (params && key in params) {
       throw new DatabricksConfigError(

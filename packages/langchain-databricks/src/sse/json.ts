@@ -7,6 +7,11 @@ export interface SseJsonOptions {
   expectDone?: boolean;
   /** Endpoint name, attached to in-band errors. */
   endpoint?: string;
+  /**
+   * With `expectDone`: a payload for which this returns true also completes the stream (Responses API streams end
+   * with a `response.completed` event rather than `[DONE]`). The payload is still yielded.
+   */
+  isFinal?: (payload: unknown) => boolean;
 }
 
 function inBandError(
@@ -63,6 +68,7 @@ export async function* parseJsonEvents<T = unknown>(
   events: AsyncIterable<SseEvent>,
   options: SseJsonOptions = {},
 ): AsyncGenerator<T, void, undefined> {
+  let final = false;
   for await (const ev of events) {
     const data = ev.data;
     if (data.trim() === "") continue;
@@ -97,11 +103,13 @@ export async function* parseJsonEvents<T = unknown>(
         },
       );
     }
+    if (options.isFinal?.(payload)) final = true;
     yield payload as T;
   }
-  if (options.expectDone) {
+  if (options.expectDone && !final) {
     throw new DatabricksStreamError(
-      `Stream${options.endpoint ? ` from ${options.endpoint}` : ""} ended before "data: [DONE]": the response was truncated.`,
+      `Stream${options.endpoint ? ` from ${options.endpoint}` : ""} ended before completion (no "data: [DONE]"` +
+        `${options.isFinal ? " or final event" : ""}): the response was truncated.`,
       { endpoint: options.endpoint },
     );
   }

@@ -112,6 +112,36 @@ describe("DatabricksEmbeddings", () => {
     expect(m.calls[1]!.body).toEqual({ input: ["x"] });
   });
 
+  test("a parameter 400 does not switch routes; a failed switch is not remembered", async () => {
+    const endpoint = uniqueEndpoint();
+    let invocationsUp = false;
+    const m = mockFetch((call) => {
+      if (call.path === "/serving-endpoints/embeddings") {
+        if (call.body.input && (call.body.input as string[])[0] === "bad") {
+          return errorResponse(400, "INVALID_PARAMETER_VALUE", "Parameter 'instruction' is not supported");
+        }
+        return errorResponse(405, "", "Method Not Allowed");
+      }
+      return invocationsUp
+        ? jsonResponse({ predictions: [[7]] })
+        : errorResponse(503, "TEMPORARILY_UNAVAILABLE", "down");
+    });
+    const emb = new DatabricksEmbeddings({ endpoint, ...testAuth(m) });
+    await expect(emb.embedQuery("bad")).rejects.toMatchObject({ status: 400 });
+    expect(m.calls.map((c) => c.path)).toEqual(["/serving-endpoints/embeddings"]);
+    await expect(emb.embedQuery("x")).rejects.toMatchObject({ status: 503 });
+    invocationsUp = true;
+    expect(await emb.embedQuery("y")).toEqual([7]);
+    expect(await emb.embedQuery("z")).toEqual([7]);
+    expect(m.calls.map((c) => c.path).slice(1)).toEqual([
+      "/serving-endpoints/embeddings",
+      `/serving-endpoints/${endpoint}/invocations`,
+      "/serving-endpoints/embeddings",
+      `/serving-endpoints/${endpoint}/invocations`,
+      `/serving-endpoints/${endpoint}/invocations`,
+    ]);
+  });
+
   test("a count mismatch is an error, not silently misaligned vectors", async () => {
     const m = mockFetch(() => jsonResponse({ data: [{ index: 0, embedding: [1] }] }));
     await expect(

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
+import { DatabricksAbortError, DatabricksConfigError, DatabricksStreamError } from "../errors.js";
 import { Databricks } from "../llms.js";
 import { jsonResponse, mockFetch, sseResponse, testAuth } from "../utils/tests/mock_fetch.js";
 
@@ -146,6 +147,86 @@ describe("Databricks LLM: serving endpoints", () => {
       task: "llm/v1/chat",
     });
     expect(await streamingLlm.invoke("你好吗？")).toBe("你好，世界");
+  });
+
+  test("a token stream cut off before [DONE] is a typed error, not a shorter answer", async () => {
+    const m = mockFetch((call) =>
+      call.method === "GET"
+        ? jsonResponse(endpointInfo("llm/v1/completions", "FOUNDATION_MODEL_API"))
+        : sseResponse([{ choices: [{ index: 0, text: "Once upon" }] }], false),
+    );
+    const llm = new Databricks({ endpointName: "cmpl", ...testAuth(m) });
+    const pieces: string[] = [];
+    const e = await (async () => {
+      for await (const piece of await llm.stream("tell")) pieces.push(piece);
+    })().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DatabricksStreamError);
+    expect((e as Error).message).toMatch(/ended before completion/);
+    expect(pieces).toEqual(["Once upon"]);
+    const streaming = new Databricks({ endpointName: "cmpl", ...testAuth(m), streaming: true });
+    await expect(streaming.invoke("tell")).rejects.toBeInstanceOf(DatabricksStreamError);
+  });
+
+  test("one caller aborting during the shared endpoint lookup does not fail the others", async () => {
+    let releaseGet!: () => void;
+    const getGate = new Promise<void>((r) => {
+      releaseGet = r;
+    });
+    let gets = 0;
+    // A fetch that honours its signal, as real ones do.
+    const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+      if ((init?.method ?? "GET") === "GET") {
+        gets++;
+        await new Promise<void>((resolve, reject) => {
+          init?.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
+          void getGate.then(resolve);
+        });
+        return jsonResponse(endpointInfo("llm/v1/completions", "FOUNDATION_MODEL_API"));
+      }
+      expect(url.pathname).toBe("/serving-endpoints/shared/invocations");
+      return jsonResponse({ choices: [{ index: 0, text: "B got it" }] });
+    }) as typeof globalThis.fetch;
+    const llm = new Databricks({
+      endpointName: "shared",
+      host: "https://unit.test",
+      token: "dapi-x",
+      fetch,
+      maxRetries: 0,
+    });
+    const ac = new AbortController();
+    const a = llm.invoke("a", { signal: ac.signal }).catch((x: unknown) => x);
+    const b = llm.invoke("b");
+    await new Promise((r) => setTimeout(r, 5));
+    ac.abort();
+    expect(await a).toBeInstanceOf(DatabricksAbortError);
+    releaseGet();
+    expect(await b).toBe("B got it");
+    expect(gets).toBe(1);
+  });
+
+  test("call-time extraParams may not hold prompt or stop; null / empty stop is never sent", async () => {
+    const m = servingMock(endpointInfo("llm/v1/completions", "FOUNDATION_MODEL_API"), () => ({
+      choices: [{ index: 0, text: "ok" }],
+    }));
+    const llm = new Databricks({ endpointName: "cmpl", ...testAuth(m) });
+    await expect(llm.invoke("real prompt", { extraParams: { prompt: "injected" } })).rejects.toBeInstanceOf(
+      DatabricksConfigError,
+    );
+    await expect(llm.invoke("real prompt", { extraParams: { stop: null } })).rejects.toThrow(
+      /must not contain "stop"/,
+    );
+    expect(m.calls.filter((c) => c.method === "POST")).toHaveLength(0);
+    await llm.invoke("p", { stop: [] });
+    const viaTransform = new Databricks({
+      endpointName: "cmpl",
+      ...testAuth(m),
+      transformInputFn: (r) => ({ ...r, stop: null }),
+    });
+    await viaTransform.invoke("p");
+    const posts = m.calls.filter((c) => c.method === "POST");
+    expect(posts.map((c) => "stop" in c.body)).toEqual([false, false]);
+    expect(posts[0]!.body.prompt).toBe("p");
   });
 
   test("pre-aborted signal rejects before any request", async () => {

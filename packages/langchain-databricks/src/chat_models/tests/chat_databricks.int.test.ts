@@ -138,6 +138,43 @@ describe("ChatDatabricks against the emulator", () => {
     expect(followUp.text.length).toBeGreaterThan(0);
   });
 
+  test("Responses API structured output (jsonSchema, jsonMode) is accepted by the Responses route", async () => {
+    const model = make("databricks-gpt-oss-120b", { useResponsesApi: true });
+    const schema = {
+      title: "Person",
+      type: "object",
+      properties: { name: { type: "string" }, age: { type: "integer" } },
+      required: ["name", "age"],
+    };
+    const viaSchema = await model
+      .withStructuredOutput(schema, { method: "jsonSchema" })
+      .invoke("Alice is 30");
+    expect(viaSchema).toMatchObject({ name: expect.any(String), age: expect.any(Number) });
+    const viaMode = await model
+      .withStructuredOutput(schema, { method: "jsonMode" })
+      .invoke("Alice is 30, answer in JSON");
+    expect(typeof viaMode).toBe("object");
+  });
+
+  test("n = 2 against the emulator: two generations from invoke, two choices in the stream", async () => {
+    const model = make("databricks-meta-llama-3-3-70b-instruct", { n: 2 });
+    const gens = (await model.generate([["Say hi"]])).generations[0]!;
+    expect(gens).toHaveLength(2);
+    const byIndex = new Map<number, AIMessageChunk>();
+    for await (const c of await model.stream("Say hi")) {
+      const i = c.response_metadata.index as number;
+      byIndex.set(i, byIndex.get(i)?.concat(c) ?? c);
+    }
+    expect([...byIndex.keys()].sort()).toEqual([0, 1]);
+    expect(byIndex.get(0)!.text.length).toBeGreaterThan(0);
+    expect(byIndex.get(1)!.text.length).toBeGreaterThan(0);
+    expect(byIndex.get(1)!.text).toBe(gens[1]!.text);
+    const streamed = await make("databricks-meta-llama-3-3-70b-instruct", { n: 2, streaming: true }).generate(
+      [["Say hi"]],
+    );
+    expect(streamed.generations[0]!.map((g) => g.text)).toEqual(gens.map((g) => g.text));
+  });
+
   test("ChatAgent endpoint: customInputs round-trip as custom_outputs (invoke and stream)", async () => {
     const model = make("echo-agent");
     const res = await model.invoke("hi agent", { customInputs: { user_id: "u-1" } });

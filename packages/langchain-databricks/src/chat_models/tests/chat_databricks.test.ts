@@ -1,6 +1,12 @@
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import { describe, expect, test } from "vitest";
-import { errorResponse, jsonResponse, mockFetch, testAuth } from "../../utils/tests/mock_fetch.js";
+import {
+  errorResponse,
+  jsonResponse,
+  mockFetch,
+  sseResponse,
+  testAuth,
+} from "../../utils/tests/mock_fetch.js";
 import { ChatDatabricks } from "../chat_databricks.js";
 import { AdderTool, weatherTool } from "./fixtures.js";
 
@@ -58,6 +64,49 @@ describe("ChatDatabricks invoke", () => {
       [["bound"], 0.5, undefined],
       [["call"], 0.1, undefined],
     ]);
+  });
+
+  test("each field: call option > call-time extraParams > instance field > instance extraParams; model fixed", async () => {
+    const m = mockFetch(() => jsonResponse(completion("ok")));
+    const model = new ChatDatabricks({
+      model: "m",
+      ...testAuth(m),
+      temperature: 0.1,
+      maxTokens: 10,
+      extraParams: { temperature: 0.3, max_tokens: 30, top_p: 0.5, stop: ["ie"] },
+    });
+    await model.invoke("x", { extraParams: { temperature: 0.9, max_tokens: 90 } });
+    await model.invoke("x", { temperature: 0.5, extraParams: { temperature: 0.9 } });
+    await model.invoke("x");
+    await new ChatDatabricks({ model: "m", ...testAuth(m), extraParams: { temperature: 0.3 } }).invoke("x");
+    await model.invoke("x", {
+      extraParams: { model: "someone-elses-endpoint", stop: ["ce"] },
+      stop: ["call"],
+    });
+    expect(m.calls.map((c) => [c.body.temperature, c.body.max_tokens, c.body.top_p, c.body.stop])).toEqual([
+      [0.9, 90, 0.5, ["ie"]],
+      [0.5, 10, 0.5, ["ie"]],
+      [0.1, 10, 0.5, ["ie"]],
+      [0.3, undefined, undefined, undefined],
+      [0.1, 10, 0.5, ["call"]],
+    ]);
+    expect(m.calls.every((c) => c.body.model === "m")).toBe(true);
+  });
+
+  test("n = 2 invoke: the request asks for 2 choices and generate() returns both", async () => {
+    const body = completion("first");
+    body.choices.push({
+      index: 1,
+      message: { role: "assistant", content: "second" },
+      finish_reason: "stop",
+      logprobs: null,
+    });
+    const m = mockFetch(() => jsonResponse(body));
+    const model = new ChatDatabricks({ model: "m", ...testAuth(m), n: 2 });
+    const result = await model.generate([["x"]]);
+    expect(result.generations[0]!.map((g) => g.text)).toEqual(["first", "second"]);
+    expect((await model.invoke("x")).text).toBe("first");
+    expect(m.calls.map((c) => c.body.n)).toEqual([2, 2]);
   });
 
   test("maps Claude cache and reasoning token details into usage_metadata", async () => {
@@ -134,6 +183,79 @@ describe("ChatDatabricks invoke", () => {
       `/serving-endpoints/${endpoint}/invocations`,
     ]);
     expect(m.calls[1]!.body.model).toBeUndefined();
+  });
+
+  test("a 400 that rejects a parameter is not a route rejection: no /invocations retry, nothing remembered", async () => {
+    const endpoint = uniqueEndpoint("no-logprobs");
+    const m = mockFetch((_call, n) =>
+      n === 0
+        ? errorResponse(400, "BAD_REQUEST", "Parameter 'logprobs' is not supported")
+        : jsonResponse(completion("ok")),
+    );
+    const model = new ChatDatabricks({ model: endpoint, ...testAuth(m) });
+    await expect(model.invoke("x", { extraParams: { logprobs: true } })).rejects.toMatchObject({
+      status: 400,
+    });
+    expect((await model.invoke("y")).text).toBe("ok");
+    // A fresh instance for the same endpoint still uses the OpenAI route.
+    expect((await new ChatDatabricks({ model: endpoint, ...testAuth(m) }).invoke("z")).text).toBe("ok");
+    expect(m.calls.map((c) => c.path)).toEqual([
+      "/serving-endpoints/chat/completions",
+      "/serving-endpoints/chat/completions",
+      "/serving-endpoints/chat/completions",
+    ]);
+  });
+
+  test("an unknown-route 404 falls back; a switch whose /invocations call fails is not remembered", async () => {
+    const endpoint = uniqueEndpoint("flaky-route");
+    let invocationsUp = false;
+    const m = mockFetch((call) => {
+      if (call.path === "/serving-endpoints/chat/completions") {
+        return errorResponse(
+          404,
+          "ENDPOINT_NOT_FOUND",
+          "No API found for 'POST /serving-endpoints/chat/completions'",
+        );
+      }
+      return invocationsUp
+        ? jsonResponse(completion("via invocations"))
+        : errorResponse(400, "BAD_REQUEST", "bad body");
+    });
+    const model = new ChatDatabricks({ model: endpoint, ...testAuth(m) });
+    await expect(model.invoke("x")).rejects.toMatchObject({ status: 400 });
+    invocationsUp = true;
+    expect((await model.invoke("y")).text).toBe("via invocations");
+    expect((await model.invoke("z")).text).toBe("via invocations");
+    expect(m.calls.map((c) => c.path)).toEqual([
+      "/serving-endpoints/chat/completions",
+      `/serving-endpoints/${endpoint}/invocations`,
+      // not remembered after the failed switch: the OpenAI route is tried again
+      "/serving-endpoints/chat/completions",
+      `/serving-endpoints/${endpoint}/invocations`,
+      // remembered once /invocations answered
+      `/serving-endpoints/${endpoint}/invocations`,
+    ]);
+  });
+
+  test("the emulator's task-mismatch 400 falls back (stream too)", async () => {
+    const endpoint = uniqueEndpoint("agent-task");
+    const m = mockFetch((call) =>
+      call.path === "/serving-endpoints/chat/completions"
+        ? errorResponse(
+            400,
+            "BAD_REQUEST",
+            `Bad request: endpoint '${endpoint}' serves task agent/v1/responses, which /serving-endpoints/chat/completions does not support.`,
+          )
+        : sseResponse([{ choices: [{ index: 0, delta: { content: "streamed" } }] }]),
+    );
+    const model = new ChatDatabricks({ model: endpoint, ...testAuth(m) });
+    let text = "";
+    for await (const c of await model.stream("x")) text += c.text;
+    expect(text).toBe("streamed");
+    expect(m.calls.map((c) => c.path)).toEqual([
+      "/serving-endpoints/chat/completions",
+      `/serving-endpoints/${endpoint}/invocations`,
+    ]);
   });
 
   test("does not fall back for a missing endpoint", async () => {

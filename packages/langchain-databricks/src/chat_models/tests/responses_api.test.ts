@@ -6,6 +6,7 @@ import {
   ToolMessage,
 } from "@langchain/core/messages";
 import { describe, expect, test } from "vitest";
+import { DatabricksStreamError } from "../../errors.js";
 import { jsonResponse, mockFetch, sseResponse, testAuth } from "../../utils/tests/mock_fetch.js";
 import { ChatDatabricks } from "../chat_databricks.js";
 import { MAX_RESPONSES_ID_LENGTH, shortenId } from "../responses_input.js";
@@ -215,5 +216,66 @@ describe("Responses API", () => {
         for await (const _ of await model.stream("x"));
       })(),
     ).rejects.toThrow(/agent crashed/);
+  });
+
+  test("stream: ends on response.completed without [DONE]; a stream with neither is truncated", async () => {
+    const delta = { type: "response.output_text.delta", item_id: "msg_1", delta: "Partial" };
+    const completed = { type: "response.completed", response: { id: "r", usage: null } };
+    const m = mockFetch((_c, n) =>
+      n === 0 ? sseResponse([delta, completed], false) : sseResponse([delta], false),
+    );
+    const model = new ChatDatabricks({ model: "databricks-gpt-5", ...testAuth(m), useResponsesApi: true });
+    let text = "";
+    for await (const c of await model.stream("x")) text += c.text;
+    expect(text).toBe("Partial");
+    const e = await (async () => {
+      for await (const _ of await model.stream("x"));
+    })().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DatabricksStreamError);
+    expect((e as Error).message).toMatch(/ended before completion/);
+  });
+
+  test("stream: an agent stream that ends with [DONE] (no response.completed) is complete", async () => {
+    const m = mockFetch(() =>
+      sseResponse([
+        {
+          type: "response.output_item.done",
+          item: { type: "message", id: "m1", content: [{ type: "output_text", text: "done" }] },
+        },
+      ]),
+    );
+    const model = new ChatDatabricks({ model: "agent-done", ...testAuth(m), useResponsesApi: true });
+    let text = "";
+    for await (const c of await model.stream("x")) text += c.text;
+    expect(text).toBe("done");
+  });
+
+  test("maxConcurrency bounds Responses API calls too (invoke and stream)", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const m = mockFetch(async (call) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 10));
+      inFlight--;
+      return call.body.stream
+        ? sseResponse([{ type: "response.completed", response: { id: "r", usage: null } }])
+        : jsonResponse(responseObject);
+    });
+    const model = new ChatDatabricks({
+      model: "databricks-gpt-5",
+      ...testAuth(m),
+      useResponsesApi: true,
+      maxConcurrency: 1,
+    });
+    await Promise.all([model.invoke("a"), model.invoke("b"), model.invoke("c")]);
+    expect(m.calls).toHaveLength(3);
+    expect(peak).toBe(1);
+    peak = 0;
+    const drain = async () => {
+      for await (const _ of await model.stream("s"));
+    };
+    await Promise.all([drain(), drain()]);
+    expect(peak).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import type { AIMessageChunk } from "@langchain/core/messages";
 import { describe, expect, test } from "vitest";
+import { DatabricksStreamError } from "../../errors.js";
 import {
   errorResponse,
   jsonResponse,
@@ -256,5 +257,77 @@ describe("streaming", () => {
     const res = await new ChatDatabricks({ model: uniqueEndpoint(), ...testAuth(m) }).invoke("x");
     expect(res.text).toBe("plain");
     expect(res.response_metadata.model).toBe(res.response_metadata.model_name);
+  });
+
+  test("a chat stream cut off before [DONE] is a typed error, not a shorter answer", async () => {
+    for (const route of ["chat-completions", "invocations"] as const) {
+      const m = mockFetch(() => sseResponse([chunk({ content: "The answer is" })], false));
+      const model = new ChatDatabricks({ model: uniqueEndpoint(), ...testAuth(m), route });
+      const seen: string[] = [];
+      const e = await (async () => {
+        for await (const c of await model.stream("x")) seen.push(c.text);
+      })().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(DatabricksStreamError);
+      expect((e as Error).message).toMatch(/ended before completion/);
+      expect(seen).toEqual(["The answer is"]);
+      // invoke with streaming: true aggregates the same stream and must fail the same way.
+      const streaming = new ChatDatabricks({
+        model: uniqueEndpoint(),
+        ...testAuth(m),
+        route,
+        streaming: true,
+      });
+      await expect(streaming.invoke("x")).rejects.toBeInstanceOf(DatabricksStreamError);
+    }
+  });
+
+  test("a 200 stream reply that is neither SSE nor JSON is an error, not an empty answer", async () => {
+    const m = mockFetch(
+      () => new Response("<html>gateway</html>", { status: 200, headers: { "content-type": "text/html" } }),
+    );
+    const model = new ChatDatabricks({ model: uniqueEndpoint(), ...testAuth(m) });
+    await expect((async () => collect(await model.stream("x")))()).rejects.toThrow(/ended before completion/);
+  });
+
+  test("n = 2: stream keeps both choices apart (response_metadata.index); streaming invoke gives 2 generations", async () => {
+    const choice = (index: number, delta: Record<string, unknown>, finish: string | null = null) => ({
+      id: "chatcmpl_n",
+      model: "llama-3.3",
+      choices: [{ index, delta, finish_reason: finish }],
+    });
+    const wire = () =>
+      sseResponse([
+        choice(0, { role: "assistant", content: "Red" }),
+        choice(1, { role: "assistant", content: "Blue" }),
+        choice(0, { content: " apple" }, "stop"),
+        {
+          ...choice(1, { content: " sky" }, "length"),
+          usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
+        },
+      ]);
+    const m = mockFetch(() => wire());
+    const model = new ChatDatabricks({ model: uniqueEndpoint(), ...testAuth(m), n: 2 });
+    const byIndex = new Map<number, AIMessageChunk>();
+    let usageChunks = 0;
+    for await (const c of await model.stream("x")) {
+      const i = c.response_metadata.index as number;
+      if (c.usage_metadata) usageChunks++;
+      byIndex.set(i, byIndex.get(i)?.concat(c) ?? c);
+    }
+    expect([...byIndex.keys()].sort()).toEqual([0, 1]);
+    expect(byIndex.get(0)!.text).toBe("Red apple");
+    expect(byIndex.get(1)!.text).toBe("Blue sky");
+    expect(byIndex.get(0)!.response_metadata.finish_reason).toBe("stop");
+    expect(byIndex.get(1)!.response_metadata.finish_reason).toBe("length");
+    expect(usageChunks).toBe(1);
+    expect(byIndex.get(0)!.usage_metadata).toMatchObject({ total_tokens: 7 });
+    expect(m.calls[0]!.body.n).toBe(2);
+
+    const streaming = new ChatDatabricks({ model: uniqueEndpoint(), ...testAuth(m), streaming: true });
+    const result = await streaming.generate([["x"]], { n: 2 } as never);
+    const gens = result.generations[0]!;
+    expect(gens.map((g) => g.text)).toEqual(["Red apple", "Blue sky"]);
+    expect(gens.map((g) => g.generationInfo?.finish_reason)).toEqual(["stop", "length"]);
+    expect((await streaming.invoke("x", { n: 2 })).text).toBe("Red apple");
   });
 });

@@ -113,6 +113,51 @@ describe("withStructuredOutput", () => {
     expect(JSON.stringify(gpt!.json_schema)).not.toContain("$schema");
   });
 
+  test("Responses API: jsonSchema / jsonMode become text.format, never response_format", async () => {
+    const reply = {
+      id: "resp_s",
+      model: "gpt-5",
+      status: "completed",
+      output: [
+        {
+          type: "message",
+          id: "msg_s",
+          role: "assistant",
+          content: [{ type: "output_text", text: '{"a": 1, "b": 2}', annotations: [] }],
+        },
+      ],
+    };
+    const m = mockFetch(() => jsonResponse(reply));
+    const model = new ChatDatabricks({
+      model: "databricks-gpt-5",
+      ...testAuth(m),
+      useResponsesApi: true,
+      extraParams: { text: { verbosity: "low" } },
+    });
+    expect(
+      await model.withStructuredOutput(adderSchema, { method: "jsonSchema", name: "adder" }).invoke("x"),
+    ).toEqual({ a: 1, b: 2 });
+    expect(await model.withStructuredOutput(adderSchema, { method: "jsonMode" }).invoke("x")).toEqual({
+      a: 1,
+      b: 2,
+    });
+    const [schemaCall, modeCall] = m.calls.map((c) => c.body);
+    expect(schemaCall!.response_format).toBeUndefined();
+    expect(schemaCall!.text).toMatchObject({
+      verbosity: "low",
+      format: { type: "json_schema", name: "adder", strict: true },
+    });
+    const format = (schemaCall!.text as { format: Record<string, unknown> }).format;
+    expect(format.schema).toMatchObject({
+      type: "object",
+      additionalProperties: false,
+      required: ["a", "b"],
+    });
+    expect(format.json_schema).toBeUndefined();
+    expect(modeCall!.response_format).toBeUndefined();
+    expect(modeCall!.text).toEqual({ verbosity: "low", format: { type: "json_object" } });
+  });
+
   test("unknown method is a clear error", () => {
     const model = new ChatDatabricks({ model: "m", token: "t" });
     expect(() => model.withStructuredOutput(adderSchema, { method: "xml" })).toThrow(
