@@ -11,7 +11,16 @@ import { invalidParameter } from "../errors.js";
 import type { EngineHandler, EngineModel } from "./contract.js";
 import { embedText } from "./embedding_space.js";
 import { modelSeed } from "./feature_vectors.js";
-import { fail, type Json, optString, rejectUnknown, requireObjectBody, typeError } from "./validate.js";
+import {
+  checkExtraParams,
+  fail,
+  type Json,
+  optInt,
+  optString,
+  rejectUnknown,
+  requireObjectBody,
+  typeError,
+} from "./validate.js";
 
 const EMBEDDING_KEYS = new Set([
   "input",
@@ -47,20 +56,35 @@ const parseInput = (body: Json): string[] => {
   return input as string[];
 };
 
-export const runEmbeddings: EngineHandler = (raw, model: EngineModel) => {
+export interface EmbeddingsRequest {
+  texts: string[];
+  format: "float" | "base64";
+  /** Requested output size, when given (the built-in engine only produces its model's own size). */
+  dimensions?: number;
+}
+
+/** Strict parsing of an `llm/v1/embeddings` body (also run on requests bound for external models). */
+export const parseEmbeddingsRequest = (raw: unknown): EmbeddingsRequest => {
   const body = requireObjectBody(raw);
   rejectUnknown(body, EMBEDDING_KEYS);
   const texts = parseInput(body);
-  const dims = model.dimensions ?? 1024;
   const format = optString(body, "encoding_format") ?? "float";
   if (format !== "float" && format !== "base64") {
     throw fail(`"encoding_format" must be "float" or "base64", got "${format}"`);
   }
-  const requested = body.dimensions;
-  if (requested !== undefined && requested !== null && requested !== dims) {
+  const dimensions = optInt(body, "dimensions", { min: 1, max: 65_536 });
+  optString(body, "instruction");
+  optString(body, "user");
+  checkExtraParams(body);
+  return { texts, format, ...(dimensions === undefined ? {} : { dimensions }) };
+};
+
+export const runEmbeddings: EngineHandler = (raw, model: EngineModel) => {
+  const { texts, format, dimensions } = parseEmbeddingsRequest(raw);
+  const dims = model.dimensions ?? 1024;
+  if (dimensions !== undefined && dimensions !== dims) {
     throw fail(`this model produces ${dims}-dimensional embeddings; "dimensions" must be omitted or ${dims}`);
   }
-  optString(body, "instruction");
   const data: Json[] = new Array(texts.length);
   const seed = modelSeed(model.modelName);
   let tokens = 0;
