@@ -19,6 +19,8 @@ Options:
   --cluster ID        register a cluster for the driver proxy (repeatable)
   --faults            enable the admin/fault API under /__emulator
   --token-ttl N       OAuth token lifetime in seconds (default 3600)
+  --no-foundation-models
+                      start without the pre-provisioned databricks-* foundation endpoints
   -h, --help          show this help
   -v, --version       show the version`;
 
@@ -55,6 +57,7 @@ const main = async (argv: string[]): Promise<number> => {
       cluster: { type: "string", multiple: true },
       faults: { type: "boolean" },
       "token-ttl": { type: "string" },
+      "no-foundation-models": { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -77,6 +80,7 @@ const main = async (argv: string[]): Promise<number> => {
     faults: values.faults,
     tokenTtlSeconds: int(values["token-ttl"], "token-ttl"),
   };
+  if (values["no-foundation-models"]) options.foundationModels = false;
   if (values.models) options.models = await loadModels(values.models);
   // Load the tokenizer up front so the first chat request is not the slow one.
   warmTokenizer();
