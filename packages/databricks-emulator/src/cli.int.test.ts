@@ -1,4 +1,7 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { call, customEndpointBody } from "./testing/client.js";
@@ -102,6 +105,67 @@ describe("databricks-emulator CLI", () => {
     } finally {
       expect(await cli.stop()).toBe(0);
     }
+  });
+
+  it("--user and --service-principal create principals: PATs printed and usable, M2M tokens issued", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "emu-cli-principals-"));
+    try {
+      const args = [
+        "--data-dir",
+        dataDir,
+        "--user",
+        "viewer@example.com:dapi-viewer-1",
+        "--user",
+        "analyst@example.com",
+        "--service-principal",
+        "my-sp:s3cr:et", // the secret may contain colons: only the first one separates
+      ];
+      const cli = await startCli(args);
+      let analystToken: string | undefined;
+      try {
+        expect(cli.out).toContain("user viewer@example.com token: dapi-viewer-1");
+        analystToken = /user analyst@example\.com token: (dapi[0-9a-f]{32})/.exec(cli.out)?.[1];
+        expect(analystToken, cli.out).toBeDefined();
+        expect(cli.out).toContain("service principal my-sp (OAuth M2M)");
+        expect(cli.out).not.toContain("s3cr:et");
+        const me = async (token: string) =>
+          (await call({ url: cli.url, token }, "GET", "/api/2.0/preview/scim/v2/Me")).json.userName;
+        expect(await me("dapi-viewer-1")).toBe("viewer@example.com");
+        expect(await me(analystToken as string)).toBe("analyst@example.com");
+        const issued = await fetch(new URL("/oidc/v1/token", cli.url), {
+          method: "POST",
+          headers: {
+            authorization: `Basic ${Buffer.from("my-sp:s3cr:et").toString("base64")}`,
+            "content-type": "application/x-www-form-urlencoded",
+          },
+          body: "grant_type=client_credentials&scope=all-apis",
+        });
+        expect(issued.status).toBe(200);
+        const { access_token } = (await issued.json()) as { access_token: string };
+        expect(await me(access_token)).toBe("my-sp");
+      } finally {
+        expect(await cli.stop()).toBe(0);
+      }
+      // Restarted on the same data dir, a user given without a token keeps its generated PAT.
+      const again = await startCli(args);
+      try {
+        expect(again.out).toContain(`user analyst@example.com token: ${analystToken}`);
+      } finally {
+        expect(await again.stop()).toBe(0);
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [["--service-principal", "no-secret"], "--service-principal takes CLIENT_ID:CLIENT_SECRET"],
+    [["--service-principal", ":secret"], "--service-principal takes CLIENT_ID:CLIENT_SECRET"],
+    [["--user", "a@b.com:"], "--user takes NAME or NAME:TOKEN"],
+  ])("rejects %j with exit code 2", async (args, message) => {
+    const { code, err } = await runCli(["start", "--port", "0", ...args]);
+    expect(code).toBe(2);
+    expect(err).toContain(message);
   });
 
   it("rejects bad arguments with a usage hint and exit code 2", async () => {
