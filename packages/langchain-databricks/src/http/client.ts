@@ -16,12 +16,12 @@ import { parseJsonEvents } from "../sse/json.js";
 import { DEFAULT_MAX_LINE_LENGTH, decodeLines } from "../sse/lines.js";
 import { apiErrorFromResponse } from "./error-body.js";
 import { FetchTransport } from "./fetch-transport.js";
+import { NodeTransport } from "./node-transport.js";
 import { buildPath, type HttpRequest, type HttpResponseMeta, serializeBody } from "./request.js";
 import { isRetryable, makeRetryPolicy, type RetryPolicy, retryDelayMs } from "./retry.js";
 import { makeSleep, type Sleep } from "./sleep.js";
 import { flattenHeaders, headerValue, type Transport, type TransportResponse } from "./transport.js";
 import { abortError, describeTarget } from "./transport-errors.js";
-import { NodeTransport } from "./node-transport.js";
 import { userAgent } from "./user-agent.js";
 
 export type { HttpMethod, HttpRequest, HttpResponseMeta, QueryParams } from "./request.js";

@@ -6,6 +6,7 @@ export {
   parseErrorBody,
 } from "./error-body.js";
 export { FetchTransport } from "./fetch-transport.js";
+export { NodeTransport, type NodeTransportOptions } from "./node-transport.js";
 export {
   buildPath,
   type HttpMethod,
@@ -23,4 +24,3 @@ export {
 } from "./retry.js";
 export type { Sleep } from "./sleep.js";
 export type { ResponseHeaders, Transport, TransportRequest, TransportResponse } from "./transport.js";
-export { NodeTransport, type NodeTransportOptions } from "./node-transport.js";

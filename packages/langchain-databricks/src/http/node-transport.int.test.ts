@@ -2,8 +2,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatabricksAbortError, DatabricksConnectionError, DatabricksTimeoutError } from "../errors.js";
-import type { TransportRequest } from "./transport.js";
 import { NodeTransport } from "./node-transport.js";
+import type { TransportRequest } from "./transport.js";
 
 let server: Server;
 let origin: string;

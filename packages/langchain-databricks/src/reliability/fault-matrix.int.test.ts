@@ -10,8 +10,8 @@ import {
   isDatabricksError,
 } from "../errors.js";
 import { DatabricksHttpClient } from "../http/client.js";
-import type { Transport } from "../http/transport.js";
 import { NodeTransport } from "../http/node-transport.js";
+import type { Transport } from "../http/transport.js";
 import { chatStorm, LLAMA, pool } from "./storm.js";
 
 // The fault matrix of issue 8, over real HTTP on loopback against the emulator's fault injection. Figures printed
