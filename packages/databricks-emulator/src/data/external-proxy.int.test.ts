@@ -32,6 +32,13 @@ describe("external-model proxy", () => {
     openai_config: { openai_api_key: "{{secrets/prov/openai}}", openai_api_base: `${upstream.url}/v1` },
   });
 
+  /** JSON body of the i-th request the provider received. */
+  const sentBody = (i = 0): Record<string, unknown> => {
+    const body = upstream.requests[i]?.body;
+    expect(typeof body, `request ${i} recorded with a JSON body`).toBe("object");
+    return body as Record<string, unknown>;
+  };
+
   beforeAll(async () => {
     upstream = await startRecordingUpstream();
     emu = await startEmulator({ transitionMs: 0 });
@@ -129,7 +136,7 @@ describe("external-model proxy", () => {
       ["/v1/embeddings", "text-embedding-3-small"],
       ["/v1/completions", "gpt-3.5-turbo-instruct"],
     ]);
-    expect((upstream.requests[0]?.body as { input: unknown }).input).toEqual(["a"]);
+    expect(sentBody().input).toEqual(["a"]);
   });
 
   it("relays a streamed answer's data: lines and honours stream_options.include_usage as sent", async () => {
@@ -151,7 +158,7 @@ describe("external-model proxy", () => {
     expect(JSON.parse(data[1] as string).usage).toEqual({ total_tokens: 5 });
     expect(data.at(-1)).toBe("[DONE]");
     expect(res.text).not.toContain("event:");
-    expect((upstream.requests[0]?.body as Record<string, unknown>).stream_options).toEqual({
+    expect(sentBody().stream_options).toEqual({
       include_usage: true,
     });
   });
@@ -201,7 +208,7 @@ describe("external-model proxy", () => {
         dimensions: 256,
       });
       expect(res.status, res.text).toBe(200);
-      expect((upstream.requests[0]?.body as { dimensions: number }).dimensions).toBe(256);
+      expect(sentBody().dimensions).toBe(256);
     });
   });
 
