@@ -118,6 +118,19 @@ const main = async (argv: string[]): Promise<number> => {
   // Load the tokenizer up front so the first chat request is not the slow one.
   warmTokenizer();
   const emu = await startEmulator(options);
+  // Signal handlers go in before the banner: a supervisor (or a test) may send SIGTERM the moment it reads it,
+  // and a signal that lands before them kills the process instead of closing it. A second signal while
+  // closing forces the exit (a hung close must not need kill -9).
+  let stopping = false;
+  const stopped = new Promise<void>((done) => {
+    const stop = () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      void emu.close().then(done, done);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
   // One write, so a reader of the pipe sees the whole banner at once.
   const banner = [
     `databricks-emulator ${EMULATOR_VERSION} listening on ${emu.url}`,
@@ -132,15 +145,7 @@ const main = async (argv: string[]): Promise<number> => {
   ];
   if (options.dataDir) banner.push(`  data dir: ${resolve(options.dataDir)}`);
   console.log(banner.join("\n"));
-  await new Promise<void>((done) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      void emu.close().then(done, done);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await stopped;
   console.log("databricks-emulator stopped");
   return 0;
 };
