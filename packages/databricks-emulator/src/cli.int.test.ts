@@ -1,65 +1,175 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { call, customEndpointBody } from "./testing/client.js";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+interface RunningCli {
+  url: string;
+  token: string;
+  out: string;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `databricks-emulator start --port 0 <args>` from the sources and waits for its banner. */
+const startCli = async (args: string[]): Promise<RunningCli> => {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", here("./cli.ts"), "start", "--port", "0", ...args],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (c: Buffer) => {
+    err += c.toString();
+  });
+  try {
+    const started = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+        const url = /DATABRICKS_HOST=(\S+)/.exec(out)?.[1];
+        const token = /DATABRICKS_TOKEN=(\S+)/.exec(out)?.[1];
+        if (url && token && out.includes("OpenAI-compatible local base:")) resolve({ url, token });
+      });
+      child.once("exit", (code) => reject(new Error(`CLI exited early (${String(code)}): ${out}${err}`)));
+    });
+    return {
+      ...started,
+      get out() {
+        return out;
+      },
+      stop: () => {
+        const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+        child.kill("SIGTERM");
+        return exited;
+      },
+    };
+  } catch (e) {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    throw e;
+  }
+};
+
+/** Runs the CLI to completion (for argument errors) and returns its exit code and stderr. */
+const runCli = async (args: string[]): Promise<{ code: number | null; err: string }> => {
+  const child = spawn(process.execPath, ["--import", "tsx", here("./cli.ts"), ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr.on("data", (c: Buffer) => {
+    err += c.toString();
+  });
+  const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+  return { code, err };
+};
+
 describe("databricks-emulator CLI", () => {
   it("starts, prints host/token/cluster, serves --models modules and exits 0 on SIGTERM", async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        here("./cli.ts"),
-        "start",
-        "--port",
-        "0",
-        "--transition-ms",
-        "0",
-        "--cluster",
-        "1234-567890-abcdefgh",
-        "--models",
-        here("./testing/models-fixture.mjs"),
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const cli = await startCli([
+      "--transition-ms",
+      "0",
+      "--cluster",
+      "1234-567890-abcdefgh",
+      "--models",
+      here("./testing/models-fixture.mjs"),
+    ]);
     try {
-      let out = "";
-      const started = await new Promise<{ url: string; token: string }>((resolve, reject) => {
-        child.stdout.on("data", (c: Buffer) => {
-          out += c.toString();
-          const url = /DATABRICKS_HOST=(\S+)/.exec(out)?.[1];
-          const token = /DATABRICKS_TOKEN=(\S+)/.exec(out)?.[1];
-          if (url && token && out.includes("default cluster id:")) resolve({ url, token });
-        });
-        child.once("exit", (code) => reject(new Error(`CLI exited early (${String(code)}): ${out}`)));
-      });
-      expect(out).toContain("default cluster id: 0000-000000-emulator");
-      expect(started.token).toMatch(/^dapi[0-9a-f]{32}$/);
-      await call(started, "POST", "/api/2.0/serving-endpoints", customEndpointBody("dolly", "dolly"));
-      const res = await call(started, "POST", "/serving-endpoints/dolly/invocations", {
+      expect(cli.out).toContain("default cluster id: 0000-000000-emulator");
+      expect(cli.token).toMatch(/^dapi[0-9a-f]{32}$/);
+      await call(cli, "POST", "/api/2.0/serving-endpoints", customEndpointBody("dolly", "dolly"));
+      const res = await call(cli, "POST", "/serving-endpoints/dolly/invocations", {
         dataframe_records: [{ prompt: "How are you?", stop: ["."] }],
       });
       expect(res.json).toEqual({ predictions: ["echo: How are you?"] });
-      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
+      // Foundation endpoints are there by default.
+      const list = await call(cli, "GET", "/api/2.0/serving-endpoints");
+      expect(JSON.stringify(list.json)).toContain("databricks-gte-large-en");
     } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
+      expect(await cli.stop()).toBe(0);
     }
   });
 
+  it("--no-foundation-models starts an empty workspace: GET serving-endpoints is {}", async () => {
+    const cli = await startCli(["--no-foundation-models"]);
+    try {
+      const list = await call(cli, "GET", "/api/2.0/serving-endpoints");
+      expect(list.status).toBe(200);
+      expect(list.text).toBe("{}");
+    } finally {
+      expect(await cli.stop()).toBe(0);
+    }
+  });
+
+  it("--user and --service-principal create principals: PATs printed and usable, M2M tokens issued", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "emu-cli-principals-"));
+    try {
+      const args = [
+        "--data-dir",
+        dataDir,
+        "--user",
+        "viewer@example.com:dapi-viewer-1",
+        "--user",
+        "analyst@example.com",
+        "--service-principal",
+        "my-sp:s3cr:et", // the secret may contain colons: only the first one separates
+      ];
+      const cli = await startCli(args);
+      let analystToken: string | undefined;
+      try {
+        expect(cli.out).toContain("user viewer@example.com token: dapi-viewer-1");
+        analystToken = /user analyst@example\.com token: (dapi[0-9a-f]{32})/.exec(cli.out)?.[1];
+        expect(analystToken, cli.out).toBeDefined();
+        expect(cli.out).toContain("service principal my-sp (OAuth M2M)");
+        expect(cli.out).not.toContain("s3cr:et");
+        const me = async (token: string) =>
+          (await call({ url: cli.url, token }, "GET", "/api/2.0/preview/scim/v2/Me")).json.userName;
+        expect(await me("dapi-viewer-1")).toBe("viewer@example.com");
+        expect(await me(analystToken as string)).toBe("analyst@example.com");
+        const issued = await fetch(new URL("/oidc/v1/token", cli.url), {
+          method: "POST",
+          headers: {
+            authorization: `Basic ${Buffer.from("my-sp:s3cr:et").toString("base64")}`,
+            "content-type": "application/x-www-form-urlencoded",
+          },
+          body: "grant_type=client_credentials&scope=all-apis",
+        });
+        expect(issued.status).toBe(200);
+        const { access_token } = (await issued.json()) as { access_token: string };
+        expect(await me(access_token)).toBe("my-sp");
+      } finally {
+        expect(await cli.stop()).toBe(0);
+      }
+      // Restarted on the same data dir, a user given without a token keeps its generated PAT.
+      const again = await startCli(args);
+      try {
+        expect(again.out).toContain(`user analyst@example.com token: ${analystToken}`);
+      } finally {
+        expect(await again.stop()).toBe(0);
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [["--service-principal", "no-secret"], "--service-principal takes CLIENT_ID:CLIENT_SECRET"],
+    [["--service-principal", ":secret"], "--service-principal takes CLIENT_ID:CLIENT_SECRET"],
+    [["--user", "a@b.com:"], "--user takes NAME or NAME:TOKEN"],
+  ])("rejects %j with exit code 2", async (args, message) => {
+    const { code, err } = await runCli(["start", "--port", "0", ...args]);
+    expect(code).toBe(2);
+    expect(err).toContain(message);
+  });
+
   it("rejects bad arguments with a usage hint and exit code 2", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", here("./cli.ts"), "start", "--port", "abc"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let err = "";
-    child.stderr.on("data", (c: Buffer) => {
-      err += c.toString();
-    });
-    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    const { code, err } = await runCli(["start", "--port", "abc"]);
     expect(code).toBe(2);
     expect(err).toContain("--port must be a non-negative integer");
   });

@@ -75,6 +75,12 @@ export interface EmulatorOptions {
   bodyLimit?: number;
   /** Workspace id reported by discovery; generated (and persisted with `dataDir`) when omitted. */
   workspaceId?: string;
+  /**
+   * Which pre-provisioned foundation endpoints (`databricks-*`, wire-spec 2.7) the workspace has. Default: all.
+   * `false` seeds none, for tests of the truly empty workspace (`GET /api/2.0/serving-endpoints` -> `{}`);
+   * a list of endpoint names seeds only those.
+   */
+  foundationModels?: false | string[];
   /** Default `openai_api_base` for external `openai` models that do not set one. Default the real OpenAI URL. */
   defaultOpenAiApiBase?: string;
   /**

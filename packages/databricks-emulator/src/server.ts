@@ -56,6 +56,19 @@ const checkOptions = (o: EmulatorOptions): void => {
   nonNegInt(o.tokenTtlSeconds, "tokenTtlSeconds");
   if (o.tokenTtlSeconds === 0)
     throw new TypeError("startEmulator: options.tokenTtlSeconds must be at least 1");
+  const fm = o.foundationModels;
+  if (fm !== undefined && fm !== false) {
+    if (!Array.isArray(fm))
+      throw new TypeError("startEmulator: options.foundationModels must be false or a list of names");
+    const known = FOUNDATION_MODELS.map((f) => f.endpointName);
+    for (const name of fm) {
+      if (!known.includes(name)) {
+        throw new TypeError(
+          `startEmulator: options.foundationModels names an unknown endpoint ${JSON.stringify(name)}; known: ${known.join(", ")}`,
+        );
+      }
+    }
+  }
   for (const [name, m] of Object.entries(o.models ?? {})) {
     if (typeof m?.predict !== "function") {
       throw new TypeError(
@@ -63,6 +76,13 @@ const checkOptions = (o: EmulatorOptions): void => {
       );
     }
   }
+};
+
+/** The foundation endpoints to pre-provision: all by default, none with `false`, or the named subset. */
+const seededFoundationModels = (option: EmulatorOptions["foundationModels"]) => {
+  if (option === undefined) return FOUNDATION_MODELS;
+  if (option === false) return [];
+  return FOUNDATION_MODELS.filter((f) => option.includes(f.endpointName));
 };
 
 const pathOf = (url: string): string => {
@@ -101,7 +121,8 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     snap?.endpoints,
   );
   const startedAt = clock.now();
-  for (const f of FOUNDATION_MODELS) endpoints.seed(foundationRecord(f, startedAt));
+  for (const f of seededFoundationModels(options.foundationModels))
+    endpoints.seed(foundationRecord(f, startedAt));
   const clusters = new ClusterRegistry(persist, [...(snap?.clusters ?? []), ...(options.clusters ?? [])]);
   const workspaceId = options.workspaceId ?? snap?.workspaceId ?? newWorkspaceId();
   collect = () => ({

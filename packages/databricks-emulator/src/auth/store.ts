@@ -50,7 +50,14 @@ export class AuthStore {
     this.adminToken = opts.token ?? snapshot?.adminToken ?? newPat();
     this.addPrincipal(makeIdentity("user", DEFAULT_ADMIN, { displayName: "Emulator Admin", admin: true }));
     this.addToken({ token: this.adminToken, principal: DEFAULT_ADMIN, kind: "pat" });
-    for (const u of mergeBy(snapshot?.users, opts.users, (x) => x.userName)) {
+    // A user given again without a token keeps the PAT persisted for it, like the admin token does.
+    const persistedToken = new Map((snapshot?.users ?? []).map((u) => [u.userName, u.token]));
+    const optionUsers = opts.users?.map((u) =>
+      u.token === undefined && persistedToken.get(u.userName)
+        ? { ...u, token: persistedToken.get(u.userName) }
+        : u,
+    );
+    for (const u of mergeBy(snapshot?.users, optionUsers, (x) => x.userName)) {
       if (!u.userName) throw new TypeError("options.users[].userName is required (an email such as a@b.com)");
       this.addPrincipal(makeIdentity("user", u.userName, u));
       const token = u.token ?? newPat();

@@ -1,5 +1,6 @@
 /** Wire-spec section 10, authentication cases: PAT front door (1-4) and OAuth M2M discovery/token (99-106). */
 import { describe, expect, it } from "vitest";
+import { startEmulator } from "../index.js";
 import { asArray, asRecord, dig, expectError, useEmulator } from "./helpers.js";
 
 const CLIENT_ID = "11111111-2222-3333-4444-555555555555";
@@ -51,18 +52,63 @@ describe("PAT authentication", () => {
     expectError(res, 403, undefined, "Invalid access token.");
   });
 
-  it("case 4: a fresh workspace lists only the read-only foundation endpoints; empty lists are {}", async () => {
-    // Real workspaces always carry the pre-provisioned databricks-* endpoints (wire-spec 2.7), so the empty-list
-    // shape (section 1.2: no key rather than []) is checked on the fresh workspace's secret scopes.
+  it("case 4b: a default workspace lists only the read-only foundation endpoints; empty lists are {}", async () => {
+    // Real workspaces carry the pre-provisioned databricks-* endpoints (wire-spec 2.7); the truly empty
+    // workspace of case 4 is the one started with foundationModels: false (below).
     const res = await h.call("GET", "/api/2.0/serving-endpoints");
     expect(res.status).toBe(200);
-    for (const ep of asArray(dig(res.json, "endpoints"))) {
+    const endpoints = asArray(dig(res.json, "endpoints"));
+    expect(endpoints.length).toBeGreaterThan(0);
+    for (const ep of endpoints) {
       expect(String(dig(ep, "name"))).toMatch(/^databricks-/);
       expect(dig(ep, "endpoint_type")).toBe("FOUNDATION_MODEL_API");
     }
     const scopes = await h.call("GET", "/api/2.0/secrets/scopes/list");
     expect(scopes.status).toBe(200);
     expect(scopes.json).toEqual({});
+  });
+});
+
+describe("case 4: the empty workspace (foundationModels: false)", () => {
+  const h = useEmulator({ foundationModels: false });
+
+  it("case 4: GET /api/2.0/serving-endpoints on an empty workspace -> 200, body exactly {} (no endpoints key)", async () => {
+    const res = await h.call("GET", "/api/2.0/serving-endpoints");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/application\/json/);
+    expect(res.text).toBe("{}");
+  });
+
+  it("case 4c: the foundation endpoints are really absent, and deleting the last endpoint returns to {}", async () => {
+    const get = await h.call("GET", "/api/2.0/serving-endpoints/databricks-gte-large-en");
+    expectError(get, 404, "RESOURCE_DOES_NOT_EXIST");
+    expect((await h.call("POST", "/api/2.0/serving-endpoints", { name: "only" })).status).toBe(200);
+    expect(asArray(dig((await h.call("GET", "/api/2.0/serving-endpoints")).json, "endpoints"))).toHaveLength(
+      1,
+    );
+    expect((await h.call("DELETE", "/api/2.0/serving-endpoints/only")).status).toBe(200);
+    expect((await h.call("GET", "/api/2.0/serving-endpoints")).text).toBe("{}");
+  });
+});
+
+describe("foundationModels: a subset", () => {
+  const h = useEmulator({ foundationModels: ["databricks-bge-large-en"] });
+
+  it("seeds only the named foundation endpoints", async () => {
+    const res = await h.call("GET", "/api/2.0/serving-endpoints");
+    expect(asArray(dig(res.json, "endpoints")).map((ep) => dig(ep, "name"))).toEqual([
+      "databricks-bge-large-en",
+    ]);
+    const emb = await h.call("POST", "/serving-endpoints/databricks-bge-large-en/invocations", {
+      input: "x",
+    });
+    expect(emb.status, emb.text).toBe(200);
+  });
+
+  it("rejects an unknown foundation endpoint name up front", async () => {
+    await expect(startEmulator({ foundationModels: ["databricks-nope"] })).rejects.toThrow(
+      /unknown endpoint "databricks-nope"; known: databricks-meta-llama/,
+    );
   });
 });
 

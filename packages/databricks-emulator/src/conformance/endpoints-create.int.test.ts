@@ -98,6 +98,117 @@ describe("create a custom-model endpoint", () => {
   });
 });
 
+describe("create with the legacy served_models payload", () => {
+  const h = useEmulator({
+    models: { "cat.sch.legacy_m": model, "cat.sch.other": model },
+    transitionMs: 60_000,
+  });
+  let created: Record<string, unknown>;
+
+  it("case 6c: served_models create -> default name <last segment>-<version>, mirrored as served_entities", async () => {
+    const res = await h.call("POST", "/api/2.0/serving-endpoints", {
+      name: "legacy",
+      config: {
+        served_models: [
+          {
+            model_name: "cat.sch.legacy_m",
+            model_version: "3",
+            workload_size: "Small",
+            scale_to_zero_enabled: false,
+          },
+        ],
+      },
+    });
+    expect(res.status, res.text).toBe(200);
+    created = asRecord(res.json);
+    expect(created.state).toMatchObject({ config_update: "IN_PROGRESS", ready: "NOT_READY" });
+    const model0 = asRecord(dig(created, "pending_config", "served_models", 0));
+    expect(model0).toMatchObject({
+      name: "legacy_m-3",
+      model_name: "cat.sch.legacy_m",
+      model_version: "3",
+      workload_size: "Small",
+      scale_to_zero_enabled: false,
+    });
+    expect(model0).not.toHaveProperty("entity_name");
+    const entity0 = asRecord(dig(created, "pending_config", "served_entities", 0));
+    expect(entity0).toMatchObject({
+      name: "legacy_m-3",
+      entity_name: "cat.sch.legacy_m",
+      entity_version: "3",
+    });
+    expect(entity0).not.toHaveProperty("model_name");
+  });
+
+  it("case 7b: the default traffic route sends 100% to it, under both route field names", async () => {
+    expect(dig(created, "pending_config", "traffic_config", "routes")).toEqual([
+      { served_model_name: "legacy_m-3", served_entity_name: "legacy_m-3", traffic_percentage: 100 },
+    ]);
+  });
+
+  it("case 9b: once READY, GET shows config with both served_entities and served_models, and it serves", async () => {
+    const final = await waitForEndpoint(h, "legacy");
+    expect(final.state).toMatchObject({ ready: "READY", config_update: "NOT_UPDATING" });
+    expect(final.pending_config).toBeUndefined();
+    const config = asRecord(final.config);
+    expect(config.config_version).toBe(1);
+    expect(dig(config, "served_entities", 0)).toMatchObject({
+      name: "legacy_m-3",
+      entity_name: "cat.sch.legacy_m",
+      entity_version: "3",
+      state: { deployment: "DEPLOYMENT_READY" },
+    });
+    expect(dig(config, "served_models", 0)).toMatchObject({
+      name: "legacy_m-3",
+      model_name: "cat.sch.legacy_m",
+      model_version: "3",
+      state: { deployment: "DEPLOYMENT_READY" },
+    });
+    const inv = await h.call("POST", "/serving-endpoints/legacy/invocations", {
+      dataframe_records: [{ a: 1 }],
+    });
+    expect(inv.status, inv.text).toBe(200);
+    expect(inv.headers.get("served-model-name")).toBe("legacy_m-3");
+  });
+
+  it("case 10b: the list summary carries the served_models mirror {name, model_name, model_version}", async () => {
+    const res = await h.call("GET", "/api/2.0/serving-endpoints");
+    const ep = asArray(dig(res.json, "endpoints")).find((e) => dig(e, "name") === "legacy");
+    expect(dig(ep, "config", "served_models")).toEqual([
+      { name: "legacy_m-3", model_name: "cat.sch.legacy_m", model_version: "3" },
+    ]);
+    expect(dig(ep, "config", "served_entities", 0, "entity_name")).toBe("cat.sch.legacy_m");
+  });
+
+  it("case 6d: scale_to_zero_enabled defaults to true; explicit names and served_model_name routes work", async () => {
+    const res = await h.call("POST", "/api/2.0/serving-endpoints", {
+      name: "legacy2",
+      config: {
+        served_models: [
+          { model_name: "cat.sch.legacy_m", model_version: "1", workload_size: "Small" },
+          { name: "canary", model_name: "cat.sch.other", model_version: "7", workload_size: "Small" },
+        ],
+        traffic_config: {
+          routes: [
+            { served_model_name: "legacy_m-1", traffic_percentage: 80 },
+            { served_model_name: "canary", traffic_percentage: 20 },
+          ],
+        },
+      },
+    });
+    expect(res.status, res.text).toBe(200);
+    const models = asArray(dig(res.json, "pending_config", "served_models"));
+    expect(models.map((m) => [dig(m, "name"), dig(m, "scale_to_zero_enabled")])).toEqual([
+      ["legacy_m-1", true],
+      ["canary", true],
+    ]);
+    expect(dig(res.json, "pending_config", "traffic_config", "routes")).toEqual([
+      { served_model_name: "legacy_m-1", served_entity_name: "legacy_m-1", traffic_percentage: 80 },
+      { served_model_name: "canary", served_entity_name: "canary", traffic_percentage: 20 },
+    ]);
+  });
+});
+
 describe("create validation", () => {
   const h = useEmulator({ models: { "cat.sch.m": model } });
   const entity = {

@@ -80,7 +80,8 @@ describe("rate limits and AI gateway", () => {
     const first = await h.call("POST", "/serving-endpoints/gpt/invocations", chat);
     expect(first.status, first.text).toBe(200);
     const second = await h.call("POST", "/serving-endpoints/gpt/invocations", chat);
-    expectError(second, 429, "REQUEST_LIMIT_EXCEEDED");
+    // Wire-spec 3.6 gives the platform's text: "Exceeded workspace QPS rate limit for <endpoint>...".
+    expectError(second, 429, "REQUEST_LIMIT_EXCEEDED", /^Exceeded workspace QPS rate limit for gpt\./);
     const retryAfter = second.headers.get("retry-after");
     expect(retryAfter).toMatch(/^\d+$/);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);

@@ -76,6 +76,30 @@ describe("chat endpoints", () => {
     expect((await h.call("GET", `/api/2.0/serving-endpoints/${LLAMA}`)).status).toBe(200);
   });
 
+  it("case 60e: every write to a foundation endpoint gets the same 403 as ai-gateway, and changes nothing", async () => {
+    const base = `/api/2.0/serving-endpoints/${GTE}`;
+    const gateway = await h.call("PUT", `${base}/ai-gateway`, { usage_tracking_config: { enabled: true } });
+    const reference = expectError(gateway, 403, "PERMISSION_DENIED");
+    expect(String(reference.message)).toMatch(/read-only/);
+    const writes: [string, string, unknown][] = [
+      ["PATCH", `${base}/tags`, { add_tags: [{ key: "team", value: "ml" }] }],
+      ["PUT", `${base}/rate-limits`, { rate_limits: [{ calls: 10, key: "user", renewal_period: "minute" }] }],
+      ["PATCH", `${base}/notifications`, { email_notifications: { on_update_failure: ["a@b.c"] } }],
+      ["PUT", `${base}/config`, { served_entities: [{ entity_name: "x.y.z", entity_version: "1" }] }],
+    ];
+    for (const [method, path, body] of writes) {
+      const res = await h.call(method, path, body);
+      expectError(res, 403, "PERMISSION_DENIED", String(reference.message));
+    }
+    const got = asRecord((await h.call("GET", base)).json);
+    expect(got.tags).toBeUndefined();
+    expect(got.rate_limits).toBeUndefined();
+    expect(got.ai_gateway).toBeUndefined();
+    expect(got.email_notifications).toBeUndefined();
+    const query = await h.call("POST", `/serving-endpoints/${GTE}/invocations`, { input: "still serves" });
+    expect(query.status, query.text).toBe(200);
+  });
+
   it("case 61: extra field inputs -> 400 BAD_REQUEST 'Bad request: json: unknown field \"inputs\"'", async () => {
     const res = await chat({ ...hi, inputs: { a: 1 } });
     expectError(res, 400, "BAD_REQUEST", 'Bad request: json: unknown field "inputs"');

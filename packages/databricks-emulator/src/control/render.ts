@@ -80,7 +80,7 @@ export const renderSummary = (ep: EndpointRecord): JsonObject => {
   const out = common(ep);
   const active = ep.config ?? ep.pending?.config;
   if (active) {
-    out.config = {
+    const config: JsonObject = {
       served_entities: active.servedEntities.map((e) => {
         const s: JsonObject = { name: e.name };
         for (const f of ["entity_name", "entity_version", "external_model", "foundation_model"]) {
@@ -89,6 +89,13 @@ export const renderSummary = (ep: EndpointRecord): JsonObject => {
         return s;
       }),
     };
+    // The SDK's summary also has the legacy mirror `served_models: [{name, model_name, model_version}]`
+    // (wire-spec 2.1), for the same entities the detailed view mirrors.
+    const models = active.servedEntities
+      .filter((e) => e.spec.external_model === undefined && e.spec.foundation_model === undefined)
+      .map((e) => ({ name: e.name, model_name: e.spec.entity_name, model_version: e.spec.entity_version }));
+    if (models.length > 0) config.served_models = models;
+    out.config = config;
   }
   if (ep.task) out.task = ep.task;
   if (ep.tags.length > 0) out.tags = ep.tags.map((t) => ({ ...t }));

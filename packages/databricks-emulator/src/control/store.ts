@@ -228,6 +228,7 @@ export class EndpointStore {
 
   putRateLimits(caller: Identity, name: string, body: JsonObject): JsonObject[] {
     const ep = this.get(name);
+    this.assertWritable(ep);
     requireLevel(ep, caller, "CAN_MANAGE");
     if (!ep.endpointType) {
       throw invalidParameter(
@@ -241,6 +242,7 @@ export class EndpointStore {
 
   patchTags(caller: Identity, name: string, body: JsonObject): { key: string; value?: string }[] {
     const ep = this.get(name);
+    this.assertWritable(ep);
     requireLevel(ep, caller, "CAN_MANAGE");
     const add = validateTags(body.add_tags, "add_tags");
     const del = body.delete_tags ?? [];
@@ -257,6 +259,7 @@ export class EndpointStore {
 
   patchField(caller: Identity, name: string, field: string, value: unknown): EndpointRecord {
     const ep = this.get(name);
+    this.assertWritable(ep);
     requireLevel(ep, caller, "CAN_MANAGE");
     ep.extra[field] = value;
     this.opts.onChange();
@@ -272,6 +275,7 @@ export class EndpointStore {
     return { endpoints: [...this.byName.values()].filter((e) => !e.readOnly).map((e) => clone(e)) };
   }
 
+  /** Pre-provisioned foundation endpoints refuse every write (delete, config, ai-gateway, rate limits, tags...). */
   private assertWritable(ep: EndpointRecord): void {
     if (ep.readOnly) {
       throw permissionDenied(

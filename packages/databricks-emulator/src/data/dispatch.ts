@@ -17,6 +17,7 @@ import { isObject } from "../util/json.js";
 import { invokeAgent, invokePyfunc, type Outcome } from "./custom.js";
 import { type Backend, backendFor } from "./entities.js";
 import { type ProxyPath, proxyExternal, proxyPathForTask } from "./external.js";
+import { validateExternalRequest } from "./external-request.js";
 import { writeSse } from "./sse.js";
 
 /** How the request arrived: the native invocations path or one of the OpenAI-compatible routes. */
@@ -120,6 +121,7 @@ const runBackend = async (
       if (!isObject(body)) throw badRequest("Bad request: the request body must be a JSON object.");
       const task = (backend.entity.spec.external_model as { task?: unknown }).task;
       const path = entry.route === "openai" ? entry.path : proxyPathForTask(task);
+      validateExternalRequest(path, body);
       return proxyExternal(backend.entity, body, path, ctx.secrets, ctx.defaultOpenAiApiBase, signal());
     }
     case "missing":

@@ -5,6 +5,7 @@ import {
   runChat,
   runCompletions,
   runEmbeddings,
+  runResponses,
 } from "../engines/index.js";
 import { ApiError } from "../errors.js";
 import { parseJson } from "../http/body.js";
@@ -18,6 +19,9 @@ const ROUTES: { path: string; task: EngineTask; run: EngineHandler }[] = [
   { path: "chat/completions", task: "llm/v1/chat", run: runChat },
   { path: "completions", task: "llm/v1/completions", run: runCompletions },
   { path: "embeddings", task: "llm/v1/embeddings", run: runEmbeddings },
+  // The Responses API on a chat model: what `/serving-endpoints/responses` proxies to for llm/v1/chat
+  // external endpoints, so that path works offline too.
+  { path: "responses", task: "llm/v1/chat", run: runResponses },
 ];
 
 const openAiError = (

@@ -28,7 +28,7 @@ export class RateLimiter {
       this.window = window;
       this.counts.clear();
     }
-    const buckets: { key: string; calls: number }[] = [];
+    const buckets: { key: string; calls: number; scope: string }[] = [];
     for (const l of limits) {
       if (typeof l.calls !== "number") continue;
       const bucket = bucketKey(ep.name, l, id);
@@ -38,7 +38,11 @@ export class RateLimiter {
           "PERMISSION_DENIED: The endpoint is temporarily disabled due to a Databricks-set rate limit of 0.",
         );
       }
-      buckets.push({ key: bucket, calls: l.calls });
+      buckets.push({
+        key: bucket,
+        calls: l.calls,
+        scope: `key ${typeof l.key === "string" ? l.key : "endpoint"}`,
+      });
     }
     for (const b of buckets) {
       if ((this.counts.get(b.key) ?? 0) >= b.calls) {
@@ -46,7 +50,8 @@ export class RateLimiter {
         throw new ApiError(
           429,
           "REQUEST_LIMIT_EXCEEDED",
-          `Exceeded rate limit of ${b.calls} calls per minute for endpoint '${ep.name}'.`,
+          // The platform's wording (wire-spec 3.6), then which limit was hit.
+          `Exceeded workspace QPS rate limit for ${ep.name}. Limit: ${b.calls} calls per minute (${b.scope}).`,
           { headers: { "retry-after": String(retryAfter) } },
         );
       }

@@ -62,7 +62,17 @@ interface Sample {
   finishReason: FinishReason;
 }
 
-export const runCompletions: EngineHandler = (raw, model) => {
+export interface CompletionsRequest {
+  prompts: string[];
+  maxTokens?: number;
+  n: number;
+  stop: string[];
+  stream: boolean;
+  includeUsage: boolean;
+}
+
+/** Strict parsing of an `llm/v1/completions` body (also run on requests bound for external models). */
+export const parseCompletionsRequest = (raw: unknown): CompletionsRequest => {
   const body = requireObjectBody(raw);
   rejectUnknown(body, COMPLETION_KEYS);
   const prompts = parsePrompts(body);
@@ -85,6 +95,11 @@ export const runCompletions: EngineHandler = (raw, model) => {
   const stop = optStop(body);
   const stream = optBool(body, "stream") ?? false;
   const includeUsage = optIncludeUsage(body);
+  return { prompts, maxTokens, n, stop, stream, includeUsage };
+};
+
+export const runCompletions: EngineHandler = (raw, model) => {
+  const { prompts, maxTokens, n, stop, stream, includeUsage } = parseCompletionsRequest(raw);
   const samples: Sample[] = [];
   let prompt = 0;
   for (const p of prompts) {

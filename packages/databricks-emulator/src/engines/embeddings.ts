@@ -1,15 +1,26 @@
 /**
  * `llm/v1/embeddings` engine: a deterministic local stand-in, NOT a real embedding model. Each text becomes a
- * feature-hashed bag of word unigrams and character trigrams (signed hashing into `dimensions` buckets),
- * L2-normalised. Texts sharing words and sub-words get higher cosine similarity than unrelated texts.
- * Hot path (20,000 short texts per benchmark): one pass over the characters, one reused scratch buffer, no
- * tokenizer. `usage.prompt_tokens` is therefore an approximation (words plus punctuation marks), documented
- * as such.
+ * bag of hashed word unigrams and character trigrams; each feature contributes its weight times a dense
+ * pseudo-random direction of the model, and the sum is L2-normalised (`embedding_space.ts`). Texts sharing words
+ * and sub-words get clearly higher cosine similarity than unrelated texts, every dimension carries a value, and
+ * each model (seeded by its name) has its own space. This file is the request/response side.
+ * `usage.prompt_tokens` is an approximation (words plus punctuation marks, no tokenizer), documented as such.
  */
 
 import { invalidParameter } from "../errors.js";
 import type { EngineHandler, EngineModel } from "./contract.js";
-import { fail, type Json, optString, rejectUnknown, requireObjectBody, typeError } from "./validate.js";
+import { embedText } from "./embedding_space.js";
+import { modelSeed } from "./feature_vectors.js";
+import {
+  checkExtraParams,
+  fail,
+  type Json,
+  optInt,
+  optString,
+  rejectUnknown,
+  requireObjectBody,
+  typeError,
+} from "./validate.js";
 
 const EMBEDDING_KEYS = new Set([
   "input",
@@ -23,83 +34,6 @@ const EMBEDDING_KEYS = new Set([
   "usage_context",
 ]);
 const MAX_INPUTS = 2048;
-const WORD_WEIGHT = 1;
-const TRIGRAM_WEIGHT = 0.5;
-
-let scratch = new Float64Array(1024);
-
-/** Murmur3 finaliser: spreads a 32-bit hash so bucket and sign bits are independent. */
-const mix = (h0: number): number => {
-  let h = h0 ^ (h0 >>> 16);
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-};
-
-const add = (acc: Float64Array, dims: number, hash: number, weight: number): void => {
-  const h = mix(hash);
-  const bucket = h % dims;
-  acc[bucket] = (acc[bucket] as number) + ((h & 0x80000000) === 0 ? weight : -weight);
-};
-
-const isWordChar = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c > 127;
-
-/**
- * Fills `acc` (zeroed, length >= dims) with the features of `text` and returns an approximate token count.
- * Text is lower-cased; runs of non-word characters act as a single space for the trigrams.
- */
-export const featurize = (text: string, acc: Float64Array, dims: number): number => {
-  const s = text.toLowerCase();
-  let p1 = 32;
-  let p2 = 32;
-  let word = 0x811c9dc5;
-  let inWord = false;
-  let tokens = 0;
-  const n = s.length;
-  for (let i = 0; i <= n; i++) {
-    const raw = i < n ? s.charCodeAt(i) : 32;
-    const wordChar = isWordChar(raw);
-    const c = wordChar ? raw : 32;
-    if (wordChar) {
-      word = Math.imul(word ^ c, 0x01000193);
-      inWord = true;
-    } else {
-      if (inWord) {
-        add(acc, dims, word, WORD_WEIGHT);
-        tokens++;
-        word = 0x811c9dc5;
-        inWord = false;
-      }
-      if (raw !== 32 && raw !== 9 && raw !== 10 && raw !== 13) tokens++;
-    }
-    // Trigrams over the space-normalised stream (skipping "   " runs), so " pa" / "ari" / "is " are features.
-    if (!(c === 32 && p1 === 32)) add(acc, dims, ((p2 * 31 + p1) * 31 + c) ^ 0x5bd1e995, TRIGRAM_WEIGHT);
-    p2 = p1;
-    p1 = c;
-  }
-  return Math.max(1, tokens);
-};
-
-/** L2-normalised embedding of `text` with `dims` dimensions, plus its approximate token count. */
-export const embedText = (text: string, dims: number): { vector: number[]; tokens: number } => {
-  if (scratch.length < dims) scratch = new Float64Array(dims);
-  scratch.fill(0, 0, dims);
-  const tokens = featurize(text, scratch, dims);
-  let norm = 0;
-  for (let i = 0; i < dims; i++) {
-    const v = scratch[i] as number;
-    norm += v * v;
-  }
-  const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  const vector: number[] = new Array(dims);
-  for (let i = 0; i < dims; i++) {
-    // 7 decimals: plenty for cosine similarity, and a third of the JSON size of full doubles.
-    vector[i] = Math.round((scratch[i] as number) * inv * 1e7) / 1e7;
-  }
-  return { vector, tokens };
-};
-
 /** Base64 of the vector as little-endian float32, what OpenAI clients decode for `encoding_format: "base64"`. */
 export const toBase64 = (vector: readonly number[]): string => {
   const f32 = new Float32Array(vector);
@@ -122,24 +56,40 @@ const parseInput = (body: Json): string[] => {
   return input as string[];
 };
 
-export const runEmbeddings: EngineHandler = (raw, model: EngineModel) => {
+export interface EmbeddingsRequest {
+  texts: string[];
+  format: "float" | "base64";
+  /** Requested output size, when given (the built-in engine only produces its model's own size). */
+  dimensions?: number;
+}
+
+/** Strict parsing of an `llm/v1/embeddings` body (also run on requests bound for external models). */
+export const parseEmbeddingsRequest = (raw: unknown): EmbeddingsRequest => {
   const body = requireObjectBody(raw);
   rejectUnknown(body, EMBEDDING_KEYS);
   const texts = parseInput(body);
-  const dims = model.dimensions ?? 1024;
   const format = optString(body, "encoding_format") ?? "float";
   if (format !== "float" && format !== "base64") {
     throw fail(`"encoding_format" must be "float" or "base64", got "${format}"`);
   }
-  const requested = body.dimensions;
-  if (requested !== undefined && requested !== null && requested !== dims) {
+  const dimensions = optInt(body, "dimensions", { min: 1, max: 65_536 });
+  optString(body, "instruction");
+  optString(body, "user");
+  checkExtraParams(body);
+  return { texts, format, ...(dimensions === undefined ? {} : { dimensions }) };
+};
+
+export const runEmbeddings: EngineHandler = (raw, model: EngineModel) => {
+  const { texts, format, dimensions } = parseEmbeddingsRequest(raw);
+  const dims = model.dimensions ?? 1024;
+  if (dimensions !== undefined && dimensions !== dims) {
     throw fail(`this model produces ${dims}-dimensional embeddings; "dimensions" must be omitted or ${dims}`);
   }
-  optString(body, "instruction");
   const data: Json[] = new Array(texts.length);
+  const seed = modelSeed(model.modelName);
   let tokens = 0;
   for (let i = 0; i < texts.length; i++) {
-    const e = embedText(texts[i] as string, dims);
+    const e = embedText(texts[i] as string, dims, seed);
     tokens += e.tokens;
     data[i] = {
       object: "embedding",

@@ -72,7 +72,7 @@ const embedding = (
       name: entity,
       display_name: displayName,
       docs: docs(entity),
-      description: `${displayName}, ${dimensions}-dimensional embeddings (local hashed n-gram stand-in).`,
+      description: `${displayName}, ${dimensions}-dimensional embeddings (local hashed n-gram random-projection stand-in).`,
     },
     capabilities: {},
     description: `${displayName} pay-per-token embedding endpoint (emulated).`,

@@ -2,7 +2,7 @@
  * Interop: `@databricks/sdk-experimental` (the official JS SDK) drives serving endpoints and secrets against the
  * emulator with its own request building, auth, waiters and error parsing (wire-spec cases 34, 75, 98, 105).
  */
-import { ApiError, type WorkspaceClient } from "@databricks/sdk-experimental";
+import { ApiError, Config, type WorkspaceClient } from "@databricks/sdk-experimental";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { createReady, ensureSecret, externalEndpoint, useEmulator } from "../conformance/helpers.js";
@@ -34,6 +34,23 @@ async function apiError(p: Promise<unknown>): Promise<ApiError> {
   expect(err).toBeInstanceOf(ApiError);
   return err as ApiError;
 }
+
+describe("why the SDK needs the documented shim (docs/emulator.md, Official clients)", () => {
+  const h = useEmulator();
+
+  it("on its own, the SDK rewrites the emulator's http://127.0.0.1:<port> to https://127.0.0.1", async () => {
+    // If this starts failing, the SDK accepts plain-HTTP hosts and the docs can say it works unchanged.
+    const config = new Config({ host: h.emu.url, token: h.emu.token, authType: "pat", env: {}, loaders: [] });
+    await config.ensureResolved();
+    expect(h.emu.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(String(config.host).replace(/\/$/, "")).toBe("https://127.0.0.1");
+  });
+
+  it("with the shim, the same SDK reaches the emulator", async () => {
+    const w = await sdkClient(h.emu.url, { token: h.emu.token });
+    expect((await w.currentUser.me()).userName).toBe(h.emu.userName);
+  });
+});
 
 describe("@databricks/sdk-experimental serving endpoints", () => {
   const h = useEmulator({

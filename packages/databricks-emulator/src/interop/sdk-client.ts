@@ -6,6 +6,7 @@
  * config we point `host` back at the emulator's `http://127.0.0.1:<port>`; (2) the SDK defaults to an
  * `https.Agent`, which Node refuses for `http:` URLs, so we pass a plain keep-alive-free `http.Agent` through
  * the documented `ClientOptions.agent`. Everything else (auth, retries, waiters, parsing) is the SDK's own code.
+ * docs/emulator.md ("Official clients") and the package README show users the same shim; keep them in step.
  */
 import { Agent } from "node:http";
 import type { Agent as HttpsAgent } from "node:https";
