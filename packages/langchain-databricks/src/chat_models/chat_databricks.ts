@@ -57,6 +57,24 @@ function readResponse<T>(endpoint: string, parse: () => T): T {
   }
 }
 
+const NONE: readonly ChatGenerationChunk[] = [];
+
+function once(chunk: ChatGenerationChunk | undefined): readonly ChatGenerationChunk[] {
+  return chunk ? [chunk] : NONE;
+}
+
+/** Streams report each chunk to the callbacks, with the choice it belongs to (`n > 1`) as the completion index. */
+function reportToken(
+  runManager: CallbackManagerForLLMRun | undefined,
+  chunk: ChatGenerationChunk,
+  token: string,
+): Promise<void> | undefined {
+  const completion = (chunk.generationInfo?.index as number | undefined) ?? 0;
+  return runManager?.handleLLMNewToken(token, { prompt: 0, completion }, undefined, undefined, undefined, {
+    chunk,
+  });
+}
+
 /**
  * Chat-completions `response_format` -> Responses `text.format`, which is flat: `{type: "json_schema", name,
  * schema, strict?, description?}`; `json_object` and `text` carry only their type.
@@ -598,36 +616,9 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     }
     const assembler = new ChatStreamAssembler(this.model, streamUsage);
     const { first, rest } = await this.openChatStream(messages, options);
-    let next = first;
-    try {
-      while (!next.done) {
-        if (options.signal?.aborted) break;
-        const value = next.value;
-        const chunk = readResponse(this.model, () => assembler.push(value));
-        if (chunk) {
-          yield chunk;
-          await runManager?.handleLLMNewToken(
-            chunk.text,
-            { prompt: 0, completion: 0 },
-            undefined,
-            undefined,
-            undefined,
-            {
-              chunk,
-            },
-          );
-        }
-        next = await rest.next();
-      }
-    } finally {
-      // Stop the HTTP stream when the consumer breaks early.
-      if (!next.done) await rest.return(undefined);
-    }
-    options.signal?.throwIfAborted();
-    const final = readResponse(this.model, () => assembler.finish());
-    yield final;
-    await runManager?.handleLLMNewToken("", { prompt: 0, completion: 0 }, undefined, undefined, undefined, {
-      chunk: final,
+    yield* this.pump(first, rest, options.signal, runManager, {
+      push: (event) => once(assembler.push(event)),
+      finish: () => [assembler.finish()],
     });
   }
 
@@ -640,38 +631,10 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
   ): AsyncGenerator<ChatGenerationChunk> {
     const assembler = new MultiChoiceStreamAssembler(this.model, streamUsage);
     const { first, rest } = await this.openChatStream(messages, options);
-    let next = first;
-    try {
-      while (!next.done) {
-        if (options.signal?.aborted) break;
-        const value = next.value;
-        for (const chunk of readResponse(this.model, () => assembler.push(value))) {
-          yield chunk;
-          const completion = chunk.generationInfo?.index as number;
-          await runManager?.handleLLMNewToken(
-            chunk.text,
-            { prompt: 0, completion },
-            undefined,
-            undefined,
-            undefined,
-            {
-              chunk,
-            },
-          );
-        }
-        next = await rest.next();
-      }
-    } finally {
-      if (!next.done) await rest.return(undefined);
-    }
-    options.signal?.throwIfAborted();
-    for (const final of readResponse(this.model, () => assembler.finish())) {
-      yield final;
-      const completion = final.generationInfo?.index as number;
-      await runManager?.handleLLMNewToken("", { prompt: 0, completion }, undefined, undefined, undefined, {
-        chunk: final,
-      });
-    }
+    yield* this.pump(first, rest, options.signal, runManager, {
+      push: (event) => assembler.push(event),
+      finish: () => assembler.finish(),
+    });
   }
 
   private async *streamResponses(
@@ -688,36 +651,47 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     const events = this.transport().stream<Json>(this.responsesRequest(messages, options, true));
     let hadToolCalls = false;
     // Opening the stream (up to its first event) counts against `maxConcurrency`, as for chat streams.
-    let next = await this.limited(() => events.next());
+    const first = await this.limited(() => events.next());
+    yield* this.pump(first, events, options.signal, runManager, {
+      push: (event) => {
+        const chunk = assembler.push(event);
+        if ((chunk?.message as AIMessageChunk | undefined)?.tool_call_chunks?.length) hadToolCalls = true;
+        return once(chunk);
+      },
+      finish: () => [assembler.finish(hadToolCalls)],
+    });
+  }
+
+  /**
+   * Drives one open stream: each event becomes zero or more chunks, yielded and then reported to the callbacks;
+   * the assembler's closing chunks (usage, finish reason) come last. Stops the HTTP stream when the consumer
+   * breaks early or the signal fires.
+   */
+  private async *pump<E>(
+    first: IteratorResult<E>,
+    rest: AsyncIterator<E>,
+    signal: AbortSignal | undefined,
+    runManager: CallbackManagerForLLMRun | undefined,
+    assembler: { push(event: E): Iterable<ChatGenerationChunk>; finish(): Iterable<ChatGenerationChunk> },
+  ): AsyncGenerator<ChatGenerationChunk> {
+    let next = first;
     try {
       while (!next.done) {
-        if (options.signal?.aborted) break;
+        if (signal?.aborted) break;
         const event = next.value;
-        const chunk = readResponse(this.model, () => assembler.push(event));
-        if (chunk) {
-          if ((chunk.message as AIMessageChunk).tool_call_chunks?.length) hadToolCalls = true;
+        for (const chunk of readResponse(this.model, () => assembler.push(event))) {
           yield chunk;
-          await runManager?.handleLLMNewToken(
-            chunk.text,
-            { prompt: 0, completion: 0 },
-            undefined,
-            undefined,
-            undefined,
-            {
-              chunk,
-            },
-          );
+          await reportToken(runManager, chunk, chunk.text);
         }
-        next = await events.next();
+        next = await rest.next();
       }
     } finally {
-      if (!next.done) await events.return(undefined);
+      if (!next.done) await rest.return?.(undefined);
     }
-    options.signal?.throwIfAborted();
-    const final = readResponse(this.model, () => assembler.finish(hadToolCalls));
-    yield final;
-    await runManager?.handleLLMNewToken("", { prompt: 0, completion: 0 }, undefined, undefined, undefined, {
-      chunk: final,
-    });
+    signal?.throwIfAborted();
+    for (const chunk of readResponse(this.model, () => assembler.finish())) {
+      yield chunk;
+      await reportToken(runManager, chunk, "");
+    }
   }
 }
