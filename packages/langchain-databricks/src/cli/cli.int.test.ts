@@ -1,7 +1,6 @@
 /**
- * The CLI against a started emulator. Most cases run the command tree in-process (`runCli` with captured
- * output: fast, and the same code path as the bin); the last block runs the real entry point as a child
- * process for what only a process can show: exit codes, env-based auth, a missing credential, a dead host.
+ * The CLI against a started emulator, in-process (`runCli` with captured output: fast, and the same code path as
+ * the bin). bin.int.test.ts runs the shipped bin as a child process for what only a process can show.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -11,7 +10,6 @@ import { startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fakeIO } from "./fake_io.js";
 import { runCli } from "./program.js";
-import { runSource } from "./test_support.js";
 
 /** A custom model answering like the seed's dolly: the prompt echoed, cut at the first stop sequence. */
 const echoModel = {
@@ -311,61 +309,5 @@ describe("serve-driver-proxy", () => {
     const missing = await run(["serve-driver-proxy", "nope.mjs", "--port", "7001"]);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('cannot load "nope.mjs": file not found');
-  });
-});
-
-describe("the real entry point (child processes)", () => {
-  const main = "packages/langchain-databricks/src/cli/main.ts";
-
-  it("--help prints usage and exits 0", async () => {
-    const r = await runSource(main, ["--help"]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Usage: langchain-databricks");
-  });
-
-  it("env-based auth works and a bad endpoint exits 3", async () => {
-    const env = { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token };
-    const ok = await runSource(main, ["endpoints", "get", "databricks-bge-large-en"], { env });
-    expect(ok.code, ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout).name).toBe("databricks-bge-large-en");
-    const bad = await runSource(main, ["chat", "hi", "-m", "nope-endpoint"], { env });
-    expect(bad.code).toBe(3);
-    expect(bad.stderr).toMatch(/^Error: API error \(404/);
-  });
-
-  it("a missing credential exits 2 with a message naming the setting to provide", async () => {
-    const home = mkdtempSync(join(tmpdir(), "ldb-home-"));
-    try {
-      const r = await runSource(main, ["endpoints", "list"], {
-        env: {
-          DATABRICKS_HOST: emulator.url,
-          HOME: home,
-          DATABRICKS_CONFIG_FILE: join(home, "none.cfg"),
-          PATH: "/nonexistent",
-        },
-      });
-      expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/^Error: Configuration error: .*DATABRICKS_TOKEN/);
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
-  });
-
-  it("a wrong token exits 2 (authentication) without echoing it", async () => {
-    const r = await runSource(main, ["secrets", "list-scopes"], {
-      env: { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: "dapi-not-a-real-token-42" },
-    });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^Error: Authentication failed \(40[13]/);
-    expect(r.stdout + r.stderr).not.toContain("dapi-not-a-real-token-42");
-  });
-
-  it("an unreachable host (a closed loopback port) exits 4", async () => {
-    const port = await freePort();
-    const r = await runSource(main, ["--max-retries", "0", "endpoints", "list"], {
-      env: { DATABRICKS_HOST: `http://127.0.0.1:${port}`, DATABRICKS_TOKEN: "dapi-unused" },
-    });
-    expect(r.code, r.stderr).toBe(4);
-    expect(r.stderr).toMatch(/^Error: Network error: .*Check --host \/ DATABRICKS_HOST/);
   });
 });

@@ -1,0 +1,205 @@
+/**
+ * The shipped bins, run as child processes exactly as npm linked them (`node_modules/.bin/<name>` ->
+ * `bin/<name>.mjs` -> `dist/`): what only a real process shows (exit codes, env and profile auth, signals, a
+ * terminal). Needs `npm run build` first; `binPath` says so when dist/ is missing or older than the sources.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BINS, type BinName, REPO_ROOT, type RunningBin, runBin, startBin } from "./test_support.js";
+
+/** A free loopback port (bound then released; the tiny reuse race is acceptable in tests). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe("the bins npm links", () => {
+  it("point at committed files listed in `files` (not into dist/, which npm ci has not built yet)", () => {
+    for (const [name, dir] of Object.entries(BINS) as [BinName, string][]) {
+      const pkg = JSON.parse(readFileSync(join(REPO_ROOT, dir, "package.json"), "utf8")) as {
+        bin: Record<string, string>;
+        files: string[];
+      };
+      const target = pkg.bin[name];
+      expect(target, name).toMatch(/^\.\/bin\/[^/]+\.mjs$/);
+      expect(pkg.files, name).toContain("bin/");
+      const tracked = spawnSync("git", ["ls-files", "--error-unmatch", join(dir, target as string)], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+      });
+      expect(tracked.status, `${name}: ${tracked.stderr}`).toBe(0);
+      // npm created the link at install time, to that file.
+      expect(realpathSync(join(REPO_ROOT, "node_modules/.bin", name))).toBe(
+        realpathSync(resolve(REPO_ROOT, dir, target as string)),
+      );
+    }
+  });
+
+  it("run through the link itself (shebang, executable bit) and print their help", async () => {
+    for (const [name, usage] of [
+      ["langchain-databricks", "Usage: langchain-databricks"],
+      ["databricks-emulator", "Usage: databricks-emulator start"],
+    ] as const) {
+      const r = await runLink(name, ["--help"]);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain(usage);
+    }
+  });
+});
+
+/** Runs `node_modules/.bin/<name>` as a shell would (no `node` in front), with node on PATH. */
+function runLink(
+  name: BinName,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(REPO_ROOT, "node_modules/.bin", name), args, {
+      env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: tmpdir() },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** An emulator started by its own bin, as `npx databricks-emulator start` would. */
+async function startEmulatorBin(
+  args: string[] = [],
+): Promise<{ url: string; token: string; bin: RunningBin }> {
+  const bin = startBin("databricks-emulator", ["start", "--port", "0", "--transition-ms", "20", ...args]);
+  await bin.waitFor(/DATABRICKS_TOKEN=\S+\n[\s\S]*default cluster id/);
+  const url = /DATABRICKS_HOST=(\S+)/.exec(bin.stdout())?.[1] as string;
+  const token = /DATABRICKS_TOKEN=(\S+)/.exec(bin.stdout())?.[1] as string;
+  return { url, token, bin };
+}
+
+describe("langchain-databricks against an emulator started with databricks-emulator (both real bins)", () => {
+  let emu: Awaited<ReturnType<typeof startEmulatorBin>>;
+  let dir: string;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    emu = await startEmulatorBin();
+    dir = mkdtempSync(join(tmpdir(), "ldb-bin-"));
+    env = { DATABRICKS_HOST: emu.url, DATABRICKS_TOKEN: emu.token, HOME: dir };
+  });
+  afterAll(async () => {
+    if (emu) {
+      emu.bin.child.kill("SIGTERM");
+      expect((await emu.bin.result).code).toBe(0);
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("env-based auth works", async () => {
+    const ok = await runBin("langchain-databricks", ["endpoints", "get", "databricks-bge-large-en"], { env });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).name).toBe("databricks-bge-large-en");
+  });
+
+  it("a bad endpoint name exits 3 with the server's code and the name", async () => {
+    const bad = await runBin("langchain-databricks", ["chat", "hi", "-m", "nope-endpoint"], { env });
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/^Error: API error \(404 RESOURCE_DOES_NOT_EXIST\): .*nope-endpoint/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("a missing credential exits 2 with a message naming the setting to provide", async () => {
+    const r = await runBin("langchain-databricks", ["endpoints", "list"], {
+      env: {
+        DATABRICKS_HOST: emu.url,
+        HOME: dir,
+        DATABRICKS_CONFIG_FILE: join(dir, "none.cfg"),
+        PATH: "/nonexistent",
+      },
+    });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(
+      /^Error: Configuration error: No Databricks credentials found .*DATABRICKS_TOKEN/,
+    );
+  });
+
+  it("a wrong token exits 2 (authentication) without echoing it", async () => {
+    const r = await runBin("langchain-databricks", ["secrets", "list-scopes"], {
+      env: { ...env, DATABRICKS_TOKEN: "dapi-not-a-real-token-42" },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^Error: Authentication failed \(403/);
+    expect(r.stdout + r.stderr).not.toContain("dapi-not-a-real-token-42");
+  });
+
+  it("an unreachable host (a closed loopback port) exits 4, fast with --max-retries 0", async () => {
+    const port = await freePort();
+    const started = performance.now();
+    const r = await runBin("langchain-databricks", ["--max-retries", "0", "endpoints", "list"], {
+      env: { DATABRICKS_HOST: `http://127.0.0.1:${port}`, DATABRICKS_TOKEN: "dapi-unused", HOME: dir },
+    });
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(
+      /^Error: Network error: Connection to GET http:\/\/127\.0\.0\.1:\d+\/api\/2\.0\/serving-endpoints failed \(ECONNREFUSED\)\. Check --host \/ DATABRICKS_HOST/,
+    );
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it("endpoints create --json FILE, endpoints wait, secrets put-secret (stdin) and list-secrets", async () => {
+    writeFileSync(
+      join(dir, "bge.json"),
+      JSON.stringify({
+        name: "bin-bge",
+        config: {
+          served_entities: [
+            { entity_name: "system.ai.bge_large_en", entity_version: "1", workload_size: "Small" },
+          ],
+        },
+      }),
+    );
+    const created = await runBin("langchain-databricks", ["endpoints", "create", "--json", "bge.json"], {
+      env,
+      cwd: dir,
+    });
+    expect(created.code, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ name: "bin-bge", state: { ready: "NOT_READY" } });
+    const waited = await runBin(
+      "langchain-databricks",
+      ["endpoints", "wait", "bin-bge", "--wait-timeout", "30"],
+      {
+        env,
+      },
+    );
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stdout).toBe("Endpoint bin-bge is READY.\n");
+
+    expect(
+      (await runBin("langchain-databricks", ["secrets", "create-scope", "bin-scope"], { env })).code,
+    ).toBe(0);
+    const put = await runBin("langchain-databricks", ["secrets", "put-secret", "bin-scope", "api-key"], {
+      env,
+      input: "value-from-a-pipe-77\n",
+    });
+    expect(put.code, put.stderr).toBe(0);
+    expect(put.stdout).toBe("Stored secret bin-scope/api-key.\n");
+    const listed = await runBin("langchain-databricks", ["secrets", "list-secrets", "bin-scope", "--json"], {
+      env,
+    });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { key: string }[]).map((s) => s.key)).toEqual(["api-key"]);
+    expect(put.stdout + put.stderr + listed.stdout).not.toContain("value-from-a-pipe-77");
+  });
+});
