@@ -117,8 +117,15 @@ describe("langchain-databricks against an emulator started with databricks-emula
   it("a bad endpoint name exits 3 with the server's code and the name", async () => {
     const bad = await runBin("langchain-databricks", ["chat", "hi", "-m", "nope-endpoint"], { env });
     expect(bad.code).toBe(3);
-    expect(bad.stderr).toMatch(/^Error: API error \(404 RESOURCE_DOES_NOT_EXIST\): .*nope-endpoint/);
-    expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(bad.stderr).toMatch(
+      /^Error: API error \(404 RESOURCE_DOES_NOT_EXIST\): Endpoint with name 'nope-endpoint' does not exist\. \(POST \/serving-endpoints\/chat\/completions, request id [0-9a-f-]+\)\. List the endpoints with `langchain-databricks endpoints list`\.\n$/,
+    );
+    const got = await runBin("langchain-databricks", ["endpoints", "get", "nope-endpoint"], { env });
+    expect(got.code).toBe(3);
+    expect(got.stderr).toContain("(list them with `langchain-databricks endpoints list`)");
+    const requestId = /request id ([0-9a-f-]+)/.exec(got.stderr)?.[1] as string;
+    expect(got.stderr.split(requestId)).toHaveLength(2); // printed once
+    expect(bad.stderr + got.stderr).not.toMatch(/\n\s+at |ServingEndpointsClient/); // no stack, no library API
   });
 
   it("a missing credential exits 2 with a message naming the setting to provide", async () => {
@@ -132,7 +139,15 @@ describe("langchain-databricks against an emulator started with databricks-emula
     });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(
-      /^Error: Configuration error: No Databricks credentials found .*DATABRICKS_TOKEN/,
+      /^Error: Configuration error: No Databricks credentials found for http:\/\/127\.0\.0\.1:\d+\. Pass --token \(or set DATABRICKS_TOKEN\), pass --client-id \+ --client-secret /,
+    );
+    expect(r.stderr).not.toMatch(/`token`|tokenProvider/);
+    const noHost = await runBin("langchain-databricks", ["endpoints", "list"], {
+      env: { HOME: dir, DATABRICKS_CONFIG_FILE: join(dir, "none.cfg") },
+    });
+    expect(noHost.code).toBe(2);
+    expect(noHost.stderr).toMatch(
+      /^Error: Configuration error: No Databricks host configured: pass --host, set DATABRICKS_HOST/,
     );
   });
 
@@ -141,8 +156,28 @@ describe("langchain-databricks against an emulator started with databricks-emula
       env: { ...env, DATABRICKS_TOKEN: "dapi-not-a-real-token-42" },
     });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^Error: Authentication failed \(403/);
+    expect(r.stderr).toMatch(
+      /^Error: Authentication failed \(403\): Invalid access token\. \(GET \/api\/2\.0\/secrets\/scopes\/list, request id [0-9a-f-]+\)\. Check the credentials: --token \/ DATABRICKS_TOKEN/,
+    );
+    expect(r.stderr).not.toMatch(/403 403|\.\./);
     expect(r.stdout + r.stderr).not.toContain("dapi-not-a-real-token-42");
+  });
+
+  it("plain http:// off loopback is refused, pointing at --allow-insecure-http, which allows it", async () => {
+    // 0.0.0.0 is not a loopback name, but connecting to it reaches this machine: a safe stand-in for a remote host.
+    const host = emu.url.replace("127.0.0.1", "0.0.0.0");
+    const refused = await runBin("langchain-databricks", ["--host", host, "endpoints", "list"], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^Error: Configuration error: Refusing plain http:\/\/ for non-loopback host 0\.0\.0\.0:\d+ \(from --host\): .* pass --allow-insecure-http if you really mean it\.\n$/,
+    );
+    const allowed = await runBin(
+      "langchain-databricks",
+      ["--host", host, "--allow-insecure-http", "endpoints", "list", "--json"],
+      { env },
+    );
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(JSON.parse(allowed.stdout).length).toBeGreaterThan(0);
   });
 
   it("an unreachable host (a closed loopback port) exits 4, fast with --max-retries 0", async () => {

@@ -13,6 +13,7 @@ export interface GlobalOptions {
   /** Seconds, as typed by the user. */
   timeout?: number;
   maxRetries?: number;
+  allowInsecureHttp?: boolean;
 }
 
 /** The subset of the library's auth options the CLI can set; anything unset falls back to env and profiles. */
@@ -26,6 +27,7 @@ export interface CliAuthOptions {
   /** Milliseconds per attempt. */
   timeout?: number;
   maxRetries?: number;
+  allowInsecureHttp?: boolean;
 }
 
 /** What a command action receives besides its own arguments. */
@@ -75,6 +77,7 @@ export function authOptionsFrom(globals: GlobalOptions): CliAuthOptions {
   if (globals.configFile) auth.configFile = globals.configFile;
   if (globals.timeout !== undefined) auth.timeout = Math.round(globals.timeout * 1000);
   if (globals.maxRetries !== undefined) auth.maxRetries = globals.maxRetries;
+  if (globals.allowInsecureHttp) auth.allowInsecureHttp = true;
   return auth;
 }
 

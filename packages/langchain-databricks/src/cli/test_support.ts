@@ -234,7 +234,7 @@ export interface RunningBin {
 export function startBin(name: BinName, args: readonly string[] = [], options: BinOptions = {}): RunningBin {
   const argv = [binPath(name), ...args];
   const env = { ...cleanEnv(options.env), NO_COLOR: "1" };
-  const spawnOptions = { cwd: options.cwd ?? REPO_ROOT, env, stdio: ["pipe", "pipe", "pipe"] as const };
+  const spawnOptions = { cwd: options.cwd ?? REPO_ROOT, env, stdio: ["pipe", "pipe", "pipe"] as "pipe"[] };
   if (options.pty && !PTY_AVAILABLE) throw new Error("no pseudo-terminal available (python3 with pty)");
   const child = options.pty
     ? spawn("python3", ["-c", PTY_RELAY, process.execPath, ...argv], spawnOptions)
