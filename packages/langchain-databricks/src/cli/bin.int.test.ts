@@ -8,8 +8,20 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { type EmulatorHandle, startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BINS, type BinName, REPO_ROOT, type RunningBin, runBin, startBin } from "./test_support.js";
+import { ServingEndpointsClient } from "../clients/serving-endpoints.js";
+import { slowAgent } from "./test_models.js";
+import {
+  BINS,
+  type BinName,
+  PTY_AVAILABLE,
+  plain,
+  REPO_ROOT,
+  type RunningBin,
+  runBin,
+  startBin,
+} from "./test_support.js";
 
 /** A free loopback port (bound then released; the tiny reuse race is acceptable in tests). */
 function freePort(): Promise<number> {
@@ -236,5 +248,222 @@ describe("langchain-databricks against an emulator started with databricks-emula
     expect(listed.code, listed.stderr).toBe(0);
     expect((JSON.parse(listed.stdout) as { key: string }[]).map((s) => s.key)).toEqual(["api-key"]);
     expect(put.stdout + put.stderr + listed.stdout).not.toContain("value-from-a-pipe-77");
+  });
+});
+
+describe("auth flags, profiles, timeouts and terminals (real bin, emulator in this process for its test hooks)", () => {
+  const SP = { clientId: "cli-sp", clientSecret: "cli-sp-secret-value-913" };
+  const CHAT = "databricks-meta-llama-3-3-70b-instruct";
+  let emu: EmulatorHandle;
+  let dir: string;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    emu = await startEmulator({
+      transitionMs: 20,
+      servicePrincipals: [SP],
+      models: { "cat.cli.slow": slowAgent },
+    });
+    await new ServingEndpointsClient({ host: emu.url, token: emu.token }).create({
+      name: "slow-agent",
+      config: {
+        served_entities: [{ entity_name: "cat.cli.slow", entity_version: "1", workload_size: "Small" }],
+      },
+    });
+    dir = mkdtempSync(join(tmpdir(), "ldb-bin2-"));
+    env = { DATABRICKS_HOST: emu.url, DATABRICKS_TOKEN: emu.token, HOME: dir };
+    writeFileSync(
+      join(dir, "texts.txt"),
+      `${Array.from({ length: 30 }, (_, i) => `line ${i}`).join("\n")}\n`,
+    );
+  });
+  afterAll(async () => {
+    await emu?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("--client-id/--client-secret (and the env vars) authenticate as an OAuth M2M service principal", async () => {
+    const flags = ["--host", emu.url, "--client-id", SP.clientId, "--client-secret", SP.clientSecret];
+    const viaFlags = await runBin("langchain-databricks", [...flags, "chat", "hi", "-m", CHAT, "--json"], {
+      env: { HOME: dir },
+    });
+    expect(viaFlags.code, viaFlags.stderr).toBe(0);
+    expect(JSON.parse(viaFlags.stdout).content.length).toBeGreaterThan(0);
+    const viaEnv = await runBin("langchain-databricks", ["secrets", "create-scope", "sp-scope"], {
+      env: {
+        HOME: dir,
+        DATABRICKS_HOST: emu.url,
+        DATABRICKS_CLIENT_ID: SP.clientId,
+        DATABRICKS_CLIENT_SECRET: SP.clientSecret,
+      },
+    });
+    expect(viaEnv.code, viaEnv.stderr).toBe(0);
+    const wrong = await runBin(
+      "langchain-databricks",
+      [
+        "--host",
+        emu.url,
+        "--client-id",
+        SP.clientId,
+        "--client-secret",
+        "not-the-secret-5521",
+        "endpoints",
+        "list",
+      ],
+      { env: { HOME: dir } },
+    );
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^Error: Authentication failed \(401[^)]*\): .*Check the credentials/);
+    expect(wrong.stdout + wrong.stderr).not.toContain("not-the-secret-5521");
+  });
+
+  it("--profile and --config-file (and DATABRICKS_CONFIG_PROFILE / ~/.databrickscfg) pick the settings", async () => {
+    const cfg = join(dir, "workspaces.cfg");
+    writeFileSync(
+      cfg,
+      `[DEFAULT]\nhost = http://127.0.0.1:9\ntoken = dapi-default-profile\n\n[emu]\nhost = ${emu.url}\ntoken = ${emu.token}\n`,
+    );
+    const get = ["endpoints", "get", "databricks-bge-large-en"];
+    const home = { HOME: dir };
+    const byFlags = await runBin("langchain-databricks", ["--config-file", cfg, "--profile", "emu", ...get], {
+      env: home,
+    });
+    expect(byFlags.code, byFlags.stderr).toBe(0);
+    expect(JSON.parse(byFlags.stdout).name).toBe("databricks-bge-large-en");
+    const byEnv = await runBin("langchain-databricks", get, {
+      env: { ...home, DATABRICKS_CONFIG_FILE: cfg, DATABRICKS_CONFIG_PROFILE: "emu" },
+    });
+    expect(byEnv.code, byEnv.stderr).toBe(0);
+    // Without a profile the DEFAULT section applies (here: a closed port).
+    const byDefault = await runBin(
+      "langchain-databricks",
+      ["--max-retries", "0", "--config-file", cfg, ...get],
+      {
+        env: home,
+      },
+    );
+    expect(byDefault.code).toBe(4);
+    expect(byDefault.stderr).toContain("http://127.0.0.1:9/api/2.0/serving-endpoints");
+    const missing = await runBin(
+      "langchain-databricks",
+      ["--config-file", cfg, "--profile", "nope", ...get],
+      {
+        env: home,
+      },
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(
+      `Error: Configuration error: Profile "nope" not found in ${cfg}. Check --profile / DATABRICKS_CONFIG_PROFILE.\n`,
+    );
+    // ~/.databrickscfg is the default file.
+    writeFileSync(join(dir, ".databrickscfg"), `[emu]\nhost = ${emu.url}\ntoken = ${emu.token}\n`);
+    const fromHome = await runBin("langchain-databricks", ["--profile", "emu", ...get], { env: home });
+    expect(fromHome.code, fromHome.stderr).toBe(0);
+  });
+
+  it("--timeout (seconds) against a server that never answers: exit 4 on time, saying which flag to raise", async () => {
+    const sockets = new Set<import("node:net").Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket); // accept, read, never answer
+    });
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", () => r()));
+    const { port } = silent.address() as { port: number };
+    try {
+      const started = performance.now();
+      const r = await runBin(
+        "langchain-databricks",
+        ["--timeout", "0.5", "--max-retries", "0", "endpoints", "list"],
+        {
+          env: { DATABRICKS_HOST: `http://127.0.0.1:${port}`, DATABRICKS_TOKEN: "dapi-unused", HOME: dir },
+        },
+      );
+      const elapsed = performance.now() - started;
+      expect(r.code, r.stderr).toBe(4);
+      expect(r.stderr).toBe(
+        `Error: Timed out after 0.5 s waiting for GET http://127.0.0.1:${port}/api/2.0/serving-endpoints. ` +
+          "Raise --timeout (seconds) if the endpoint is slow (e.g. scaling from zero).\n",
+      );
+      expect(elapsed).toBeGreaterThanOrEqual(500);
+      expect(elapsed).toBeLessThan(5_000); // process start-up included
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+
+  describe.skipIf(!PTY_AVAILABLE)("on a pseudo-terminal", () => {
+    const embed = [
+      "embed",
+      "texts.txt",
+      "-m",
+      "databricks-bge-large-en",
+      "--batch-size",
+      "1",
+      "--concurrency",
+      "1",
+    ];
+
+    it("embed draws a progress bar, shows the cursor again and prints the rows/s summary", async () => {
+      const bin = startBin("langchain-databricks", [...embed, "--batch-size", "3", "--out", "tty.jsonl"], {
+        env,
+        cwd: dir,
+        pty: true,
+      });
+      const r = await bin.result;
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.stdout.lastIndexOf("\x1b[?25h")).toBeGreaterThan(r.stdout.lastIndexOf("\x1b[?25l"));
+      expect(plain(r.stdout)).toMatch(/embedding \[[█░]+\] 30\/30 100%/);
+      expect(plain(r.stdout)).toMatch(/\nEmbedded 30 texts \(1024 dims\) in \d+\.\d\ds: \d+ rows\/s\.\n$/);
+      expect(readFileSync(join(dir, "tty.jsonl"), "utf8").trim().split("\n")).toHaveLength(30);
+    });
+
+    it("Ctrl-C during embed: exit 130, cursor restored, a partial summary, only complete rows in the file", async () => {
+      emu.admin.setFaults([{ path: "/serving-endpoints/", method: "POST", latencyMs: 80 }]);
+      try {
+        const bin = startBin("langchain-databricks", [...embed, "--out", "part.jsonl"], {
+          env,
+          cwd: dir,
+          pty: true,
+        });
+        await bin.waitFor(/embedding \[[█░]+\] ([3-9]|[12]\d)\/30/);
+        bin.write("\x03"); // what the terminal sends for Ctrl-C
+        const r = await bin.result;
+        expect(r.code, r.stdout).toBe(130);
+        expect(r.stdout.lastIndexOf("\x1b[?25h")).toBeGreaterThan(r.stdout.lastIndexOf("\x1b[?25l"));
+        const written = readFileSync(join(dir, "part.jsonl"), "utf8");
+        expect(written.endsWith("\n")).toBe(true);
+        const rows = written
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as { index: number });
+        expect(rows.map((row) => row.index)).toEqual(rows.map((_, i) => i));
+        expect(rows.length).toBeLessThan(30);
+        expect(plain(r.stdout)).toContain(
+          `: wrote ${rows.length} of 30 rows to part.jsonl (rows 0-${rows.length - 1}, complete lines in input order).`,
+        );
+      } finally {
+        emu.admin.clearFaults();
+      }
+    });
+
+    it("REPL: Ctrl-C stops the answer and returns to the prompt; the next question is answered; /exit ends it", async () => {
+      const bin = startBin("langchain-databricks", ["chat", "-m", "slow-agent"], {
+        env,
+        cwd: dir,
+        pty: true,
+      });
+      await bin.waitFor("you> ");
+      bin.write("go slow\r");
+      await bin.waitFor("bot> w0 w1 "); // mid-answer
+      const started = performance.now();
+      bin.write("\x03");
+      await bin.waitFor("(answer stopped)");
+      expect(performance.now() - started).toBeLessThan(5_000);
+      bin.write("and now?\r");
+      await bin.waitFor("bot> quick answer to and now?");
+      bin.write("/exit\r");
+      const r = await bin.result;
+      expect(r.code, r.stdout).toBe(0);
+      expect(plain(r.stdout)).not.toContain("w50");
+    });
   });
 });

@@ -381,6 +381,36 @@ describe("embedInOrder", () => {
     expect(calls).toBe(2);
   });
 
+  it("an abort resolves at once: no batch started and no row emitted after it, a late failure ignored", async () => {
+    const ac = new AbortController();
+    let calls = 0;
+    let release: (() => void) | undefined;
+    const emitted: number[] = [];
+    const run = embedInOrder(
+      rows,
+      { batchSize: 2, concurrency: 1 },
+      async (texts) => {
+        calls++;
+        if (calls === 2) {
+          ac.abort(); // Ctrl-C while the second batch is in flight
+          await new Promise<void>((r) => {
+            release = r;
+          });
+          throw new Error("late failure of an abandoned batch");
+        }
+        return texts.map(() => [0]);
+      },
+      (_r, i) => emitted.push(i),
+      () => {},
+      ac.signal,
+    );
+    await run; // resolves although the second batch has not finished
+    release?.();
+    await new Promise((r) => setImmediate(r));
+    expect(emitted).toEqual([0, 1]);
+    expect(calls).toBe(2);
+  });
+
   it("rejects a response with the wrong number of vectors", async () => {
     await expect(
       embedInOrder(

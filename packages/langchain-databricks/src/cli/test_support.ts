@@ -129,7 +129,7 @@ export type BinName = keyof typeof BINS;
 function isBuiltSource(path: string): boolean {
   return (
     path.endsWith(".ts") &&
-    !/\.test\.ts$|\/tests?\/|\/testing\/|\/reliability\/|test_support\.ts$|fake_io\.ts$/.test(path)
+    !/\.test\.ts$|\/tests?\/|\/testing\/|\/reliability\/|\/test_[^/]*\.ts$|fake_io\.ts$/.test(path)
   );
 }
 
