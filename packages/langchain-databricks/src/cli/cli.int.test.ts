@@ -503,6 +503,11 @@ describe("serve-driver-proxy", () => {
     for (let i = 0; i < 200 && !io.err().includes("Serving"); i++)
       await new Promise((r) => setTimeout(r, 10));
     expect(io.err()).toContain(`on http://127.0.0.1:${port}/`);
+    if (port < 3000 || port > 8000) {
+      expect(io.err()).toContain(
+        `Warning: port ${port} is outside the recommended range 3000-8000; the driver proxy may not forward it.`,
+      );
+    }
 
     const r = await run([
       "complete",
@@ -522,6 +527,60 @@ describe("serve-driver-proxy", () => {
     io.interrupt();
     expect(await serving).toBe(0);
     expect(io.err()).toContain("Stopped.");
+  });
+
+  it("a throwing model function: logged with its stack on the server's stderr, a 500 JSON error without one", async () => {
+    writeFileSync(
+      join(dir, "boom.mjs"),
+      'export default (prompt) => { if (prompt === "boom") throw new Error("model exploded"); return "fine"; };\n',
+    );
+    const port = await freePort();
+    const io = fakeIO({ cwd: dir });
+    const serving = runCli(
+      ["serve-driver-proxy", "boom.mjs", "--port", String(port), "--bind", "127.0.0.1"],
+      io,
+    );
+    await until(() => io.err().includes("Serving"));
+    const post = (prompt: string) =>
+      fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: JSON.stringify({ prompt }) });
+    const failed = await post("boom");
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get("content-type")).toContain("application/json");
+    const body = await failed.text();
+    expect(JSON.parse(body)).toEqual({ error: "Model function failed: model exploded" });
+    expect(body).not.toMatch(/\bat |boom\.mjs/); // no stack trace, no file paths
+    expect(io.err()).toMatch(
+      /serve-driver-proxy: the model function failed \(answered 500\): Error: model exploded\n\s+at .*boom\.mjs/,
+    );
+    // The server keeps serving.
+    expect(await (await post("fine?")).json()).toBe("fine");
+    io.interrupt();
+    expect(await serving).toBe(0);
+  });
+
+  it("--port out of range is a usage error; a port in use exits 4 naming the port", async () => {
+    writeFileSync(join(dir, "ok.mjs"), "export default () => 'ok';\n");
+    const big = await run(["serve-driver-proxy", "ok.mjs", "--port", "99999"]);
+    expect(big.code).toBe(1);
+    expect(big.err).toBe('Error: --port must be a port number from 1 to 65535, got "99999".\n');
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, "127.0.0.1", () => r()));
+    const { port } = taken.address() as { port: number };
+    try {
+      const busy = await run(["serve-driver-proxy", "ok.mjs", "--port", String(port), "--bind", "127.0.0.1"]);
+      expect(busy.code).toBe(4);
+      expect(busy.err).toMatch(
+        new RegExp(
+          `\nError: serve-driver-proxy: port ${port} is already in use on 127\\.0\\.0\\.1\\. Stop what is listening there or pick another --port\\.\n$`,
+        ),
+      );
+      expect(busy.err).not.toContain("Error: Error:");
+    } finally {
+      taken.close();
+    }
+    const completeBig = await run(["complete", "hi", "--port", "70000"]);
+    expect(completeBig.code).toBe(1);
+    expect(completeBig.err).toContain('--port must be a port number from 1 to 65535, got "70000"');
   });
 
   it("a module without a function export is a usage error", async () => {

@@ -57,6 +57,17 @@ export function parsePositiveInt(flag: string): (value: string) => number {
   };
 }
 
+/** Parses a TCP port (1-65535). */
+export function parsePort(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1 || n > 65535) {
+      throw new CliUsageError(`${flag} must be a port number from 1 to 65535, got "${value}".`);
+    }
+    return n;
+  };
+}
+
 /** Parses `--max-retries` (0 allowed: fail fast). */
 export function parseRetries(value: string): number {
   const n = Number(value);
