@@ -171,10 +171,18 @@ export function binPath(name: BinName): string {
   return target;
 }
 
+/**
+ * The python3 interpreter itself (not a version-manager shim: killing a shim would orphan the interpreter and the
+ * bin it runs), when it has the `pty` module; undefined otherwise.
+ */
+const PYTHON: string | undefined = (() => {
+  if (process.platform === "win32") return undefined;
+  const r = spawnSync("python3", ["-c", "import pty, sys; print(sys.executable)"], { encoding: "utf8" });
+  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+})();
+
 /** True when a pseudo-terminal can be made for {@link startBin} (python3 with the `pty` module). */
-export const PTY_AVAILABLE =
-  process.platform !== "win32" &&
-  spawnSync("python3", ["-c", "import pty"], { stdio: "ignore" }).status === 0;
+export const PTY_AVAILABLE = PYTHON !== undefined;
 
 /**
  * Runs argv[1:] on a pseudo-terminal (stdin, stdout and stderr all a TTY of 100 x 30), relays our stdin to it and
@@ -182,11 +190,15 @@ export const PTY_AVAILABLE =
  * when it was killed). Ctrl-C is the byte 0x03 written to stdin, as a terminal would send it.
  */
 const PTY_RELAY = `
-import fcntl, os, pty, select, struct, sys, termios
+import fcntl, os, pty, select, signal, struct, sys, termios
 pid, fd = pty.fork()
 if pid == 0:
     fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     os.execv(sys.argv[1], sys.argv[1:])
+def stop(signum, frame):
+    os.kill(pid, signal.SIGKILL)
+    sys.exit(128 + signum)
+signal.signal(signal.SIGTERM, stop)
 stdin_open = True
 while True:
     ready, _, _ = select.select([fd] + ([0] if stdin_open else []), [], [])
@@ -237,7 +249,7 @@ export function startBin(name: BinName, args: readonly string[] = [], options: B
   const spawnOptions = { cwd: options.cwd ?? REPO_ROOT, env, stdio: ["pipe", "pipe", "pipe"] as "pipe"[] };
   if (options.pty && !PTY_AVAILABLE) throw new Error("no pseudo-terminal available (python3 with pty)");
   const child = options.pty
-    ? spawn("python3", ["-c", PTY_RELAY, process.execPath, ...argv], spawnOptions)
+    ? spawn(PYTHON as string, ["-c", PTY_RELAY, process.execPath, ...argv], spawnOptions)
     : spawn(process.execPath, argv, spawnOptions);
   return collect(child, options.timeoutMs);
 }
@@ -270,15 +282,22 @@ function collect(child: ChildProcess, timeoutMs = 60_000): RunningBin {
     notify();
   });
   child.stdin?.on("error", () => {}); // the child may exit without reading stdin
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  // SIGTERM first: the pty relay passes it on to the bin it runs (a SIGKILL would orphan that).
+  let killer: ReturnType<typeof setTimeout> | undefined;
+  const timer = setTimeout(() => {
+    child.kill("SIGTERM");
+    killer = setTimeout(() => child.kill("SIGKILL"), 2_000);
+  }, timeoutMs);
   let exited = false;
   const result = new Promise<RunResult>((resolve, reject) => {
     child.on("error", (error) => {
       clearTimeout(timer);
+      clearTimeout(killer);
       reject(error);
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(killer);
       exited = true;
       notify();
       resolve({ code, signal, stdout, stderr });
