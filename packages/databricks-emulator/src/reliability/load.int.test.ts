@@ -12,13 +12,13 @@ afterAll(async () => {
 });
 
 /**
- * Generous on purpose: on a quiet 2-core box p99 is tens of ms, on one shared with other test runs it reached
- * ~500 ms; an event-loop stall or a lock held across requests (seconds) still shows.
+ * Generous on purpose: on a quiet 2-core box p99 is tens of ms, on one shared with other test runs (load average
+ * 4-6) it was 85-210 ms; an event-loop stall or a lock held across requests (seconds) still shows.
  */
 const P99_LIMIT_MS = 1_000;
 /**
  * The emulator does real work per request (tokenizer, engines, auth, JSON envelopes) but must keep this share of
- * what a bare node:http server manages on the same machine at the same moment (measured: 0.37-0.65).
+ * what a bare node:http server manages on the same machine at the same moment (measured: 0.38-0.57 on a busy 2-core box).
  */
 const MIN_SHARE_OF_BASELINE = 0.2;
 
