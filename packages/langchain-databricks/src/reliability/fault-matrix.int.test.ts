@@ -116,8 +116,9 @@ describe("fault matrix (emulator fault injection, loopback HTTP)", () => {
     expect(f.status503 / f.requests).toBeLessThan(0.15);
     // `Retry-After: 1` is honoured: the same body leaves again only after a full second.
     expect(f.retryAfter1).toBeGreaterThan(5);
-    // 1 s, less Node's 1 ms timer granularity (timers run on a loop clock cached per tick, in whole ms).
-    expect(f.minWaitAfterRetryAfter1Ms).toBeGreaterThanOrEqual(999);
+    // 1 s, less what Node's timer clock can lag real time (whole ms, cached per loop tick): seen 999.4-1,000.6 ms.
+    // Ignoring the header would show as a few ms of backoff.
+    expect(f.minWaitAfterRetryAfter1Ms).toBeGreaterThanOrEqual(995);
     expect(f.elapsedMs).toBeLessThan(20_000);
   }, 30_000);
 

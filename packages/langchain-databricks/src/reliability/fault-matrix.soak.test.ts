@@ -18,7 +18,8 @@ it("soak: 10 x 1,000 chat calls under 30% 429 (some Retry-After: 1) + 10% 503 (1
     expect(f.status200).toBe(1_000);
     expect(f.sent200).toBe(1_000);
     expect(f.resentAfterSuccess).toBe(0);
-    // 1 s, less Node's 1 ms timer granularity (timers run on a loop clock cached per tick, in whole ms).
-    expect(f.minWaitAfterRetryAfter1Ms).toBeGreaterThanOrEqual(999);
+    // 1 s, less what Node's timer clock can lag real time (whole ms, cached per loop tick): seen 999.4-1,000.6 ms.
+    // Ignoring the header would show as a few ms of backoff.
+    expect(f.minWaitAfterRetryAfter1Ms).toBeGreaterThanOrEqual(995);
   }
 }, 300_000);
