@@ -5,10 +5,15 @@
  * DATABRICKS_TOKEN, and must exit 0.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import type { Command } from "commander";
 import { startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fakeIO } from "../packages/langchain-databricks/src/cli/fake_io.js";
+import { buildProgram, runCli } from "../packages/langchain-databricks/src/cli/program.js";
 import { REPO_ROOT, runSource } from "../packages/langchain-databricks/src/cli/test_support.js";
 
 interface Block {
@@ -55,6 +60,76 @@ function extractBlocks(): Block[] {
 }
 
 const blocks = extractBlocks();
+
+interface CliLine {
+  /** e.g. docs/cli.md:52 */
+  where: string;
+  /** The words after `langchain-databricks`, up to a pipe, redirection or comment. */
+  argv: string[];
+}
+
+/** Splits a shell command line into words (quotes and backslashes as sh does, enough for docs). */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else word = (word ?? "") + c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      word ??= "";
+    } else if (c === "\\" && i + 1 < line.length) {
+      word = (word ?? "") + line[++i];
+    } else if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (
+      word === undefined &&
+      (c === "#" || c === "|" || c === ">" || c === "<" || c === ";" || c === "&")
+    ) {
+      break; // end of this command: a comment, a pipe, a redirection
+    } else {
+      word = (word ?? "") + c;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+/** Every `langchain-databricks ...` command in the ```sh blocks of README.md and docs/*.md. */
+function extractCliLines(): CliLine[] {
+  const out: CliLine[] = [];
+  for (const source of [
+    "README.md",
+    ...readdirSync(join(REPO_ROOT, "docs"))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => `docs/${f}`),
+  ]) {
+    let text: string;
+    try {
+      text = readFileSync(join(REPO_ROOT, source), "utf8");
+    } catch {
+      continue;
+    }
+    let inSh = false;
+    text.split("\n").forEach((line, i) => {
+      if (/^```/.test(line)) {
+        inSh = !inSh && /^```(sh|bash|shell|console)\s*$/.test(line);
+        return;
+      }
+      if (!inSh) return;
+      // The CLI as a command: at the start of the line, after `npx`, or after a pipe.
+      const m = /(?:^|\|\s*|npx\s+(?:--no-install\s+)?)langchain-databricks(\s.*)?$/.exec(line.trim());
+      if (m) out.push({ where: `${source}:${i + 1}`, argv: shellWords(m[1] ?? "") });
+    });
+  }
+  return out;
+}
+
+const cliLines = extractCliLines();
 
 function tsc(project: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -130,6 +205,44 @@ describe("documentation code blocks", () => {
     expect(errors, errors.join("\n")).toEqual([]);
   });
 
+  it("every `langchain-databricks` command in an sh block names real commands and options (their --help runs)", async () => {
+    expect(cliLines.filter((l) => l.where.startsWith("docs/cli.md")).length).toBeGreaterThan(15);
+    const program = buildProgram(fakeIO());
+    const optionNames = (cmd: Command) =>
+      cmd.options.flatMap((o) => [o.long, o.short].filter((n): n is string => !!n));
+    const globals = [...optionNames(program), "--help", "-h", "--version", "-V"];
+    const problems: string[] = [];
+    for (const { where, argv } of cliLines) {
+      // The command path: the first word naming a command, then (for groups) the first naming a subcommand.
+      const path: Command[] = [];
+      for (const word of argv) {
+        const children = (path.at(-1) ?? program).commands;
+        const next = children.find((c) => c.name() === word);
+        if (next) path.push(next);
+        if (path.length > 0 && (path.at(-1) as Command).commands.length === 0) break;
+      }
+      const names = path.map((c) => c.name());
+      const last = path.at(-1);
+      if (last && last.commands.length > 0)
+        problems.push(`${where}: \`${names.join(" ")}\` needs a known subcommand`);
+      if (!last && argv.some((w) => !w.startsWith("-")))
+        problems.push(`${where}: no known command in ${argv.join(" ")}`);
+      const io = fakeIO();
+      const code = await runCli([...names, "--help"], io);
+      if (code !== 0 || !io.out().includes("Usage: langchain-databricks")) {
+        problems.push(`${where}: \`langchain-databricks ${names.join(" ")} --help\` exited ${code}`);
+      }
+      const known = new Set([...globals, ...path.flatMap(optionNames)]);
+      for (const word of argv) {
+        const flag = word.startsWith("-") && word !== "-" ? word.split("=")[0] : undefined;
+        if (flag && !/^-\d/.test(flag) && !known.has(flag)) {
+          problems.push(`${where}: ${names.join(" ") || "(root)"} has no option ${flag}`);
+        }
+      }
+    }
+    expect(problems, problems.join("\n")).toEqual([]);
+  });
+
   describe.concurrent("runnable blocks (// @run) against a started emulator", () => {
     let emulator: Awaited<ReturnType<typeof startEmulator>>;
     beforeAll(async () => {
@@ -137,6 +250,50 @@ describe("documentation code blocks", () => {
     });
     afterAll(async () => {
       await emulator?.close();
+    });
+
+    it("the example messages of the exit-code table in docs/cli.md are what the CLI prints", async () => {
+      const table = readFileSync(join(REPO_ROOT, "docs/cli.md"), "utf8");
+      const examples = new Map<number, string>();
+      for (const m of table.matchAll(/^\| (\d+) +\| [^|]+\| `([^`]+)` +\|$/gm))
+        examples.set(Number(m[1]), m[2] as string);
+      const home = mkdtempSync(join(tmpdir(), "docs-cli-"));
+      const closed = await new Promise<number>((resolve) => {
+        const server = createServer().listen(0, "127.0.0.1", () => {
+          const { port } = server.address() as { port: number };
+          server.close(() => resolve(port));
+        });
+      });
+      const main = "packages/langchain-databricks/src/cli/main.ts";
+      const noConfig = { HOME: home, DATABRICKS_CONFIG_FILE: join(home, "none.cfg") };
+      const usage = fakeIO();
+      try {
+        const runs: Record<number, Promise<{ code: number | null; stderr: string }>> = {
+          1: runCli(["chat", "hi"], usage).then((code) => ({ code, stderr: usage.err() })),
+          2: runSource(main, ["endpoints", "list"], { env: noConfig }),
+          3: runSource(main, ["endpoints", "get", "nope"], {
+            env: { ...noConfig, DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token },
+          }),
+          4: runSource(main, ["--max-retries", "0", "endpoints", "list"], {
+            env: { ...noConfig, DATABRICKS_HOST: `http://127.0.0.1:${closed}`, DATABRICKS_TOKEN: "dapi-x" },
+          }),
+        };
+        for (const [code, run] of Object.entries(runs)) {
+          const example = examples.get(Number(code));
+          expect(example, `docs/cli.md has an example for exit code ${code}`).toBeDefined();
+          const r = await run;
+          const pattern = new RegExp(
+            `^${(example as string)
+              .split("...")
+              .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+              .join(".*")}`,
+          );
+          expect(r.code, r.stderr).toBe(Number(code));
+          expect(r.stderr.split("\n")[0]).toMatch(pattern);
+        }
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
     });
 
     for (const block of blocks.filter((b) => b.run)) {

@@ -1,7 +1,6 @@
 /**
- * The CLI against a started emulator. Most cases run the command tree in-process (`runCli` with captured
- * output: fast, and the same code path as the bin); the last block runs the real entry point as a child
- * process for what only a process can show: exit codes, env-based auth, a missing credential, a dead host.
+ * The CLI against a started emulator, in-process (`runCli` with captured output: fast, and the same code path as
+ * the bin). bin.int.test.ts runs the shipped bin as a child process for what only a process can show.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -11,7 +10,7 @@ import { startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fakeIO } from "./fake_io.js";
 import { runCli } from "./program.js";
-import { runSource } from "./test_support.js";
+import { counterAgent, slowAgent } from "./test_models.js";
 
 /** A custom model answering like the seed's dolly: the prompt echoed, cut at the first stop sequence. */
 const echoModel = {
@@ -28,7 +27,10 @@ let dir: string;
 let auth: string[];
 
 beforeAll(async () => {
-  emulator = await startEmulator({ models: { echo: echoModel }, transitionMs: 20 });
+  emulator = await startEmulator({
+    models: { echo: echoModel, "cat.cli.counter": counterAgent, "cat.cli.slow": slowAgent },
+    transitionMs: 20,
+  });
   dir = mkdtempSync(join(tmpdir(), "ldb-cli-"));
   auth = ["--host", emulator.url, "--token", emulator.token];
 });
@@ -265,6 +267,225 @@ describe("chat, complete, embed", () => {
   });
 });
 
+/** Polls (bounded) until `ready()` holds. */
+async function until(ready: () => boolean, ms = 10_000): Promise<void> {
+  for (let waited = 0; !ready(); waited += 10) {
+    if (waited > ms) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe("on a terminal, and when interrupted", () => {
+  const embedArgs = [
+    "embed",
+    "texts.txt",
+    "-m",
+    "databricks-bge-large-en",
+    "--batch-size",
+    "1",
+    "--concurrency",
+    "1",
+  ];
+  beforeAll(() => {
+    writeFileSync(
+      join(dir, "texts.txt"),
+      `${Array.from({ length: 30 }, (_, i) => `line ${i}`).join("\n")}\n`,
+    );
+  });
+
+  it("embed shows a progress bar on a TTY stderr (cursor hidden, then shown) and ends with the rows/s summary", async () => {
+    const r = await run([...embedArgs, "--batch-size", "4", "--out", "tty.jsonl"], {
+      stderrIsTTY: true,
+      columns: 100,
+    });
+    expect(r.code, r.err).toBe(0);
+    const hide = r.err.indexOf("\x1b[?25l");
+    const show = r.err.lastIndexOf("\x1b[?25h");
+    expect(hide).toBeGreaterThanOrEqual(0);
+    expect(show).toBeGreaterThan(hide);
+    expect(r.err).toMatch(/embedding \[[█░]+\] 30\/30 100%/);
+    expect(r.err).toMatch(/\nEmbedded 30 texts \(1024 dims\) in \d+\.\d\ds: \d+ rows\/s\.\n$/);
+    // Without a TTY (or with --no-progress) there is no bar at all.
+    const quiet = await run([...embedArgs, "--out", "q.jsonl", "--no-progress"], { stderrIsTTY: true });
+    expect(quiet.err).toMatch(/^Embedded 30 texts/);
+  });
+
+  it("Ctrl-C during embed: bar stopped, cursor back, complete rows only, a partial summary, exit 130", async () => {
+    emulator.admin.setFaults([{ path: "/serving-endpoints/", method: "POST", latencyMs: 60 }]);
+    try {
+      const io = fakeIO({ cwd: dir, stderrIsTTY: true, columns: 100 });
+      const running = runCli([...auth, ...embedArgs], io);
+      await until(() => io.out().split("\n").length > 3); // three rows written
+      io.interrupt();
+      const code = await running;
+      const rowsAtExit = io.out();
+      await new Promise((r) => setTimeout(r, 200)); // the abandoned request finishes: nothing more is written
+      expect(io.out()).toBe(rowsAtExit);
+      expect(code).toBe(130);
+      const lines = rowsAtExit.split("\n");
+      expect(lines.pop()).toBe(""); // ends with a newline: no half-written row
+      const rows = lines.map((l) => JSON.parse(l) as { index: number; embedding: number[] });
+      expect(rows.map((row) => row.index)).toEqual(rows.map((_, i) => i));
+      expect(rows.length).toBeGreaterThanOrEqual(3);
+      expect(rows.length).toBeLessThan(30);
+      expect(io.err().lastIndexOf("\x1b[?25h")).toBeGreaterThan(io.err().lastIndexOf("\x1b[?25l"));
+      expect(io.err()).toMatch(
+        new RegExp(
+          `\nInterrupted after \\d+\\.\\d\\ds: wrote ${rows.length} of 30 rows \\(rows 0-${rows.length - 1}, complete lines in input order\\)\\.\n$`,
+        ),
+      );
+    } finally {
+      emulator.admin.clearFaults();
+    }
+  });
+
+  it("REPL: Ctrl-C stops the answer in progress and the session goes on", async () => {
+    await run([
+      "endpoints",
+      "create",
+      "--wait",
+      "--json",
+      JSON.stringify({
+        name: "slow-agent",
+        config: {
+          served_entities: [{ entity_name: "cat.cli.slow", entity_version: "1", workload_size: "Small" }],
+        },
+      }),
+    ]);
+    const io = fakeIO({ cwd: dir, stdin: "go slow\nand now?\n/exit\n", stdinIsTTY: true });
+    const running = runCli([...auth, "chat", "-m", "slow-agent"], io);
+    await until(() => io.out().includes("bot> w0 w1 ")); // mid-answer
+    const started = performance.now();
+    io.interrupt();
+    expect(await running).toBe(0);
+    expect(performance.now() - started).toBeLessThan(4_000); // did not wait for the 10 s answer
+    expect(io.err()).toContain("(answer stopped)");
+    const answers = io
+      .out()
+      .split("\n")
+      .filter((l) => l.includes("bot> "))
+      .map((l) => l.replace(/.*bot> /, ""));
+    expect(answers).toHaveLength(2);
+    expect(answers[0]).toMatch(/^w0 w1 /);
+    expect(answers[0]).not.toContain("w50");
+    expect(answers[1]).toBe("quick answer to and now?");
+  });
+
+  it("REPL: a timeout is reported and the session and its conversation go on", async () => {
+    await run([
+      "endpoints",
+      "create",
+      "--wait",
+      "--json",
+      JSON.stringify({
+        name: "counter",
+        config: {
+          served_entities: [{ entity_name: "cat.cli.counter", entity_version: "1", workload_size: "Small" }],
+        },
+      }),
+    ]);
+    // The second question never gets an answer; the first and third do.
+    emulator.admin.setFaults([
+      { path: "/serving-endpoints/", method: "POST", neverAnswer: true, after: 1, times: 1 },
+    ]);
+    try {
+      const r = await run(["--timeout", "0.5", "--max-retries", "0", "chat", "-m", "counter"], {
+        stdin: "one\ntwo\nthree\n/exit\n",
+        stdinIsTTY: true,
+      });
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toMatch(
+        /\nError: Timed out after 0\.5 s waiting for POST http:\/\/127\.0\.0\.1:\d+\/serving-endpoints\/chat\/completions\. Raise --timeout \(seconds\)/,
+      );
+      expect(r.err).toContain("(the conversation is unchanged: send the message again to retry)");
+      // The failed turn is not in the history; the answered one is.
+      expect(
+        r.out
+          .split("\n")
+          .filter((l) => l.includes("bot> "))
+          .map((l) => l.replace(/.*bot> /, "")),
+      ).toEqual(["user messages: 1", "", "user messages: 2"]);
+    } finally {
+      emulator.admin.clearFaults();
+    }
+  });
+
+  it("REPL: a configuration error (nothing typed can fix it) ends the session with exit 2", async () => {
+    const io = fakeIO({ cwd: dir, stdin: "hello\nagain\n", stdinIsTTY: true });
+    const code = await runCli(["--host", "http://example.com", "--token", "dapi-x", "chat", "-m", "m"], io);
+    expect(code).toBe(2);
+    expect(io.err().match(/Refusing plain http/g)).toHaveLength(1);
+  });
+});
+
+describe("endpoints wait failures", () => {
+  it("UPDATE_FAILED ends wait (and update-config --wait) with exit 3 naming the state", async () => {
+    const entity = (version: string) => ({
+      served_entities: [{ entity_name: "echo", entity_version: version, workload_size: "Small" }],
+    });
+    expect(
+      (
+        await run([
+          "endpoints",
+          "create",
+          "--wait",
+          "--json",
+          JSON.stringify({ name: "cli-fail", config: entity("1") }),
+        ])
+      ).code,
+    ).toBe(0);
+    emulator.admin.failNextUpdate("cli-fail");
+    const updated = await run([
+      "endpoints",
+      "update-config",
+      "cli-fail",
+      "--json",
+      JSON.stringify(entity("2")),
+    ]);
+    expect(updated.code, updated.err).toBe(0);
+    const waited = await run(["endpoints", "wait", "cli-fail", "--wait-timeout", "10"]);
+    expect(waited.code).toBe(3);
+    expect(waited.err).toMatch(
+      /^Error: API error \(UPDATE_FAILED\): Endpoint "cli-fail" config update ended in UPDATE_FAILED\./,
+    );
+    emulator.admin.failNextUpdate("cli-fail");
+    const again = await run([
+      "endpoints",
+      "update-config",
+      "cli-fail",
+      "--wait",
+      "--json",
+      JSON.stringify(entity("3")),
+    ]);
+    expect(again.code).toBe(3);
+    expect(again.err).toContain("ended in UPDATE_FAILED");
+  });
+
+  it("running out of --wait-timeout exits 4 and says which flag to raise", async () => {
+    const slow = await startEmulator({ models: { echo: echoModel }, transitionMs: 600_000 });
+    try {
+      const io = fakeIO({ cwd: dir });
+      const body = {
+        name: "slow",
+        config: { served_entities: [{ entity_name: "echo", entity_version: "1" }] },
+      };
+      const slowAuth = ["--host", slow.url, "--token", slow.token];
+      expect(await runCli([...slowAuth, "endpoints", "create", "--json", JSON.stringify(body)], io)).toBe(0);
+      const waitIo = fakeIO({ cwd: dir });
+      const started = performance.now();
+      expect(await runCli([...slowAuth, "endpoints", "wait", "slow", "--wait-timeout", "0.3"], waitIo)).toBe(
+        4,
+      );
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(waitIo.err()).toMatch(
+        /^Error: Timed out: Endpoint "slow" not ready after 0\.3 s \(state .*NOT_READY.*\)\. Raise --wait-timeout \(seconds\)\.\n$/,
+      );
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 describe("serve-driver-proxy", () => {
   it("serves a module's default export until interrupted; complete reaches it through the driver proxy", async () => {
     const modulePath = join(dir, "app.mjs");
@@ -282,6 +503,11 @@ describe("serve-driver-proxy", () => {
     for (let i = 0; i < 200 && !io.err().includes("Serving"); i++)
       await new Promise((r) => setTimeout(r, 10));
     expect(io.err()).toContain(`on http://127.0.0.1:${port}/`);
+    if (port < 3000 || port > 8000) {
+      expect(io.err()).toContain(
+        `Warning: port ${port} is outside the recommended range 3000-8000; the driver proxy may not forward it.`,
+      );
+    }
 
     const r = await run([
       "complete",
@@ -303,6 +529,60 @@ describe("serve-driver-proxy", () => {
     expect(io.err()).toContain("Stopped.");
   });
 
+  it("a throwing model function: logged with its stack on the server's stderr, a 500 JSON error without one", async () => {
+    writeFileSync(
+      join(dir, "boom.mjs"),
+      'export default (prompt) => { if (prompt === "boom") throw new Error("model exploded"); return "fine"; };\n',
+    );
+    const port = await freePort();
+    const io = fakeIO({ cwd: dir });
+    const serving = runCli(
+      ["serve-driver-proxy", "boom.mjs", "--port", String(port), "--bind", "127.0.0.1"],
+      io,
+    );
+    await until(() => io.err().includes("Serving"));
+    const post = (prompt: string) =>
+      fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: JSON.stringify({ prompt }) });
+    const failed = await post("boom");
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get("content-type")).toContain("application/json");
+    const body = await failed.text();
+    expect(JSON.parse(body)).toEqual({ error: "Model function failed: model exploded" });
+    expect(body).not.toMatch(/\bat |boom\.mjs/); // no stack trace, no file paths
+    expect(io.err()).toMatch(
+      /serve-driver-proxy: the model function failed \(answered 500\): Error: model exploded\n\s+at .*boom\.mjs/,
+    );
+    // The server keeps serving.
+    expect(await (await post("fine?")).json()).toBe("fine");
+    io.interrupt();
+    expect(await serving).toBe(0);
+  });
+
+  it("--port out of range is a usage error; a port in use exits 4 naming the port", async () => {
+    writeFileSync(join(dir, "ok.mjs"), "export default () => 'ok';\n");
+    const big = await run(["serve-driver-proxy", "ok.mjs", "--port", "99999"]);
+    expect(big.code).toBe(1);
+    expect(big.err).toBe('Error: --port must be a port number from 1 to 65535, got "99999".\n');
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, "127.0.0.1", () => r()));
+    const { port } = taken.address() as { port: number };
+    try {
+      const busy = await run(["serve-driver-proxy", "ok.mjs", "--port", String(port), "--bind", "127.0.0.1"]);
+      expect(busy.code).toBe(4);
+      expect(busy.err).toMatch(
+        new RegExp(
+          `\nError: serve-driver-proxy: port ${port} is already in use on 127\\.0\\.0\\.1\\. Stop what is listening there or pick another --port\\.\n$`,
+        ),
+      );
+      expect(busy.err).not.toContain("Error: Error:");
+    } finally {
+      taken.close();
+    }
+    const completeBig = await run(["complete", "hi", "--port", "70000"]);
+    expect(completeBig.code).toBe(1);
+    expect(completeBig.err).toContain('--port must be a port number from 1 to 65535, got "70000"');
+  });
+
   it("a module without a function export is a usage error", async () => {
     writeFileSync(join(dir, "nofn.mjs"), "export const x = 1;\n");
     const r = await run(["serve-driver-proxy", "nofn.mjs", "--port", "7001"]);
@@ -311,61 +591,5 @@ describe("serve-driver-proxy", () => {
     const missing = await run(["serve-driver-proxy", "nope.mjs", "--port", "7001"]);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('cannot load "nope.mjs": file not found');
-  });
-});
-
-describe("the real entry point (child processes)", () => {
-  const main = "packages/langchain-databricks/src/cli/main.ts";
-
-  it("--help prints usage and exits 0", async () => {
-    const r = await runSource(main, ["--help"]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Usage: langchain-databricks");
-  });
-
-  it("env-based auth works and a bad endpoint exits 3", async () => {
-    const env = { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token };
-    const ok = await runSource(main, ["endpoints", "get", "databricks-bge-large-en"], { env });
-    expect(ok.code, ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout).name).toBe("databricks-bge-large-en");
-    const bad = await runSource(main, ["chat", "hi", "-m", "nope-endpoint"], { env });
-    expect(bad.code).toBe(3);
-    expect(bad.stderr).toMatch(/^Error: API error \(404/);
-  });
-
-  it("a missing credential exits 2 with a message naming the setting to provide", async () => {
-    const home = mkdtempSync(join(tmpdir(), "ldb-home-"));
-    try {
-      const r = await runSource(main, ["endpoints", "list"], {
-        env: {
-          DATABRICKS_HOST: emulator.url,
-          HOME: home,
-          DATABRICKS_CONFIG_FILE: join(home, "none.cfg"),
-          PATH: "/nonexistent",
-        },
-      });
-      expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/^Error: Configuration error: .*DATABRICKS_TOKEN/);
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
-  });
-
-  it("a wrong token exits 2 (authentication) without echoing it", async () => {
-    const r = await runSource(main, ["secrets", "list-scopes"], {
-      env: { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: "dapi-not-a-real-token-42" },
-    });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^Error: Authentication failed \(40[13]/);
-    expect(r.stdout + r.stderr).not.toContain("dapi-not-a-real-token-42");
-  });
-
-  it("an unreachable host (a closed loopback port) exits 4", async () => {
-    const port = await freePort();
-    const r = await runSource(main, ["--max-retries", "0", "endpoints", "list"], {
-      env: { DATABRICKS_HOST: `http://127.0.0.1:${port}`, DATABRICKS_TOKEN: "dapi-unused" },
-    });
-    expect(r.code, r.stderr).toBe(4);
-    expect(r.stderr).toMatch(/^Error: Network error: .*Check --host \/ DATABRICKS_HOST/);
   });
 });

@@ -1,4 +1,8 @@
+import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
+import type { ConfigIo } from "../auth/io.js";
+import { resolveAuth } from "../auth/resolve.js";
+import { ServingEndpointsClient } from "../clients/serving-endpoints.js";
 import {
   DatabricksConfigError,
   DatabricksConnectionError,
@@ -8,8 +12,10 @@ import {
   PermissionDeniedError,
   UnauthenticatedError,
 } from "../errors.js";
+import { apiErrorFromResponse } from "../http/error-body.js";
+import { classifyTransportFailure, timeoutError } from "../http/transport-errors.js";
 import { embedInOrder } from "./commands/embed.js";
-import { describeError, redact } from "./describe_error.js";
+import { describeError, inCliTerms, redact } from "./describe_error.js";
 import { batches, parseEmbedInput } from "./embed_input.js";
 import { CliUsageError, ExitCode } from "./exit_codes.js";
 import { fakeIO } from "./fake_io.js";
@@ -51,7 +57,9 @@ describe("describeError maps errors to messages and exit codes", () => {
       }),
     );
     expect(r).toEqual({
-      message: "API error (404 RESOURCE_DOES_NOT_EXIST): Endpoint nope does not exist. (request id req-1)",
+      message:
+        "API error (404 RESOURCE_DOES_NOT_EXIST): Endpoint nope does not exist. (request id req-1). " +
+        "List the endpoints with `langchain-databricks endpoints list`.",
       exitCode: 3,
     });
     expect(describeError(new OperationFailedError("update ended in UPDATE_FAILED")).exitCode).toBe(3);
@@ -79,6 +87,208 @@ describe("describeError maps errors to messages and exit codes", () => {
     expect(redact("token dapi1234 and dapi1234 and s3cr3t", ["dapi1234", "s3cr3t", undefined, "ab"])).toBe(
       "token *** and *** and ***",
     );
+  });
+});
+
+/** Config resolution with nothing configured anywhere (no env, no ~/.databrickscfg, no Databricks CLI). */
+function emptyIo(files: Record<string, string> = {}): ConfigIo {
+  return {
+    env: {},
+    readFile: async (path) => files[path],
+    homeDir: async () => "/home/nobody",
+    runCli: async () => undefined,
+  };
+}
+
+const noAuthHttp = () => {
+  throw new Error("no token requests in these tests");
+};
+
+async function configError(options: Parameters<typeof resolveAuth>[0], files?: Record<string, string>) {
+  return resolveAuth(options, emptyIo(files), noAuthHttp).then(
+    () => {
+      throw new Error("expected a DatabricksConfigError");
+    },
+    (e: unknown) => e,
+  );
+}
+
+/** Backticked library option names, and library methods, that mean nothing on a command line. */
+const LIBRARY_TERMS =
+  /`(timeout|token|clientId|clientSecret|tokenProvider|host|profile|configFile|allowInsecureHttp|authType|ca)`|ServingEndpointsClient|updateConfig\(\)|allowInsecureHttp/;
+
+describe("describeError speaks CLI: library advice becomes flags, env vars and commands (real library errors)", () => {
+  const reports: string[] = [];
+  const report = (error: unknown) => {
+    const r = describeError(error);
+    reports.push(r.message);
+    return r;
+  };
+
+  it("a timeout says --timeout in seconds, once", () => {
+    const r = report(timeoutError("GET https://ws.cloud.databricks.com/api/2.0/serving-endpoints", 1500));
+    expect(r).toEqual({
+      message:
+        "Timed out after 1.5 s waiting for GET https://ws.cloud.databricks.com/api/2.0/serving-endpoints. " +
+        "Raise --timeout (seconds) if the endpoint is slow (e.g. scaling from zero).",
+      exitCode: 4,
+    });
+    // A timeout message without advice of its own gets the CLI's hint.
+    expect(report(new DatabricksTimeoutError("no response after 10 ms")).message).toBe(
+      "Timed out: no response after 10 ms. Raise --timeout (seconds) if the workspace is slow.",
+    );
+  });
+
+  it("endpoints wait running out of time says --wait-timeout in seconds", async () => {
+    const client = new ServingEndpointsClient({
+      host: "https://ws.cloud.databricks.com",
+      token: "dapi-test",
+      fetch: async () =>
+        new Response(
+          JSON.stringify({ name: "e", state: { ready: "NOT_READY", config_update: "IN_PROGRESS" } }),
+          {
+            headers: { "content-type": "application/json" },
+          },
+        ),
+    });
+    const error = await client
+      .waitForReady("e", { timeout: 50, pollIntervalMs: 10 })
+      .catch((e: unknown) => e);
+    const r = report(error);
+    expect(r.exitCode).toBe(4);
+    expect(r.message).toMatch(
+      /^Timed out: Endpoint "e" not ready after 0\.05 s \(state .*\)\. Raise --wait-timeout \(seconds\)\.$/,
+    );
+  });
+
+  it("plain http:// off loopback points at --allow-insecure-http", async () => {
+    const r = report(await configError({ host: "http://example.com", token: "dapi-test" }));
+    expect(r).toEqual({
+      message:
+        "Configuration error: Refusing plain http:// for non-loopback host example.com (from --host): the token " +
+        "would be sent unencrypted. Use https://, or pass --allow-insecure-http if you really mean it.",
+      exitCode: 2,
+    });
+  });
+
+  it("no host, no credentials, a missing profile: flags and env vars, no tokenProvider", async () => {
+    expect(report(await configError({})).message).toBe(
+      "Configuration error: No Databricks host configured: pass --host, set DATABRICKS_HOST, or add " +
+        "`host = https://...` to a profile in ~/.databrickscfg (select it with --profile / DATABRICKS_CONFIG_PROFILE).",
+    );
+    expect(report(await configError({ host: "https://ws.cloud.databricks.com" })).message).toBe(
+      "Configuration error: No Databricks credentials found for https://ws.cloud.databricks.com. Pass --token " +
+        "(or set DATABRICKS_TOKEN), pass --client-id + --client-secret (DATABRICKS_CLIENT_ID / " +
+        "DATABRICKS_CLIENT_SECRET), add them to a profile in ~/.databrickscfg, or install the Databricks CLI and " +
+        "run `databricks auth login`.",
+    );
+    expect(report(await configError({ host: "https://h", clientId: "sp" })).message).toBe(
+      'Configuration error: Auth type "oauth-m2m" needs a client secret: pass --client-secret or set ' +
+        "DATABRICKS_CLIENT_SECRET.",
+    );
+    expect(report(await configError({ profile: "staging", configFile: "/etc/dbx.cfg" })).message).toBe(
+      'Configuration error: Databricks config file /etc/dbx.cfg not found, but profile "staging" was requested. ' +
+        "Create it with `databricks configure`, or pass --config-file / set DATABRICKS_CONFIG_FILE.",
+    );
+    const wrongProfile = await configError(
+      { profile: "staging", configFile: "/etc/dbx.cfg" },
+      { "/etc/dbx.cfg": "[DEFAULT]\nhost = https://h\n" },
+    );
+    expect(report(wrongProfile).message).toBe(
+      'Configuration error: Profile "staging" not found in /etc/dbx.cfg. Check --profile / DATABRICKS_CONFIG_PROFILE.',
+    );
+    expect(
+      report(await configError({ host: "https://h", token: "t", clientId: "c", clientSecret: "s" })).message,
+    ).toContain("Keep one, or choose with DATABRICKS_AUTH_TYPE.");
+  });
+
+  it("an unknown endpoint points at `langchain-databricks endpoints list`; the request id appears once", () => {
+    const body = JSON.stringify({
+      error_code: "RESOURCE_DOES_NOT_EXIST",
+      message: "Endpoint with name 'nope' does not exist.",
+      details: [{ "@type": "type.googleapis.com/google.rpc.RequestInfo", request_id: "req-9" }],
+    });
+    const ctx = { method: "GET", path: "/api/2.0/serving-endpoints/nope", endpoint: "nope" };
+    const r = report(apiErrorFromResponse(404, {}, body, ctx));
+    expect(r).toEqual({
+      message:
+        "API error (404 RESOURCE_DOES_NOT_EXIST): Endpoint with name 'nope' does not exist. " +
+        '(GET /api/2.0/serving-endpoints/nope, request id req-9). Check the endpoint name "nope" ' +
+        "(list them with `langchain-databricks endpoints list`).",
+      exitCode: 3,
+    });
+    // The chat route names the endpoint in the body, so the library has no hint: the CLI adds one.
+    const chat = report(
+      apiErrorFromResponse(404, {}, body, {
+        method: "POST",
+        path: "/serving-endpoints/chat/completions",
+        endpoint: undefined,
+      }),
+    );
+    expect(chat.message).toBe(
+      "API error (404 RESOURCE_DOES_NOT_EXIST): Endpoint with name 'nope' does not exist. " +
+        "(POST /serving-endpoints/chat/completions, request id req-9). List the endpoints with " +
+        "`langchain-databricks endpoints list`.",
+    );
+    const scope = report(
+      apiErrorFromResponse(
+        404,
+        {},
+        JSON.stringify({ error_code: "RESOURCE_DOES_NOT_EXIST", message: "Scope s does not exist!" }),
+        { method: "GET", path: "/api/2.0/secrets/list", endpoint: undefined },
+      ),
+    );
+    expect(scope.message).toContain("List the scopes with `langchain-databricks secrets list-scopes`.");
+  });
+
+  it("a wrong token (Databricks' numeric error_code) says 403 once", () => {
+    const error = apiErrorFromResponse(
+      403,
+      { "x-request-id": "req-7" },
+      JSON.stringify({ error_code: "403", message: "Invalid access token." }),
+      { method: "GET", path: "/api/2.0/serving-endpoints", endpoint: undefined },
+    );
+    const r = report(error);
+    expect(r.exitCode).toBe(2);
+    expect(r.message).toMatch(
+      /^Authentication failed \(403\): Invalid access token\. \(GET \/api\/2\.0\/serving-endpoints[^)]*\)\. Check the credentials: --token/,
+    );
+    expect(r.message).not.toMatch(/403 403|\.\./);
+  });
+
+  it("a rejected TLS certificate points at NODE_EXTRA_CA_CERTS", () => {
+    const tls = classifyTransportFailure(
+      Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }),
+      "GET https://127.0.0.1:1/api/2.0/serving-endpoints",
+      1000,
+      undefined,
+    );
+    expect(report(tls).message).toContain("point NODE_EXTRA_CA_CERTS at a PEM file for a private CA");
+  });
+
+  it("a port in use is a network failure (exit 4), not a usage error printed as 'Error: Error:'", async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const { port } = server.address() as { port: number };
+    try {
+      const other = createServer();
+      const error = await new Promise<unknown>((resolve) => {
+        other.once("error", resolve);
+        other.listen(port, "127.0.0.1");
+      });
+      const r = report(error);
+      expect(r.exitCode).toBe(4);
+      expect(r.message).toMatch(/^Cannot listen: listen EADDRINUSE/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("none of the messages above names a library option or method", () => {
+    expect(reports.length).toBeGreaterThan(10);
+    for (const message of reports) expect(message).not.toMatch(LIBRARY_TERMS);
+    // And inCliTerms leaves text without library terms alone.
+    expect(inCliTerms("Endpoint x is READY.")).toBe("Endpoint x is READY.");
   });
 });
 
@@ -168,6 +378,36 @@ describe("embedInOrder", () => {
         () => {},
       ),
     ).rejects.toThrow("boom");
+    expect(calls).toBe(2);
+  });
+
+  it("an abort resolves at once: no batch started and no row emitted after it, a late failure ignored", async () => {
+    const ac = new AbortController();
+    let calls = 0;
+    let release: (() => void) | undefined;
+    const emitted: number[] = [];
+    const run = embedInOrder(
+      rows,
+      { batchSize: 2, concurrency: 1 },
+      async (texts) => {
+        calls++;
+        if (calls === 2) {
+          ac.abort(); // Ctrl-C while the second batch is in flight
+          await new Promise<void>((r) => {
+            release = r;
+          });
+          throw new Error("late failure of an abandoned batch");
+        }
+        return texts.map(() => [0]);
+      },
+      (_r, i) => emitted.push(i),
+      () => {},
+      ac.signal,
+    );
+    await run; // resolves although the second batch has not finished
+    release?.();
+    await new Promise((r) => setImmediate(r));
+    expect(emitted).toEqual([0, 1]);
     expect(calls).toBe(2);
   });
 

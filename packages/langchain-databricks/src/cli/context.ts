@@ -13,6 +13,7 @@ export interface GlobalOptions {
   /** Seconds, as typed by the user. */
   timeout?: number;
   maxRetries?: number;
+  allowInsecureHttp?: boolean;
 }
 
 /** The subset of the library's auth options the CLI can set; anything unset falls back to env and profiles. */
@@ -26,6 +27,7 @@ export interface CliAuthOptions {
   /** Milliseconds per attempt. */
   timeout?: number;
   maxRetries?: number;
+  allowInsecureHttp?: boolean;
 }
 
 /** What a command action receives besides its own arguments. */
@@ -55,6 +57,17 @@ export function parsePositiveInt(flag: string): (value: string) => number {
   };
 }
 
+/** Parses a TCP port (1-65535). */
+export function parsePort(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1 || n > 65535) {
+      throw new CliUsageError(`${flag} must be a port number from 1 to 65535, got "${value}".`);
+    }
+    return n;
+  };
+}
+
 /** Parses `--max-retries` (0 allowed: fail fast). */
 export function parseRetries(value: string): number {
   const n = Number(value);
@@ -75,6 +88,7 @@ export function authOptionsFrom(globals: GlobalOptions): CliAuthOptions {
   if (globals.configFile) auth.configFile = globals.configFile;
   if (globals.timeout !== undefined) auth.timeout = Math.round(globals.timeout * 1000);
   if (globals.maxRetries !== undefined) auth.maxRetries = globals.maxRetries;
+  if (globals.allowInsecureHttp) auth.allowInsecureHttp = true;
   return auth;
 }
 

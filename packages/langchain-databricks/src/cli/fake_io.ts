@@ -9,9 +9,18 @@ export interface FakeIO extends CliIO {
   interrupt(): void;
 }
 
-export function fakeIO(
-  options: { stdin?: string; stdinIsTTY?: boolean; cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): FakeIO {
+export interface FakeIOOptions {
+  stdin?: string;
+  stdinIsTTY?: boolean;
+  /** Makes stdout / stderr look like a terminal of `columns` width (progress bars, the REPL's line editing). */
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+  columns?: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function fakeIO(options: FakeIOOptions = {}): FakeIO {
   let stdout = "";
   let stderr = "";
   const listeners = new Set<() => void>();
@@ -25,14 +34,16 @@ export function fakeIO(
         stdout += s;
         return true;
       },
-      isTTY: false,
+      isTTY: options.stdoutIsTTY ?? false,
+      columns: options.columns ?? 80,
     },
     stderr: {
       write: (s: string) => {
         stderr += s;
         return true;
       },
-      isTTY: false,
+      isTTY: options.stderrIsTTY ?? false,
+      columns: options.columns ?? 80,
     },
     stdin,
     env: options.env ?? {},

@@ -6,6 +6,8 @@ export interface CliOutput {
   write(chunk: string): unknown;
   /** True when a human is watching (progress bars, colours, the REPL). */
   isTTY?: boolean;
+  /** Terminal width, when it is one. */
+  columns?: number;
 }
 
 export interface CliIO {
@@ -27,11 +29,19 @@ export function processIO(): CliIO {
     env: process.env,
     cwd: process.cwd(),
     onInterrupt(listener) {
-      process.on("SIGINT", listener);
-      process.on("SIGTERM", listener);
+      // The first Ctrl-C asks the command to stop cleanly; a second one, while that is still going on, ends
+      // the process at once (130) in case the clean stop is stuck. Without a listener the default applies.
+      let asked = false;
+      const onSignal = () => {
+        if (asked) process.exit(130);
+        asked = true;
+        listener();
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
       return () => {
-        process.off("SIGINT", listener);
-        process.off("SIGTERM", listener);
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
       };
     },
   };

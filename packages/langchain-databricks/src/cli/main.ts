@@ -3,7 +3,7 @@ import { processIO } from "./io.js";
 import { runCli } from "./program.js";
 
 /**
- * The only place that ends the process. Exiting explicitly (after stdout has flushed) matters: pooled
+ * Where the process normally ends (io.ts also exits on a second Ctrl-C during a clean stop). Exiting explicitly (after stdout has flushed) matters: pooled
  * keep-alive sockets would otherwise hold the event loop open for seconds after the work is done.
  */
 function exitWith(code: number): void {

@@ -17,7 +17,8 @@ Authentication (same resolution as the library; flags win over env, env over ~/.
   DATABRICKS_CONFIG_PROFILE, DATABRICKS_CONFIG_FILE. Prefer env vars or a profile over --token and
   --client-secret: command-line flags are visible to other users in the process list.
 
-Exit codes: 0 ok, 1 usage, 2 configuration/authentication, 3 API error, 4 network/timeout, 130 interrupted.`;
+Exit codes: 0 ok, 1 usage, 2 configuration/authentication, 3 API error, 4 network/timeout/port in use,
+130 interrupted.`;
 
 /**
  * Builds a fresh command tree writing to `io`. Command modules only declare options here; each action
@@ -47,6 +48,10 @@ export function buildProgram(io: CliIO): Command {
       new Option("--max-retries <n>", "retries of network errors, 429 and 5xx (default 3)").argParser(
         parseRetries,
       ),
+    )
+    .option(
+      "--allow-insecure-http",
+      "allow a plain http:// host that is not loopback (the token then travels unencrypted)",
     )
     .addHelpText("after", ENV_HELP);
 
@@ -90,7 +95,9 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     const report = describeError(error);
-    io.stderr.write(`Error: ${redact(report.message, secretsOf(argv, io))}\n`);
+    // An interrupt is what the user asked for: say what was done, without calling it an error.
+    const prefix = report.exitCode === ExitCode.interrupted ? "" : "Error: ";
+    io.stderr.write(`${prefix}${redact(report.message, secretsOf(argv, io))}\n`);
     return report.exitCode;
   }
 }

@@ -1,11 +1,24 @@
 /**
- * Test-only helper (not exported by the package): runs a TypeScript entry point from the sources in a child
- * process, the way users run the examples and the CLI, without needing a build. `tsx` compiles on the fly;
- * a generated tsconfig maps `langchain-databricks` / `databricks-emulator` to their `src/index.ts` (as the
- * Vitest aliases do) and a preload defines the build-time constant `__PKG_VERSION__`.
+ * Test-only helpers (not exported by the package) for running things the way users do, in child processes:
+ * - {@link runBin} / {@link startBin} run a package's shipped bin exactly as npm linked it
+ *   (`node_modules/.bin/<name>` -> `bin/<name>.mjs` -> `dist/`), so they need `npm run build` first;
+ *   `startBin(..., { pty: true })` runs it on a pseudo-terminal (via python3's `pty`), for progress bars,
+ *   the REPL and Ctrl-C.
+ * - {@link runSource} runs a TypeScript entry point from the sources without a build (examples, doc blocks):
+ *   `tsx` compiles on the fly; a generated tsconfig maps `langchain-databricks` / `databricks-emulator` to their
+ *   `src/index.ts` (as the Vitest aliases do) and a preload defines the build-time constant `__PKG_VERSION__`.
  */
-import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -100,25 +113,236 @@ export function runSource(
       stdio: ["pipe", "pipe", "pipe"],
     },
   );
+  const run = collect(child, options.timeoutMs);
+  child.stdin?.end(options.input ?? "");
+  return run.result;
+}
+
+/** The bins the packages ship, and the package directory (relative to the repo root) of each. */
+export const BINS = {
+  "langchain-databricks": "packages/langchain-databricks",
+  "databricks-emulator": "packages/databricks-emulator",
+} as const;
+export type BinName = keyof typeof BINS;
+
+/** Source files that are compiled into a package's dist (tests and test-only helpers are not). */
+function isBuiltSource(path: string): boolean {
+  return (
+    path.endsWith(".ts") &&
+    !/\.test\.ts$|\/tests?\/|\/testing\/|\/reliability\/|\/test_[^/]*\.ts$|fake_io\.ts$/.test(path)
+  );
+}
+
+function newestMtime(dir: string, keep: (path: string) => boolean): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if (keep(path)) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+const checkedBins = new Map<BinName, string>();
+
+/**
+ * The file npm runs for `name`: `node_modules/.bin/<name>` resolved. Throws (with what to do) when npm did not
+ * link it, or when `dist/` is missing or older than the sources (the bin runs the build, not the sources).
+ */
+export function binPath(name: BinName): string {
+  const cached = checkedBins.get(name);
+  if (cached) return cached;
+  const link = join(REPO_ROOT, "node_modules", ".bin", name);
+  if (!existsSync(link)) {
+    throw new Error(`${link} does not exist: npm did not link the bin. Run \`npm ci\` (or \`npm install\`).`);
+  }
+  const target = realpathSync(link);
+  const pkgDir = join(REPO_ROOT, BINS[name]);
+  const dist = join(pkgDir, "dist");
+  if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`npm run build\` before the bin tests.`);
+  const built = newestMtime(dist, (p) => p.endsWith(".js"));
+  const source = newestMtime(join(pkgDir, "src"), isBuiltSource);
+  if (source > built) {
+    throw new Error(
+      `${dist} is older than ${join(pkgDir, "src")}: run \`npm run build\` before the bin tests.`,
+    );
+  }
+  checkedBins.set(name, target);
+  return target;
+}
+
+/**
+ * The python3 interpreter itself (not a version-manager shim: killing a shim would orphan the interpreter and the
+ * bin it runs), when it has the `pty` module; undefined otherwise.
+ */
+const PYTHON: string | undefined = (() => {
+  if (process.platform === "win32") return undefined;
+  const r = spawnSync("python3", ["-c", "import pty, sys; print(sys.executable)"], { encoding: "utf8" });
+  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+})();
+
+/** True when a pseudo-terminal can be made for {@link startBin} (python3 with the `pty` module). */
+export const PTY_AVAILABLE = PYTHON !== undefined;
+
+/**
+ * Runs argv[1:] on a pseudo-terminal (stdin, stdout and stderr all a TTY of 100 x 30), relays our stdin to it and
+ * its output to our stdout, reads until the terminal is drained, and exits with the child's code (128 + signal
+ * when it was killed). Ctrl-C is the byte 0x03 written to stdin, as a terminal would send it.
+ */
+const PTY_RELAY = `
+import fcntl, os, pty, select, signal, struct, sys, termios
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    os.execv(sys.argv[1], sys.argv[1:])
+def stop(signum, frame):
+    os.kill(pid, signal.SIGKILL)
+    sys.exit(128 + signum)
+signal.signal(signal.SIGTERM, stop)
+stdin_open = True
+while True:
+    ready, _, _ = select.select([fd] + ([0] if stdin_open else []), [], [])
+    if 0 in ready:
+        data = os.read(0, 4096)
+        if data:
+            os.write(fd, data)
+        else:
+            stdin_open = False
+    if fd in ready:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        os.write(1, data)
+_, status = os.waitpid(pid, 0)
+code = os.waitstatus_to_exitcode(status)
+sys.exit(128 - code if code < 0 else code)
+`;
+
+export interface BinOptions extends Omit<RunOptions, "input"> {
+  /** Run on a pseudo-terminal (see {@link PTY_AVAILABLE}); stdout then holds everything the terminal showed. */
+  pty?: boolean;
+}
+
+/** A running bin: its output so far, a way to type into it, and its result. */
+export interface RunningBin {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  write(text: string): void;
+  /** Closes stdin (EOF; on a pty the child keeps its terminal). */
+  end(): void;
+  /** Resolves once stdout + stderr match `pattern`; rejects after `timeoutMs` or when the process ends first. */
+  waitFor(pattern: RegExp | string, timeoutMs?: number): Promise<void>;
+  result: Promise<RunResult>;
+}
+
+/**
+ * Starts the shipped bin `name` (as npm linked it, run by this Node) with `args`, in a clean environment
+ * (see {@link cleanEnv}). Use {@link runBin} for one-shot commands.
+ */
+export function startBin(name: BinName, args: readonly string[] = [], options: BinOptions = {}): RunningBin {
+  const argv = [binPath(name), ...args];
+  const env = { ...cleanEnv(options.env), NO_COLOR: "1" };
+  const spawnOptions = { cwd: options.cwd ?? REPO_ROOT, env, stdio: ["pipe", "pipe", "pipe"] as "pipe"[] };
+  if (options.pty && !PTY_AVAILABLE) throw new Error("no pseudo-terminal available (python3 with pty)");
+  const child = options.pty
+    ? spawn(PYTHON as string, ["-c", PTY_RELAY, process.execPath, ...argv], spawnOptions)
+    : spawn(process.execPath, argv, spawnOptions);
+  return collect(child, options.timeoutMs);
+}
+
+/** Runs the shipped bin `name` with `args` to completion; `input` is written to stdin, which is then closed. */
+export function runBin(
+  name: BinName,
+  args: readonly string[] = [],
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const running = startBin(name, args, options);
+  running.child.stdin?.end(options.input ?? "");
+  return running.result;
+}
+
+/** Collects a child's output and exit; kills it after `timeoutMs` (a safety net tests should never hit). */
+function collect(child: ChildProcess, timeoutMs = 60_000): RunningBin {
   let stdout = "";
   let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => {
+  const waiters = new Set<() => void>();
+  const notify = () => {
+    for (const w of [...waiters]) w();
+  };
+  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
     stdout += d;
+    notify();
   });
-  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
     stderr += d;
+    notify();
   });
-  child.stdin.on("error", () => {}); // the child may exit without reading stdin
-  child.stdin.end(options.input ?? "");
-  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
-  return new Promise((resolve, reject) => {
+  child.stdin?.on("error", () => {}); // the child may exit without reading stdin
+  // SIGTERM first: the pty relay passes it on to the bin it runs (a SIGKILL would orphan that).
+  let killer: ReturnType<typeof setTimeout> | undefined;
+  const timer = setTimeout(() => {
+    child.kill("SIGTERM");
+    killer = setTimeout(() => child.kill("SIGKILL"), 2_000);
+  }, timeoutMs);
+  let exited = false;
+  const result = new Promise<RunResult>((resolve, reject) => {
     child.on("error", (error) => {
       clearTimeout(timer);
+      clearTimeout(killer);
       reject(error);
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(killer);
+      exited = true;
+      notify();
       resolve({ code, signal, stdout, stderr });
     });
   });
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    write: (text) => {
+      child.stdin?.write(text);
+    },
+    end: () => {
+      child.stdin?.end();
+    },
+    waitFor: (pattern, ms = 20_000) =>
+      new Promise<void>((resolve, reject) => {
+        const matches = () =>
+          typeof pattern === "string" ? (stdout + stderr).includes(pattern) : pattern.test(stdout + stderr);
+        const check = () => {
+          if (matches()) {
+            done();
+            resolve();
+          } else if (exited) {
+            done();
+            reject(new Error(`process ended before ${String(pattern)} appeared:\n${stdout}\n${stderr}`));
+          }
+        };
+        const deadline = setTimeout(() => {
+          done();
+          reject(new Error(`${String(pattern)} did not appear within ${ms} ms:\n${stdout}\n${stderr}`));
+        }, ms);
+        const done = () => {
+          clearTimeout(deadline);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      }),
+    result,
+  };
+}
+
+/** Removes terminal escape sequences and carriage returns, for asserting on what a pty showed. */
+export function plain(terminal: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escapes is the point
+  return terminal.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]|\r/g, "");
 }

@@ -1,7 +1,8 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { type Command, Option } from "commander";
 import { type CommandContext, contextFor, note, writeJson, writeLine } from "../context.js";
-import { CliUsageError } from "../exit_codes.js";
+import { describeError, redact } from "../describe_error.js";
+import { CliUsageError, ExitCode } from "../exit_codes.js";
 import { type CliIO, readAll } from "../io.js";
 import { textOf } from "../text.js";
 
@@ -105,9 +106,13 @@ async function oneShot(
 }
 
 const REPL_HELP =
-  "Commands: /reset forgets the conversation, /exit (or Ctrl-D) quits. Ctrl-C stops an answer.";
+  "Commands: /reset forgets the conversation, /exit (or Ctrl-D) quits. Ctrl-C stops an answer (at the prompt: quits).";
 
-/** The interactive loop: streams each answer, keeps the history, Ctrl-C cancels the answer in progress. */
+/**
+ * The interactive loop: streams each answer and keeps the history. Ctrl-C cancels the answer in progress (or
+ * quits at the prompt). A failed answer (timeout, retries exhausted, an API error) is reported and the session
+ * goes on with the conversation as it was; only configuration errors, which nothing typed here can fix, end it.
+ */
 async function repl(ctx: CommandContext, model: ChatModel, opts: ChatOptions): Promise<void> {
   const { createInterface } = await import("node:readline");
   const { AIMessage, HumanMessage } = await import("@langchain/core/messages");
@@ -120,10 +125,13 @@ async function repl(ctx: CommandContext, model: ChatModel, opts: ChatOptions): P
   });
   let history: BaseMessage[] = await initialMessages(opts);
   let answering: AbortController | undefined;
-  rl.on("SIGINT", () => {
+  const onCtrlC = () => {
     if (answering) answering.abort();
     else rl.close();
-  });
+  };
+  // In terminal mode readline sees Ctrl-C as a key; otherwise it arrives as SIGINT.
+  rl.on("SIGINT", onCtrlC);
+  const offInterrupt = io.onInterrupt(onCtrlC);
   note(io, `Chatting with ${opts.model}. ${REPL_HELP}`);
   rl.setPrompt("you> ");
   rl.prompt();
@@ -152,8 +160,14 @@ async function repl(ctx: CommandContext, model: ChatModel, opts: ChatOptions): P
           history = [...turn, new AIMessage(text)];
         } catch (error) {
           writeLine(io);
-          if (!answering.signal.aborted) throw error;
-          note(io, "(answer stopped)");
+          if (answering.signal.aborted) {
+            note(io, "(answer stopped)");
+          } else {
+            const report = describeError(error);
+            if (report.exitCode === ExitCode.config) throw error;
+            note(io, `Error: ${redact(report.message, ctx.secrets)}`);
+            note(io, "(the conversation is unchanged: send the message again to retry)");
+          }
         } finally {
           answering = undefined;
         }
@@ -161,6 +175,7 @@ async function repl(ctx: CommandContext, model: ChatModel, opts: ChatOptions): P
       rl.prompt();
     }
   } finally {
+    offInterrupt();
     rl.close();
   }
 }

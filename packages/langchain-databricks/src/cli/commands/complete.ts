@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { contextFor, parsePositiveInt, writeJson, writeLine } from "../context.js";
+import { contextFor, parsePort, writeJson, writeLine } from "../context.js";
 import { CliUsageError } from "../exit_codes.js";
 import { type CliIO, readAll } from "../io.js";
 import { collect, parseParams } from "../text.js";
@@ -24,7 +24,7 @@ export function registerComplete(program: Command, io: CliIO): void {
     .option("-m, --model <endpoint>", "serving endpoint name (e.g. a custom model endpoint like dolly)")
     .option("--cluster-id <id>", "cluster running a driver proxy app (default DB_CLUSTER_ID)")
     .addOption(
-      new Option("--port <n>", "driver proxy app port on the cluster").argParser(parsePositiveInt("--port")),
+      new Option("--port <n>", "driver proxy app port on the cluster").argParser(parsePort("--port")),
     )
     .option("--stop <sequence>", "stop sequence (repeatable)", collect)
     .option("--param <key=value>", "extra request field, JSON value or string (repeatable)", collect)

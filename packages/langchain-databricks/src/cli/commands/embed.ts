@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import { contextFor, note, parsePositiveInt } from "../context.js";
 import { batches, type EmbedFormat, type EmbedRow, parseEmbedInput } from "../embed_input.js";
-import { CliUsageError } from "../exit_codes.js";
+import { CliInterrupted, CliUsageError } from "../exit_codes.js";
 import { type CliIO, type CliOutput, readAll } from "../io.js";
 
 interface EmbedOptions {
@@ -59,8 +59,13 @@ export function registerEmbed(program: Command, io: CliIO): void {
         opts.progress !== false && io.stderr.isTTY && rows.length > 0
           ? await progressBar(io, rows.length)
           : undefined;
+      // Ctrl-C stops cleanly: no new batch, no further row, the bar stopped (cursor shown again), the rows
+      // written so far complete and flushed, and a summary saying how far it got.
+      const interrupt = new AbortController();
+      const offInterrupt = io.onInterrupt(() => interrupt.abort());
       const started = performance.now();
       let dims = 0;
+      let written = 0;
       try {
         await embedInOrder(
           rows,
@@ -71,14 +76,24 @@ export function registerEmbed(program: Command, io: CliIO): void {
             sink.out.write(
               `${JSON.stringify(row.id === undefined ? { index, embedding: vector } : { index, id: row.id, embedding: vector })}\n`,
             );
+            written++;
           },
           (done) => bar?.update(done),
+          interrupt.signal,
         );
       } finally {
+        offInterrupt();
         bar?.stop();
         await sink.close();
       }
       const seconds = (performance.now() - started) / 1000;
+      if (interrupt.signal.aborted) {
+        const where = opts.out ? ` to ${opts.out}` : "";
+        const which = written > 0 ? ` (rows 0-${written - 1}, complete lines in input order)` : "";
+        throw new CliInterrupted(
+          `Interrupted after ${seconds.toFixed(2)}s: wrote ${written} of ${rows.length} rows${where}${which}.`,
+        );
+      }
       const rate = seconds > 0 ? Math.round(rows.length / seconds) : rows.length;
       note(io, `Embedded ${rows.length} texts (${dims} dims) in ${seconds.toFixed(2)}s: ${rate} rows/s.`);
     });
@@ -129,7 +144,8 @@ async function progressBar(io: CliIO, total: number) {
 
 /**
  * Runs `embed` on batches with at most `concurrency` in flight and emits rows strictly in input order:
- * finished batches wait in `ready` until every earlier batch has been written.
+ * finished batches wait in `ready` until every earlier batch has been written. When `signal` aborts, it resolves
+ * at once: no batch is started and no row is emitted after that (batches in flight are abandoned).
  */
 export async function embedInOrder(
   rows: readonly EmbedRow[],
@@ -137,6 +153,7 @@ export async function embedInOrder(
   embed: (texts: string[]) => Promise<number[][]>,
   emit: (row: EmbedRow, index: number, vector: number[]) => void,
   onProgress: (done: number) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const chunks = batches(rows, opts.batchSize);
   const ready = new Map<number, number[][]>();
@@ -144,8 +161,9 @@ export async function embedInOrder(
   let nextToEmit = 0;
   let done = 0;
   let failed = false;
+  const stopped = () => failed || signal?.aborted === true;
   const flush = () => {
-    for (let vectors = ready.get(nextToEmit); vectors; vectors = ready.get(nextToEmit)) {
+    for (let vectors = ready.get(nextToEmit); vectors && !stopped(); vectors = ready.get(nextToEmit)) {
       ready.delete(nextToEmit);
       const base = nextToEmit * opts.batchSize;
       for (const [i, vector] of vectors.entries()) emit(rows[base + i] as EmbedRow, base + i, vector);
@@ -153,18 +171,19 @@ export async function embedInOrder(
     }
   };
   const worker = async () => {
-    // After the first failure no worker starts a batch or writes a row: the error is what the user sees.
-    while (!failed && nextToStart < chunks.length) {
+    // After the first failure (or an interrupt) no worker starts a batch or writes a row.
+    while (!stopped() && nextToStart < chunks.length) {
       const index = nextToStart++;
       const chunk = chunks[index] as EmbedRow[];
       let vectors: number[][];
       try {
         vectors = await embed(chunk.map((r) => r.text));
       } catch (error) {
+        if (signal?.aborted) return;
         failed = true;
         throw error;
       }
-      if (failed) return;
+      if (stopped()) return;
       if (vectors.length !== chunk.length) {
         failed = true;
         throw new Error(`embed: the endpoint returned ${vectors.length} vectors for ${chunk.length} texts.`);
@@ -175,5 +194,21 @@ export async function embedInOrder(
       flush();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency, chunks.length) }, worker));
+  const all = Promise.all(Array.from({ length: Math.min(opts.concurrency, chunks.length) }, worker));
+  if (!signal) {
+    await all;
+    return;
+  }
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = () => resolve();
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  all.catch(() => {}); // an abandoned batch failing after the interrupt is not an error anyone waits for
+  try {
+    await Promise.race([all, aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
 }
