@@ -130,7 +130,7 @@ describe("langchain-databricks against an emulator started with databricks-emula
     const bad = await runBin("langchain-databricks", ["chat", "hi", "-m", "nope-endpoint"], { env });
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(
-      /^Error: API error \(404 RESOURCE_DOES_NOT_EXIST\): Endpoint with name 'nope-endpoint' does not exist\. \(POST \/serving-endpoints\/chat\/completions, request id [0-9a-f-]+\)\. List the endpoints with `langchain-databricks endpoints list`\.\n$/,
+      /^Error: API error \(404 RESOURCE_DOES_NOT_EXIST\): Endpoint with name 'nope-endpoint' does not exist\. \(POST \/serving-endpoints\/chat\/completions, request id [0-9a-f-]+\)\. Check the endpoint name "nope-endpoint" \(list them with `langchain-databricks endpoints list`\)\.\n$/,
     );
     const got = await runBin("langchain-databricks", ["endpoints", "get", "nope-endpoint"], { env });
     expect(got.code).toBe(3);
