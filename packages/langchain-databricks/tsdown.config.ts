@@ -14,7 +14,7 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     clean: true,
-    unbundle: true,
+    unbundle: false,
     define: { __PKG_VERSION__: JSON.stringify(pkg.version) },
   },
   {

@@ -1,5 +1,5 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Agent as HttpsAgent } from "node:https";
 import type { Transport, TransportRequest, TransportResponse } from "./transport.js";
 import { abortError, classifyTransportFailure, describeTarget, timeoutError } from "./transport-errors.js";
 
@@ -9,17 +9,35 @@ export interface NodeTransportOptions {
   ca?: string | string[];
 }
 
-interface Pools {
-  http: HttpAgent;
-  https: HttpsAgent;
+type HttpsModule = typeof import("node:https");
+
+let httpsModule: Promise<HttpsModule> | undefined;
+
+/** `node:https` pulls in `node:tls`: loaded on the first https request, so loopback use and import stay light. */
+function loadHttps(): Promise<HttpsModule> {
+  httpsModule ??= import("node:https");
+  return httpsModule;
 }
 
-function makePools(ca?: string | string[]): Pools {
-  // keepAlive: sockets are reused across calls and unref'd while idle, so they never hold the process open.
-  return {
-    http: new HttpAgent({ keepAlive: true }),
-    https: new HttpsAgent({ keepAlive: true, ...(ca ? { ca } : {}) }),
-  };
+/** Keep-alive pools: sockets are reused across calls and unref'd while idle, so they never hold the process open. */
+class Pools {
+  readonly http = new HttpAgent({ keepAlive: true });
+  #https: HttpsAgent | undefined;
+  readonly #ca: string | string[] | undefined;
+
+  constructor(ca?: string | string[]) {
+    this.#ca = ca;
+  }
+
+  https(mod: HttpsModule): HttpsAgent {
+    this.#https ??= new mod.Agent({ keepAlive: true, ...(this.#ca ? { ca: this.#ca } : {}) });
+    return this.#https;
+  }
+
+  destroy(): void {
+    this.http.destroy();
+    this.#https?.destroy();
+  }
 }
 
 let sharedPools: Pools | undefined;
@@ -63,17 +81,27 @@ export class NodeTransport implements Transport {
 
   constructor(options: NodeTransportOptions = {}) {
     if (options.ca === undefined) {
-      sharedPools ??= makePools();
+      sharedPools ??= new Pools();
       this.#pools = sharedPools;
       this.#owned = false;
     } else {
-      this.#pools = makePools(options.ca);
+      this.#pools = new Pools(options.ca);
       this.#owned = true;
     }
   }
 
   send(req: TransportRequest): Promise<TransportResponse> {
     const target = targetOf(req.origin);
+    if (!target.secure) return this.#exchange(req, target, httpRequest, this.#pools.http);
+    return loadHttps().then((mod) => this.#exchange(req, target, mod.request, this.#pools.https(mod)));
+  }
+
+  #exchange(
+    req: TransportRequest,
+    target: Target,
+    request: typeof httpRequest,
+    agent: HttpAgent,
+  ): Promise<TransportResponse> {
     const headers: Record<string, string | number> = { ...req.headers };
     if (req.body !== undefined) headers["content-length"] = Buffer.byteLength(req.body);
     const options = {
@@ -83,11 +111,11 @@ export class NodeTransport implements Transport {
       method: req.method,
       headers,
       signal: req.signal,
-      agent: target.secure ? this.#pools.https : this.#pools.http,
+      agent,
     };
     return new Promise<TransportResponse>((resolve, reject) => {
       let timedOut = false;
-      const outgoing = target.secure ? httpsRequest(options) : httpRequest(options);
+      const outgoing = request(options);
       const fail = (e: unknown) => {
         const where = describeTarget(req.method, req.origin, req.path);
         if (timedOut) return timeoutError(where, req.timeoutMs, e);
@@ -118,8 +146,7 @@ export class NodeTransport implements Transport {
 
   async close(): Promise<void> {
     if (!this.#owned) return;
-    this.#pools.http.destroy();
-    this.#pools.https.destroy();
+    this.#pools.destroy();
   }
 }
 
