@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { toErrorResponse } from "../http/envelope.js";
 
@@ -56,7 +57,7 @@ export const writeSse = async (
         ok = res.write(line(step.value), () => resolve());
       });
       written++;
-      if (!ok) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+      if (!ok) await drainedOrClosed(res);
       step = await iterator.next();
     }
     if (fault?.resetAfterEvents !== undefined && written >= fault.resetAfterEvents) {
@@ -78,3 +79,16 @@ export const writeSse = async (
     }
   }
 };
+
+/** Waits for backpressure to clear (or the client to go away), leaving no listener behind for the next wait. */
+export function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.once("drain", done);
+    res.once("close", done);
+  });
+}
