@@ -25,7 +25,7 @@ import {
   pickAuthOptions,
 } from "../utils/transport.js";
 import { toWireMessages } from "./messages.js";
-import { parseChatResponse } from "./response.js";
+import { generationText, parseChatResponse } from "./response.js";
 import { toResponsesInput, toResponsesToolChoice, toResponsesTools } from "./responses_input.js";
 import { parseResponsesObject, type ResponsesObject, ResponsesStreamAssembler } from "./responses_output.js";
 import { ChatStreamAssembler, MultiChoiceStreamAssembler } from "./stream.js";
@@ -588,7 +588,7 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
           response_metadata: m.response_metadata,
           id: m.id,
         });
-        return { text: message.text, message, generationInfo: merged.generationInfo };
+        return { text: generationText(message), message, generationInfo: merged.generationInfo };
       });
     return { generations };
   }

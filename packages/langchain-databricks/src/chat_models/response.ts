@@ -1,5 +1,6 @@
 import {
   AIMessage,
+  type BaseMessage,
   type InvalidToolCall,
   type MessageContent,
   type ToolCall,
@@ -10,6 +11,14 @@ import { toTokenUsage, toUsageMetadata } from "./usage.js";
 import type { WireChatResponse, WireContentPart, WireMessage, WireToolCall } from "./wire.js";
 
 export const MODEL_PROVIDER = "databricks";
+
+/**
+ * A generation's text. `message.text` runs core's three content-block translators on every call; for string
+ * content (nearly every chat answer) that is the content itself, at no cost on the invoke hot path.
+ */
+export function generationText(message: BaseMessage): string {
+  return typeof message.content === "string" ? message.content : message.text;
+}
 
 /** Parses raw tool calls; a call whose arguments are not valid JSON becomes an invalid tool call, never a throw. */
 export function parseWireToolCalls(raw: WireToolCall[] | undefined): {
@@ -67,7 +76,10 @@ function parseChatAgent(resp: WireChatResponse, endpoint: string): ChatResult {
     id: typeof resp.id === "string" ? resp.id : last?.id,
   });
   if (resp.custom_outputs !== undefined) message.additional_kwargs.custom_outputs = resp.custom_outputs;
-  return { generations: [{ text: message.text, message }], llmOutput: { tokenUsage: toTokenUsage(usage) } };
+  return {
+    generations: [{ text: generationText(message), message }],
+    llmOutput: { tokenUsage: toTokenUsage(usage) },
+  };
 }
 
 /** Chat completion (or ChatAgent) JSON -> ChatResult with one generation per choice. */
@@ -95,7 +107,7 @@ export function parseChatResponse(resp: WireChatResponse, endpoint: string): Cha
       id: typeof resp.id === "string" ? resp.id : undefined,
     });
     return {
-      text: message.text,
+      text: generationText(message),
       message,
       generationInfo: {
         finish_reason: choice.finish_reason ?? undefined,
