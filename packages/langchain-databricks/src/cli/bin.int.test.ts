@@ -15,6 +15,7 @@ import { slowAgent } from "./test_models.js";
 import {
   BINS,
   type BinName,
+  freePort,
   PTY_AVAILABLE,
   plain,
   REPO_ROOT,
@@ -22,18 +23,6 @@ import {
   runBin,
   startBin,
 } from "./test_support.js";
-
-/** A free loopback port (bound then released; the tiny reuse race is acceptable in tests). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe("the bins npm links", () => {
   it("point at committed files listed in `files` (not into dist/, which npm ci has not built yet)", () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fakeIO } from "./fake_io.js";
 import { runCli } from "./program.js";
 import { counterAgent, slowAgent } from "./test_models.js";
+import { freePort } from "./test_support.js";
 
 /** A custom model answering like the seed's dolly: the prompt echoed, cut at the first stop sequence. */
 const echoModel = {
@@ -43,18 +44,6 @@ async function run(args: string[], options: Parameters<typeof fakeIO>[0] = {}) {
   const io = fakeIO({ cwd: dir, ...options });
   const code = await runCli([...auth, ...args], io);
   return { code, out: io.out(), err: io.err(), io };
-}
-
-/** A free loopback port (bound then released; the tiny reuse race is acceptable in tests). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe("endpoints", () => {

@@ -19,6 +19,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -345,4 +346,16 @@ function collect(child: ChildProcess, timeoutMs = 60_000): RunningBin {
 export function plain(terminal: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escapes is the point
   return terminal.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]|\r/g, "");
+}
+
+/** A free loopback port (bound then released; the tiny reuse race is acceptable in tests). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
