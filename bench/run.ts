@@ -1,7 +1,7 @@
 // Benchmark harness entry point: starts ONE target (the emulator), runs every suite against it, and writes
 // results/latest.{json,md,svg} (results/quick.* for --quick). Usage:
 //   npm run bench                      full run (< 10 min on 2 cores)
-//   npm run bench -- --quick           smoke variant (< 60 s), writes results/quick.*
+//   npm run bench -- --quick           smoke variant (< 60 s, part of `npm test`), writes results/quick.*; fails if a suite errors
 //   npm run bench -- --only=latency,footprint   run some suites
 //   npm run bench -- --stub            use the bench stub instead of the emulator (harness development only)
 import { mkdir, writeFile } from "node:fs/promises";
@@ -67,6 +67,12 @@ async function main(): Promise<void> {
   await writeFile(join(outDir, `${base}.svg`), renderSvg(report));
   console.log(`\n${md}`);
   log(`wrote results/${base}.{json,md,svg} in ${(report.durationMs / 1000).toFixed(1)} s`);
+  // The quick run is the smoke test `npm test` runs: a suite that broke must fail it, or the harness rots.
+  const broken = suites.filter((s) => s.status === "error");
+  if (config.quick && broken.length > 0) {
+    console.error(`[bench] quick run failed: ${broken.map((s) => `${s.id} (${s.reason})`).join(", ")}`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((err: unknown) => {
