@@ -2,6 +2,7 @@ import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager
 import { LLM } from "@langchain/core/language_models/llms";
 import { GenerationChunk } from "@langchain/core/outputs";
 import { DatabricksConfigError } from "./errors.js";
+import { abortError } from "./http/transport-errors.js";
 import {
   asString,
   firstPrediction,
@@ -12,7 +13,7 @@ import {
 } from "./llms/parse.js";
 import type { DatabricksLLMCallOptions, DatabricksLLMInput, DatabricksLLMRequest } from "./llms/types.js";
 import { checkReserved, type LLMMode, resolveExtraParams, resolveMode } from "./llms/validate.js";
-import { callerAborted, raceAbort } from "./utils/abort.js";
+import { raceAbort } from "./utils/abort.js";
 import {
   type DatabricksTransport,
   type HttpRequest,
@@ -193,7 +194,7 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
       });
     }
     return raceAbort(this.endpointInfo, signal, (s) =>
-      callerAborted(`reading endpoint "${name}" (GET /api/2.0/serving-endpoints/${name})`, s),
+      abortError(`GET /api/2.0/serving-endpoints/${name}`, s.reason),
     );
   }
 

@@ -1,5 +1,3 @@
-import { DatabricksAbortError } from "../errors.js";
-
 /**
  * Waits for shared work (a cached lookup, a token refresh other callers also wait on) but gives up as soon as this
  * caller's signal fires. The shared work itself is never cancelled, and its later failure is not left unhandled.
@@ -32,12 +30,5 @@ export function raceAbort<T>(
         reject(e);
       },
     );
-  });
-}
-
-/** The typed error for a caller-side abort (message starts with "Cancel" so LangChain's retry never retries it). */
-export function callerAborted(what: string, signal: AbortSignal): DatabricksAbortError {
-  return new DatabricksAbortError(`Cancelled: ${what} was aborted by its AbortSignal.`, {
-    cause: signal.reason,
   });
 }
