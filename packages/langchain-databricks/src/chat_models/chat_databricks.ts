@@ -424,17 +424,20 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     stream: boolean,
     viaInvocations = this.useInvocations(),
   ): HttpRequest {
-    const body: Json = { ...this.invocationParams(o), messages: this.messageBody(messages) };
+    // invocationParams returns a fresh object: fill it in place (invoke is a benchmarked hot path).
+    const body = this.invocationParams(o);
+    body.messages = this.messageBody(messages);
     if (stream) {
       body.stream = true;
       const wantUsage = o.streamUsage ?? this.streamUsage;
       if (o.stream_options) body.stream_options = o.stream_options;
       else if (wantUsage && !this.learnt().noStreamOptions) body.stream_options = { include_usage: true };
     }
+    // `model` written last: extraParams must not redirect the call to another endpoint.
+    if (!viaInvocations) body.model = this.model;
     const req = viaInvocations
       ? this.requestBase(o, invocationsPath(this.model), body)
-      : // `model` last: extraParams must not redirect the call to another endpoint.
-        this.requestBase(o, "/serving-endpoints/chat/completions", { ...body, model: this.model });
+      : this.requestBase(o, "/serving-endpoints/chat/completions", body);
     // Databricks SSE streams (chat/completions and /invocations) always end with `data: [DONE]` (wire-spec 3.5):
     // without it the answer was cut short, and must not pass for a complete one.
     if (stream) req.expectDone = true;
