@@ -36,6 +36,8 @@ export interface Ctx {
   stats: Stats;
   rateLimiter: RateLimiter;
   workspaceId: string;
+  /** The caller behind an `Authorization` header; throws the 401/403 envelope (see `callerIdentifier`). */
+  identify(header: string | undefined, requestId: string): Identity;
   tokenTtlSeconds: number;
   defaultOpenAiApiBase: string;
   /** Base URL as clients reach it (known after listen). */

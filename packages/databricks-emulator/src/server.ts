@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import Fastify, { type FastifyInstance } from "fastify";
-import { authenticate } from "./auth/authenticate.js";
+import { callerIdentifier } from "./auth/authenticate.js";
 import { DEFAULT_ADMIN } from "./auth/identity.js";
 import { registerAuthRoutes } from "./auth/routes.js";
 import { type AuthSnapshot, AuthStore } from "./auth/store.js";
@@ -12,10 +12,10 @@ import { EndpointStore, type EndpointsSnapshot } from "./control/store.js";
 import { taskForEntity } from "./data/entities.js";
 import { OPENAI_DEFAULT_BASE } from "./data/external.js";
 import { LOCAL_OPENAI_PREFIX, registerLocalOpenAi } from "./data/local-openai.js";
+import { createDataPlane, matchDataRoute } from "./data/plane.js";
 import { RateLimiter } from "./data/rate-limiter.js";
-import { registerDataRoutes } from "./data/routes.js";
 import { FOUNDATION_MODELS } from "./engines/index.js";
-import { FaultController, faultError } from "./faults/controller.js";
+import { FaultController, truncatedForFault } from "./faults/controller.js";
 import { ADMIN_PREFIX, registerAdminRoutes } from "./faults/routes.js";
 import { Stats } from "./faults/stats.js";
 import { toErrorResponse } from "./http/envelope.js";
@@ -35,10 +35,6 @@ interface WorkspaceSnapshot {
   secrets: SecretsSnapshot;
   clusters: string[];
 }
-
-const OPENAI_ROUTES = new Set(
-  ["chat/completions", "completions", "embeddings", "responses"].map((p) => `/serving-endpoints/${p}`),
-);
 
 const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 
@@ -148,6 +144,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     stats,
     rateLimiter: new RateLimiter(clock),
     workspaceId,
+    identify: callerIdentifier(auth, options.auth !== false),
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
     defaultOpenAiApiBase: options.defaultOpenAiApiBase ?? OPENAI_DEFAULT_BASE,
     baseUrl: () => baseUrl,
@@ -164,9 +161,15 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
       ),
   };
 
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const serveData = createDataPlane(ctx, {
+    bodyLimit,
+    log: options.logRequests ? (line) => app.log.info(line, "request completed") : undefined,
+  });
+
   const app: FastifyInstance = Fastify({
     logger: options.logRequests ? { level: "info" } : false,
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    bodyLimit,
     routerOptions: { maxParamLength: 1000 },
     genReqId: () => randomUUID(),
     forceCloseConnections: true,
@@ -180,15 +183,17 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
       });
       reply.raw.end(JSON.stringify(r.body));
     },
-    // The driver proxy streams raw bodies both ways, so it is served below Fastify.
+    // The driver proxy streams raw bodies both ways and the data plane is the hot path: both run below Fastify.
     serverFactory: (handler) =>
       createServer((req: IncomingMessage, res: ServerResponse) => {
-        if (req.url?.startsWith(DRIVER_PROXY_PREFIX)) handleDriverProxy(req, res, proxyDeps);
+        const url = req.url ?? "/";
+        if (url.startsWith(DRIVER_PROXY_PREFIX)) return handleDriverProxy(req, res, proxyDeps);
+        const path = pathOf(url);
+        const route = matchDataRoute(req.method, path);
+        if (route) serveData(req, res, route, path);
         else handler(req, res);
       }),
   });
-  const authEnabled = options.auth !== false;
-  const adminIdentity = auth.identityOf(DEFAULT_ADMIN)!;
   app.decorateRequest("identity", null);
   app.decorateRequest("fault", null);
   // One raw parser for every content type: routes parse JSON themselves to answer with the spec's envelope.
@@ -199,38 +204,24 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     reply.header("x-request-id", req.id);
     const proceed = () => {
       if (req.routeOptions.config?.public) return done();
-      if (!authEnabled) {
-        const h = req.headers.authorization;
-        const token = h?.toLowerCase().startsWith("bearer ") ? h.slice(7).trim() : undefined;
-        req.identity = (token ? auth.resolveToken(token) : undefined) ?? adminIdentity;
-        return done();
-      }
       try {
-        req.identity = authenticate(req.headers.authorization, auth, req.id);
+        req.identity = ctx.identify(req.headers.authorization, req.id);
         done();
       } catch (err) {
         done(err as Error);
       }
     };
-    if (!faults.active || req.url.startsWith(ADMIN_PREFIX)) return proceed();
-    const rule = faults.pick(req.method, pathOf(req.url));
-    if (!rule) return proceed();
-    if (rule.resetAfterEvents !== undefined || rule.malformedSse || rule.malformedJson) {
-      req.fault = {
-        resetAfterEvents: rule.resetAfterEvents,
-        malformedSse: rule.malformedSse,
-        malformedJson: rule.malformedJson,
-      };
-    }
-    if (rule.neverAnswer) return; // deliberately never calls done(): the request hangs until close()
-    const act = () => (rule.status !== undefined ? done(faultError(rule)) : proceed());
-    if (rule.latencyMs) setTimeout(act, rule.latencyMs);
-    else act();
+    if (req.url.startsWith(ADMIN_PREFIX)) return proceed();
+    faults.gate(req.method, pathOf(req.url), (injected, fault) => {
+      req.fault = fault;
+      if (injected) done(injected);
+      else proceed();
+    });
   });
 
   app.addHook("onSend", (req, _reply, payload, done) => {
     if (req.fault?.malformedJson && typeof payload === "string" && payload.length > 1) {
-      return done(null, payload.slice(0, Math.max(1, Math.floor(payload.length / 2))));
+      return done(null, truncatedForFault(payload));
     }
     done(null, payload);
   });
@@ -253,18 +244,6 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
 
   app.setErrorHandler((err, req, reply) => {
     const r = toErrorResponse(err, req.id);
-    if (
-      OPENAI_ROUTES.has(req.routeOptions.url ?? "") &&
-      typeof r.body.message === "string" &&
-      !("error" in r.body)
-    ) {
-      // OpenAI clients only read `error.message`; keep the Databricks fields and add the OpenAI shape alongside.
-      r.body.error = {
-        message: r.body.message,
-        type: "invalid_request_error",
-        code: String(r.body.error_code),
-      };
-    }
     reply.code(r.status).headers(r.headers).type("application/json").send(r.body);
   });
 
@@ -307,7 +286,6 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   registerAuthRoutes(app, ctx);
   registerControlRoutes(app, ctx);
   registerSecretsRoutes(app, ctx);
-  registerDataRoutes(app, ctx);
   registerLocalOpenAi(app);
   if (options.faults) registerAdminRoutes(app, admin);
 

@@ -1,5 +1,6 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
-import { type Ctx, caller } from "../context.js";
+import type { ServerResponse } from "node:http";
+import type { Identity } from "../auth/identity.js";
+import type { Ctx } from "../context.js";
 import { requireLevel } from "../control/permissions.js";
 import type { EndpointRecord, ServedEntity } from "../control/types.js";
 import {
@@ -18,7 +19,7 @@ import { invokeAgent, invokePyfunc, type Outcome } from "./custom.js";
 import { type Backend, backendFor } from "./entities.js";
 import { type ProxyPath, proxyExternal, proxyPathForTask } from "./external.js";
 import { validateExternalRequest } from "./external-request.js";
-import { writeSse } from "./sse.js";
+import { type ResponseTarget, writeSse } from "./sse.js";
 
 /** How the request arrived: the native invocations path or one of the OpenAI-compatible routes. */
 export type Entry = { route: "invocations" } | { route: "openai"; path: ProxyPath };
@@ -94,21 +95,22 @@ const runEngine = (backendModel: EngineModel, body: unknown, entry: Entry): Outc
 };
 
 /** Aborts upstream work when the client goes away (created only for proxied requests: it is not free). */
-const abortOnClose = (reply: FastifyReply): AbortSignal => {
+const abortOnClose = (res: ServerResponse): AbortSignal => {
   const abort = new AbortController();
-  reply.raw.once("close", () => {
-    if (!reply.raw.writableEnded) abort.abort();
+  res.once("close", () => {
+    if (!res.writableEnded) abort.abort();
   });
   return abort.signal;
 };
 
-const runBackend = async (
+/** Built-in engines answer synchronously; custom and external models return a promise. */
+const runBackend = (
   backend: Backend,
   body: unknown,
   ctx: Ctx,
   entry: Entry,
   signal: () => AbortSignal,
-) => {
+): Outcome | Promise<Outcome> => {
   switch (backend.kind) {
     case "engine":
       return runEngine(backend.model, body, entry);
@@ -116,7 +118,7 @@ const runBackend = async (
       if (backend.model.kind === "chat-agent" || backend.model.kind === "responses-agent") {
         return invokeAgent(backend.model, body);
       }
-      return { kind: "json", body: await invokePyfunc(backend.model, body) } satisfies Outcome;
+      return invokePyfunc(backend.model, body).then((out): Outcome => ({ kind: "json", body: out }));
     case "external": {
       if (!isObject(body)) throw badRequest("Bad request: the request body must be a JSON object.");
       const task = (backend.entity.spec.external_model as { task?: unknown }).task;
@@ -135,21 +137,33 @@ const runBackend = async (
 
 const counters = new WeakMap<EndpointRecord, number>();
 
+/** A query's caller and where its answer goes. */
+export interface QueryCall extends ResponseTarget {
+  identity: Identity;
+}
+
+/** A JSON answer for the caller to write, or `streamed` once an SSE stream has been written to the response. */
+export type QueryAnswer =
+  | { kind: "json"; body: unknown; headers: Record<string, string> }
+  | { kind: "streamed" };
+
+const STREAMED: QueryAnswer = { kind: "streamed" };
+
 /**
  * Serves one query: resolve endpoint, CAN_QUERY, readiness, rate limits, traffic split, then the backend;
- * writes JSON or SSE with the `served-model-name` header.
+ * JSON answers come back with the `served-model-name` header, streams are written here with it. Built-in engines
+ * answer synchronously (the hot path takes no promise hop); anything else returns a promise. Throws the envelope.
  */
-export const serveQuery = async (
+export const serveQuery = (
   ctx: Ctx,
-  req: FastifyRequest,
-  reply: FastifyReply,
+  call: QueryCall,
   endpointName: string,
   body: unknown,
   entry: Entry,
   servedModel?: string,
-): Promise<unknown> => {
+): QueryAnswer | Promise<QueryAnswer> => {
   const ep = ctx.endpoints.get(endpointName);
-  const id = caller(req);
+  const id = call.identity;
   requireLevel(ep, id, "CAN_QUERY");
   assertReady(ep);
   ctx.rateLimiter.check(ep, id);
@@ -166,12 +180,11 @@ export const serveQuery = async (
   }
   checkTaskFits(ep, ep.task, entry);
   const backend = backendFor(entity, ep.name, ctx.models);
-  const outcome = await runBackend(backend, body, ctx, entry, () => abortOnClose(reply));
   const headers = { "served-model-name": entity.name };
-  if (outcome.kind === "stream") {
-    await writeSse(req, reply, outcome.events, headers);
-    return reply;
-  }
-  reply.headers(headers);
-  return outcome.body;
+  const answer = (outcome: Outcome): QueryAnswer | Promise<QueryAnswer> =>
+    outcome.kind === "json"
+      ? { kind: "json", body: outcome.body, headers }
+      : writeSse(call, outcome.events, headers).then(() => STREAMED);
+  const outcome = runBackend(backend, body, ctx, entry, () => abortOnClose(call.res));
+  return outcome instanceof Promise ? outcome.then(answer) : answer(outcome);
 };

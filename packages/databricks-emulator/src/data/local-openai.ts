@@ -68,7 +68,9 @@ export const registerLocalOpenAi = (app: FastifyInstance): void => {
         }
         const result = r.run(body, localEngineModel(body.model, r.task), "openai");
         if (result.kind === "stream") {
-          await writeSse(req, reply, result.events, {});
+          await writeSse({ res: reply.raw, requestId: req.id, fault: req.fault }, result.events, {}, () =>
+            reply.hijack(),
+          );
           return reply;
         }
         return result.body;

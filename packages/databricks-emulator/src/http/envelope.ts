@@ -31,6 +31,24 @@ export const toErrorResponse = (err: unknown, requestId: string): ErrorResponse 
   return { status: api.status, headers, body };
 };
 
+/** 413 for bodies over `bodyLimit` (16 MiB by default). */
+export const bodyTooLarge = (): ApiError =>
+  new ApiError(413, "BAD_REQUEST", "Request body is too large. Send a smaller body.");
+
+/** 400 for request URLs whose percent-encoding does not decode. */
+export const malformedUrl = (): ApiError =>
+  new ApiError(400, "BAD_REQUEST", "Malformed request URL: check its percent-encoding.");
+
+/**
+ * OpenAI clients only read `error.message`: the OpenAI-compatible routes keep the Databricks fields and add the
+ * OpenAI shape alongside (bodies that replace the envelope, such as external-provider errors, stay as they are).
+ */
+export const withOpenAiError = (r: ErrorResponse): ErrorResponse => {
+  if (typeof r.body.message !== "string" || "error" in r.body) return r;
+  const error = { message: r.body.message, type: "invalid_request_error", code: String(r.body.error_code) };
+  return { ...r, body: { ...r.body, error } };
+};
+
 interface FastifyLikeError {
   code?: string;
   statusCode?: number;
@@ -41,13 +59,13 @@ const asApiError = (err: unknown): ApiError => {
   const e = (typeof err === "object" && err !== null ? err : {}) as FastifyLikeError;
   switch (e.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new ApiError(413, "BAD_REQUEST", "Request body is too large. Send a smaller body.");
+      return bodyTooLarge();
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return new ApiError(415, "BAD_REQUEST", "Unsupported Content-Type. Send application/json.");
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return new ApiError(400, "BAD_REQUEST", "Request body does not match its Content-Length header.");
     case "FST_ERR_BAD_URL":
-      return new ApiError(400, "BAD_REQUEST", "Malformed request URL: check its percent-encoding.");
+      return malformedUrl();
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return new ApiError(400, "BAD_REQUEST", "Request body is empty; send a JSON object.");
     default:

@@ -1,0 +1,229 @@
+/**
+ * The inference data plane (wire-spec 3): invocations and the OpenAI-compatible routes. Every client query and
+ * benchmark lands here, so it is served below Fastify on plain `node:http` (Fastify's per-request machinery
+ * alone cost about 40% of a bare server's throughput); it keeps the workspace's request pipeline: request id,
+ * injected faults, authentication, body limit, the error envelope and the request log.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Identity } from "../auth/identity.js";
+import type { Ctx } from "../context.js";
+import { badRequest } from "../errors.js";
+import { truncatedForFault } from "../faults/controller.js";
+import type { ActiveFault } from "../faults/types.js";
+import { parseJson, readBody } from "../http/body.js";
+import { malformedUrl, toErrorResponse, withOpenAiError } from "../http/envelope.js";
+import { isObject } from "../util/json.js";
+import { type Entry, type QueryAnswer, serveQuery } from "./dispatch.js";
+import type { ProxyPath } from "./external.js";
+
+const PREFIX = "/serving-endpoints/";
+const OPENAI_PATHS: ReadonlySet<string> = new Set<ProxyPath>([
+  "chat/completions",
+  "completions",
+  "embeddings",
+  "responses",
+]);
+const INVOCATIONS: Entry = { route: "invocations" };
+
+/** A request the data plane serves. */
+export interface DataRoute {
+  /** Route pattern as the request log reports it, e.g. `/serving-endpoints/:name/invocations`. */
+  pattern: string;
+  entry: Entry;
+  /** Still percent-encoded endpoint and served-model names (invocations routes only). */
+  name?: string;
+  served?: string;
+}
+
+/** The data-plane route of `method path` (no query string), or undefined when Fastify answers instead. */
+export const matchDataRoute = (method: string | undefined, path: string): DataRoute | undefined => {
+  if (method !== "POST" || !path.startsWith(PREFIX)) return undefined;
+  const rest = path.slice(PREFIX.length);
+  if (OPENAI_PATHS.has(rest)) return { pattern: path, entry: { route: "openai", path: rest as ProxyPath } };
+  const parts = rest.split("/");
+  if (parts.length === 2 && parts[1] === "invocations") {
+    return { pattern: "/serving-endpoints/:name/invocations", entry: INVOCATIONS, name: parts[0] };
+  }
+  if (parts.length === 4 && parts[1] === "served-models" && parts[3] === "invocations") {
+    return {
+      pattern: "/serving-endpoints/:name/served-models/:served/invocations",
+      entry: INVOCATIONS,
+      name: parts[0],
+      served: parts[2],
+    };
+  }
+  return undefined;
+};
+
+export interface DataPlaneOptions {
+  /** Maximum request body size in bytes. */
+  bodyLimit: number;
+  /** Called once per answered request when request logging is on. */
+  log?: (line: {
+    reqId: string;
+    method: string;
+    url: string;
+    statusCode: number;
+    responseTime: number;
+  }) => void;
+}
+
+export type DataPlaneHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: DataRoute,
+  path: string,
+) => void;
+
+/** A path parameter, decoded as Fastify's router would; a bad escape is the 400 envelope. */
+const decodeName = (raw: string | undefined): string | undefined => {
+  if (raw === undefined || !raw.includes("%")) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw malformedUrl();
+  }
+};
+
+const writeJson = (
+  res: ServerResponse,
+  status: number,
+  requestId: string,
+  body: unknown,
+  headers: Record<string, string>,
+  fault: ActiveFault | null,
+): void => {
+  let text = JSON.stringify(body) ?? "null";
+  if (fault?.malformedJson && text.length > 1) text = truncatedForFault(text);
+  res.writeHead(status, {
+    "x-request-id": requestId,
+    ...headers,
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
+  res.end(text);
+};
+
+/** The endpoint an OpenAI-compatible request names in its body (`model`). */
+const openAiEndpoint = (body: unknown): string => {
+  if (!isObject(body)) throw badRequest("Bad request: the request body must be a JSON object.");
+  if (typeof body.model !== "string" || body.model === "") {
+    throw badRequest('Bad request: "model" (the serving endpoint name) is required.');
+  }
+  return body.model;
+};
+
+/** One data-plane request: decode names, faults, authenticate, read the body, serve, answer, log. */
+class DataRequest {
+  private readonly requestId = randomUUID();
+  private readonly started: number;
+  private identity: Identity | undefined;
+  private fault: ActiveFault | null = null;
+  private body: Buffer | undefined;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly options: DataPlaneOptions,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly route: DataRoute,
+    private readonly path: string,
+  ) {
+    this.started = options.log ? performance.now() : 0;
+  }
+
+  start(): void {
+    try {
+      // Names decode before anything else, as Fastify's router would: a bad URL is a 400 even without a token.
+      const name = decodeName(this.route.name);
+      const served = decodeName(this.route.served);
+      this.ctx.faults.gate("POST", this.path, (injected, fault) => {
+        this.fault = fault;
+        if (injected) this.fail(injected);
+        else this.authenticate(name, served);
+      });
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private authenticate(name: string | undefined, served: string | undefined): void {
+    let identity: Identity;
+    try {
+      identity = this.ctx.identify(this.req.headers.authorization, this.requestId);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    this.identity = identity;
+    readBody(this.req, this.options.bodyLimit, (err, raw) => {
+      this.body = raw;
+      if (err) this.fail(err);
+      else this.serve(identity, name, served);
+    });
+  }
+
+  private serve(identity: Identity, name: string | undefined, served: string | undefined): void {
+    try {
+      const parsed = parseJson(this.body);
+      const endpoint = this.route.entry.route === "openai" ? openAiEndpoint(parsed) : (name ?? "");
+      const call = { res: this.res, requestId: this.requestId, fault: this.fault, identity };
+      const result = serveQuery(this.ctx, call, endpoint, parsed, this.route.entry, served);
+      // Built-in engines answer synchronously: writing within the request's own `end` event saves a promise hop.
+      if (result instanceof Promise) {
+        result.then((r) => this.respond(r)).catch((err: unknown) => this.fail(err));
+      } else {
+        this.respond(result);
+      }
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private respond(result: QueryAnswer): void {
+    if (result.kind === "json") {
+      writeJson(this.res, 200, this.requestId, result.body, result.headers, this.fault);
+    }
+    this.finished(200);
+  }
+
+  private fail(err: unknown): void {
+    this.req.resume();
+    if (this.res.headersSent) {
+      this.res.destroy();
+      return;
+    }
+    const plain = toErrorResponse(err, this.requestId);
+    const r = this.route.entry.route === "openai" ? withOpenAiError(plain) : plain;
+    writeJson(this.res, r.status, this.requestId, r.body, r.headers, this.fault);
+    this.finished(r.status);
+  }
+
+  private finished(status: number): void {
+    this.ctx.stats.record(
+      {
+        at: this.ctx.clock.now(),
+        method: "POST",
+        path: this.path,
+        route: this.route.pattern,
+        status,
+        principal: this.identity?.name,
+        fault: this.fault ? JSON.stringify(this.fault) : undefined,
+      },
+      this.body,
+    );
+    this.options.log?.({
+      reqId: this.requestId,
+      method: "POST",
+      url: this.req.url ?? this.path,
+      statusCode: status,
+      responseTime: performance.now() - this.started,
+    });
+  }
+}
+
+export const createDataPlane =
+  (ctx: Ctx, options: DataPlaneOptions): DataPlaneHandler =>
+  (req, res, route, path) =>
+    new DataRequest(ctx, options, req, res, route, path).start();

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { Stats } from "./stats.js";
+
+const entry = (path: string) => ({ at: 0, method: "POST", path, route: "/r", status: 200 });
+
+describe("Stats request log", () => {
+  it("keeps the newest 5000 entries, oldest first, once it wraps", () => {
+    const stats = new Stats(true);
+    for (let i = 1; i <= 5003; i++) stats.record(entry(`/p${i}`), undefined);
+    const { total, log } = stats.snapshot();
+    expect(total).toBe(5003);
+    expect(log).toHaveLength(5000);
+    expect(log[0]?.seq).toBe(4);
+    expect(log.at(-1)?.seq).toBe(5003);
+    expect(log.every((e, i) => i === 0 || e.seq === (log[i - 1]?.seq ?? 0) + 1)).toBe(true);
+  });
+
+  it("hashes bodies (first 16 hex chars of sha256) and starts over after reset", () => {
+    const stats = new Stats(true);
+    stats.record(entry("/a"), Buffer.from("abc"));
+    stats.record(entry("/b"), undefined);
+    expect(stats.snapshot().log.map((e) => e.bodySha256)).toEqual(["ba7816bf8f01cfea", undefined]);
+    stats.reset();
+    stats.record(entry("/c"), undefined);
+    expect(stats.snapshot().log.map((e) => [e.seq, e.path])).toEqual([[1, "/c"]]);
+  });
+
+  it("without the detailed log keeps only counters", () => {
+    const stats = new Stats(false);
+    stats.record(entry("/a"), Buffer.from("abc"));
+    expect(stats.snapshot()).toMatchObject({ total: 1, byRoute: { "POST /r": 1 }, log: [] });
+  });
+});
