@@ -37,6 +37,7 @@ import type {
   ChatDatabricksQuirks,
   ChatRoute,
 } from "./types.js";
+import { combineTokenUsage } from "./usage.js";
 import type { WireChatResponse, WireTool } from "./wire.js";
 
 type Json = Record<string, unknown>;
@@ -269,6 +270,11 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     };
   }
 
+  /** Sums token usage over the prompts of one `generate()` call (core leaves `llmOutput` undefined otherwise). */
+  override _combineLLMOutput(...outputs: Array<Record<string, unknown> | undefined>): Json {
+    return combineTokenUsage(outputs);
+  }
+
   /** Cache-key and tracing identity: endpoint plus generation settings, never credentials. */
   override _identifyingParams(): Json {
     return {
@@ -295,8 +301,8 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
         ? { ...callExtra }
         : callExtra === undefined
           ? { ...this.extraParams }
-          : { ...this.extraParams, ...callExtra };
-    const callSets = (key: string) => callExtra !== undefined && callExtra[key] !== undefined;
+          : Object.assign({ ...this.extraParams }, callExtra);
+    const callSets = (key: string) => callExtra?.[key] !== undefined;
     if (o.temperature !== undefined) body.temperature = o.temperature;
     else if (this.temperature !== undefined && !callSets("temperature")) body.temperature = this.temperature;
     if (o.maxTokens !== undefined) {

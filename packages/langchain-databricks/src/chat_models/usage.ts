@@ -51,3 +51,19 @@ export function toTokenUsage(usage: UsageMetadata | undefined) {
     totalTokens: usage.total_tokens,
   };
 }
+
+type TokenUsage = NonNullable<ReturnType<typeof toTokenUsage>>;
+
+/** `generate()`'s `llmOutput` over several prompts: token usage summed, as ChatOpenAI reports it. */
+export function combineTokenUsage(outputs: ReadonlyArray<Record<string, unknown> | undefined>): {
+  tokenUsage: TokenUsage;
+} {
+  const tokenUsage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+  for (const out of outputs) {
+    const t = out?.tokenUsage as Partial<TokenUsage> | undefined;
+    tokenUsage.promptTokens += t?.promptTokens ?? 0;
+    tokenUsage.completionTokens += t?.completionTokens ?? 0;
+    tokenUsage.totalTokens += t?.totalTokens ?? 0;
+  }
+  return { tokenUsage };
+}

@@ -11,15 +11,20 @@ export interface EndpointQuirks {
   noStreamOptions?: boolean;
 }
 
-const learnt = new Map<string, EndpointQuirks>();
+/** host -> endpoint -> quirks. Nested maps, not a joined key: every request looks this up (no string to build). */
+const learnt = new Map<string, Map<string, EndpointQuirks>>();
 
-/** Key includes the host when known so two workspaces with the same endpoint name do not share quirks. */
+/** Keyed by host too when known, so two workspaces with the same endpoint name do not share quirks. */
 export function endpointQuirks(endpoint: string, host = ""): EndpointQuirks {
-  const key = `${host}\u0000${endpoint}`;
-  let q = learnt.get(key);
+  let byEndpoint = learnt.get(host);
+  if (!byEndpoint) {
+    byEndpoint = new Map();
+    learnt.set(host, byEndpoint);
+  }
+  let q = byEndpoint.get(endpoint);
   if (!q) {
     q = {};
-    learnt.set(key, q);
+    byEndpoint.set(endpoint, q);
   }
   return q;
 }

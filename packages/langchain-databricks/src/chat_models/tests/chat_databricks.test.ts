@@ -1,4 +1,5 @@
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
+import type { ChatGeneration } from "@langchain/core/outputs";
 import { describe, expect, test } from "vitest";
 import {
   errorResponse,
@@ -51,6 +52,63 @@ describe("ChatDatabricks invoke", () => {
     expect(res.response_metadata.model_name).toBe("meta-llama-3.3-70b-instruct-072424");
     expect(res.response_metadata.model_provider).toBe("databricks");
     expect(res.response_metadata.finish_reason).toBe("stop");
+  });
+
+  test("metadata reaches callers complete: response_metadata, generationInfo and llmOutput (one choice and n > 1)", async () => {
+    const withLogprobs = completion("Hi");
+    withLogprobs.choices[0]!.logprobs = { content: [] } as never;
+    const m = mockFetch(() => jsonResponse(withLogprobs));
+    const model = new ChatDatabricks({ model: uniqueEndpoint(), ...testAuth(m) });
+    const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
+    const tokenUsage = { promptTokens: 10, completionTokens: 5, totalTokens: 15 };
+    const model_name = "meta-llama-3.3-70b-instruct-072424";
+    const res = await model.invoke("hello");
+    expect(res.response_metadata).toEqual({
+      model_provider: "databricks",
+      model: model_name,
+      model_name,
+      finish_reason: "stop",
+      logprobs: { content: [] },
+      usage,
+      tokenUsage,
+    });
+    const ended: Array<Record<string, unknown> | undefined> = [];
+    const callbacks = [
+      { handleLLMEnd: (r: { llmOutput?: Record<string, unknown> }) => void ended.push(r.llmOutput) },
+    ];
+    const prompts = [[new HumanMessage("hello")], [new HumanMessage("again")]];
+    const out = await model.generate(prompts, { callbacks });
+    expect(out.generations[0]?.[0]?.generationInfo).toEqual({
+      finish_reason: "stop",
+      logprobs: { content: [] },
+    });
+    expect(ended[0]).toMatchObject({ tokenUsage, model: model_name });
+    // Over several prompts generate() sums the usage (core leaves llmOutput undefined without _combineLLMOutput).
+    expect(out.llmOutput).toEqual({
+      tokenUsage: { promptTokens: 20, completionTokens: 10, totalTokens: 30 },
+    });
+
+    const two = completion("one");
+    two.choices.push({
+      index: 1,
+      message: { role: "assistant", content: "two" },
+      finish_reason: "length",
+      logprobs: null,
+    });
+    const m2 = mockFetch(() => jsonResponse(two));
+    ended.length = 0;
+    const both = await new ChatDatabricks({ model: uniqueEndpoint(), ...testAuth(m2), n: 2 }).generate(
+      [[new HumanMessage("hello")]],
+      { callbacks },
+    );
+    const metas = (both.generations[0] ?? []).map(
+      (g) => (g as ChatGeneration).message.response_metadata as Record<string, unknown>,
+    );
+    expect(metas.map((r) => [r.model_name, r.model_provider, r.finish_reason, r.usage])).toEqual([
+      [model_name, "databricks", "stop", usage],
+      [model_name, "databricks", "length", usage],
+    ]);
+    expect(ended).toEqual([{ tokenUsage, model: model_name }]);
   });
 
   test("call options beat bound options, which beat instance fields", async () => {
