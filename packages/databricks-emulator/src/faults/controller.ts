@@ -32,10 +32,6 @@ export class FaultController {
   private rules: LiveRule[] = [];
   private random = prng(1);
 
-  get active(): boolean {
-    return this.rules.length > 0;
-  }
-
   set(rules: FaultRule[], seed = 1): void {
     for (const r of rules) validateRule(r);
     this.rules = rules.map((rule) => ({ rule, matched: 0, hits: 0 }));
@@ -47,7 +43,7 @@ export class FaultController {
   }
 
   /** The first rule that fires for this request, with its counters advanced. */
-  pick(method: string, path: string): FaultRule | undefined {
+  private pick(method: string, path: string): FaultRule | undefined {
     for (const live of this.rules) {
       const r = live.rule;
       if (r.method && r.method.toUpperCase() !== method) continue;
@@ -68,7 +64,7 @@ export class FaultController {
    * `next`: the request hangs until the client gives up or the emulator closes.
    */
   gate(method: string, path: string, next: (err: ApiError | null, fault: ActiveFault | null) => void): void {
-    const rule = this.rules.length > 0 ? this.pick(method, path) : undefined;
+    const rule = this.pick(method, path);
     if (!rule) {
       next(null, null);
       return;

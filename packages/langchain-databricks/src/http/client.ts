@@ -101,6 +101,7 @@ function validateOptions(o: DatabricksAuthOptions): void {
  * so such names are refused here, for every caller at once.
  */
 function checkDotSegments(path: string, endpoint: string | undefined): void {
+  if (!path.includes(".") && !path.includes("%")) return; // nearly every path: no segment to inspect
   const q = path.indexOf("?");
   const segments = (q === -1 ? path : path.slice(0, q)).split("/");
   if (segments.some((s) => s === "." || s === ".." || /^(?:\.|%2e){1,2}$/i.test(s))) {

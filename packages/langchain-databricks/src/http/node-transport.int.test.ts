@@ -39,6 +39,11 @@ beforeAll(async () => {
       });
       return;
     }
+    if (req.url === "/headers") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(req.headers));
+      return;
+    }
     if (req.url === "/drip") {
       res.writeHead(200, { "content-type": "application/json" });
       res.write("[");
@@ -82,6 +87,24 @@ describe("NodeTransport (real loopback server)", () => {
       await r.text();
     }
     expect(ports.size).toBe(1);
+  });
+  it("sends Host, Content-Length and the caller's headers once each (a caller's Host wins)", async () => {
+    const body = JSON.stringify({ text: "héllo" });
+    const sent = async (headers: Record<string, string>) =>
+      JSON.parse(await (await t.send(req("/headers", { method: "POST", headers, body }))).text());
+    const seen = await sent({ "x-trace": "1", "Content-Length": "999", authorization: "Bearer t" });
+    expect(seen).toMatchObject({
+      host: new URL(origin).host,
+      "content-length": String(Buffer.byteLength(body)),
+      "x-trace": "1",
+      authorization: "Bearer t",
+      connection: "keep-alive",
+    });
+    expect((await sent({ Host: "proxy.example:8443" })).host).toBe("proxy.example:8443");
+    // Header values are still validated: no header injection through a caller's value.
+    await expect(t.send(req("/headers", { headers: { "x-bad": "a\r\nx-injected: 1" } }))).rejects.toThrow(
+      /Invalid character/,
+    );
   });
   it("times out waiting for headers", async () => {
     await expect(t.send(req("/hang", { timeoutMs: 100 }))).rejects.toBeInstanceOf(DatabricksTimeoutError);
