@@ -476,21 +476,21 @@ describe("endpoints wait failures", () => {
 });
 
 describe("serve-driver-proxy", () => {
-  it("serves a module's default export until interrupted; complete reaches it through the driver proxy", async () => {
-    const modulePath = join(dir, "app.mjs");
-    writeFileSync(
-      modulePath,
-      'export default (prompt, stop, kwargs) => "app: " + prompt + " " + JSON.stringify(kwargs) + ".tail";\n',
-    );
+  /** Writes `source` as `file` in the work dir and serves it on a free loopback port until it announces itself. */
+  async function serveModule(file: string, source: string) {
+    writeFileSync(join(dir, file), source);
     const port = await freePort();
     const io = fakeIO({ cwd: dir });
-    const serving = runCli(
-      ["serve-driver-proxy", "app.mjs", "--port", String(port), "--bind", "127.0.0.1"],
-      io,
+    const serving = runCli(["serve-driver-proxy", file, "--port", String(port), "--bind", "127.0.0.1"], io);
+    await until(() => io.err().includes("Serving"));
+    return { port, io, serving };
+  }
+
+  it("serves a module's default export until interrupted; complete reaches it through the driver proxy", async () => {
+    const { port, io, serving } = await serveModule(
+      "app.mjs",
+      'export default (prompt, stop, kwargs) => "app: " + prompt + " " + JSON.stringify(kwargs) + ".tail";\n',
     );
-    // Wait (bounded) for the server to announce itself.
-    for (let i = 0; i < 200 && !io.err().includes("Serving"); i++)
-      await new Promise((r) => setTimeout(r, 10));
     expect(io.err()).toContain(`on http://127.0.0.1:${port}/`);
     if (port < 3000 || port > 8000) {
       expect(io.err()).toContain(
@@ -519,17 +519,10 @@ describe("serve-driver-proxy", () => {
   });
 
   it("a throwing model function: logged with its stack on the server's stderr, a 500 JSON error without one", async () => {
-    writeFileSync(
-      join(dir, "boom.mjs"),
+    const { port, io, serving } = await serveModule(
+      "boom.mjs",
       'export default (prompt) => { if (prompt === "boom") throw new Error("model exploded"); return "fine"; };\n',
     );
-    const port = await freePort();
-    const io = fakeIO({ cwd: dir });
-    const serving = runCli(
-      ["serve-driver-proxy", "boom.mjs", "--port", String(port), "--bind", "127.0.0.1"],
-      io,
-    );
-    await until(() => io.err().includes("Serving"));
     const post = (prompt: string) =>
       fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: JSON.stringify({ prompt }) });
     const failed = await post("boom");
