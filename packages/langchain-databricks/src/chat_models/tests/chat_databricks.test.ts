@@ -26,6 +26,18 @@ const completion = (content: unknown, extra: Record<string, unknown> = {}) => ({
   usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
 });
 
+/** A completion with two choices (`n = 2`): the second one's text and finish reason as given. */
+const twoChoices = (first: string, second: string, secondFinish = "stop") => {
+  const body = completion(first);
+  body.choices.push({
+    index: 1,
+    message: { role: "assistant", content: second },
+    finish_reason: secondFinish,
+    logprobs: null,
+  });
+  return body;
+};
+
 describe("ChatDatabricks invoke", () => {
   test("sends an OpenAI-compatible body with only the set fields and parses the reply", async () => {
     const m = mockFetch(() => jsonResponse(completion("Hi there")));
@@ -88,14 +100,7 @@ describe("ChatDatabricks invoke", () => {
       tokenUsage: { promptTokens: 20, completionTokens: 10, totalTokens: 30 },
     });
 
-    const two = completion("one");
-    two.choices.push({
-      index: 1,
-      message: { role: "assistant", content: "two" },
-      finish_reason: "length",
-      logprobs: null,
-    });
-    const m2 = mockFetch(() => jsonResponse(two));
+    const m2 = mockFetch(() => jsonResponse(twoChoices("one", "two", "length")));
     ended.length = 0;
     const both = await new ChatDatabricks({ model: uniqueEndpoint(), ...testAuth(m2), n: 2 }).generate(
       [[new HumanMessage("hello")]],
@@ -152,14 +157,7 @@ describe("ChatDatabricks invoke", () => {
   });
 
   test("n = 2 invoke: the request asks for 2 choices and generate() returns both", async () => {
-    const body = completion("first");
-    body.choices.push({
-      index: 1,
-      message: { role: "assistant", content: "second" },
-      finish_reason: "stop",
-      logprobs: null,
-    });
-    const m = mockFetch(() => jsonResponse(body));
+    const m = mockFetch(() => jsonResponse(twoChoices("first", "second")));
     const model = new ChatDatabricks({ model: "m", ...testAuth(m), n: 2 });
     const result = await model.generate([["x"]]);
     expect(result.generations[0]!.map((g) => g.text)).toEqual(["first", "second"]);
