@@ -1,15 +1,11 @@
 import type { FastifyRequest } from "fastify";
 import type { Identity } from "./auth/identity.js";
-import type { AuthStore } from "./auth/store.js";
-import type { EndpointStore } from "./control/store.js";
 import type { RateLimiter } from "./data/rate-limiter.js";
 import type { FaultController } from "./faults/controller.js";
 import type { Stats } from "./faults/stats.js";
 import type { ActiveFault } from "./faults/types.js";
-import type { CustomModel } from "./options.js";
-import type { ClusterRegistry } from "./proxy/clusters.js";
-import type { SecretsStore } from "./secrets/store.js";
-import type { Clock } from "./util/clock.js";
+import type { Identify } from "./http/pipeline.js";
+import type { Workspace } from "./workspace.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -24,25 +20,27 @@ declare module "fastify" {
   }
 }
 
-/** Everything route modules share: the workspace state and the emulator's services. */
-export interface Ctx {
-  clock: Clock;
-  auth: AuthStore;
-  endpoints: EndpointStore;
-  secrets: SecretsStore;
-  models: Map<string, CustomModel>;
-  clusters: ClusterRegistry;
+/**
+ * What every route module is given (`register<Api>Routes(app, context)`): the workspace (stores, clock, persistence)
+ * and the services serving it (faults, request log, rate limits, caller identification).
+ */
+export interface EmulatorContext extends Workspace {
   faults: FaultController;
   stats: Stats;
   rateLimiter: RateLimiter;
-  workspaceId: string;
   /** The caller behind an `Authorization` header; throws the 401/403 envelope (see `callerIdentifier`). */
-  identify(header: string | undefined, requestId: string): Identity;
+  identify: Identify;
   tokenTtlSeconds: number;
   defaultOpenAiApiBase: string;
   /** Base URL as clients reach it (known after listen). */
   baseUrl(): string;
 }
+
+/**
+ * @deprecated The former name of `EmulatorContext`, kept only so route modules written against it in parallel
+ * branches still compile; use `EmulatorContext`.
+ */
+export type Ctx = EmulatorContext;
 
 /** The authenticated caller; the auth hook guarantees it on non-public routes. */
 export const caller = (req: FastifyRequest): Identity => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { type Ctx, caller } from "../context.js";
+import { caller, type EmulatorContext } from "../context.js";
 import { formBody } from "../http/body.js";
 
 const PUBLIC = { config: { public: true } };
@@ -9,7 +9,7 @@ const oauthError = (reply: FastifyReply, status: number, error: string, descript
   reply.code(status).type("application/json").send({ error, error_description: description });
 
 /** Host metadata, OIDC discovery, the M2M token endpoint (wire-spec 7) and SCIM `Me`. */
-export const registerAuthRoutes = (app: FastifyInstance, ctx: Ctx): void => {
+export const registerAuthRoutes = (app: FastifyInstance, ctx: EmulatorContext): void => {
   app.get("/.well-known/databricks-config", PUBLIC, async () => {
     const base = ctx.baseUrl();
     return {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { type Ctx, caller } from "../context.js";
+import { caller, type EmulatorContext } from "../context.js";
 import { invalidParameter, notFound } from "../errors.js";
 import { jsonObject } from "../http/body.js";
 import type { JsonObject } from "../util/json.js";
@@ -32,7 +32,7 @@ const servedEntityOf = (ep: EndpointRecord, served: string): ServedEntity => {
 };
 
 /** Control plane: `/api/2.0/serving-endpoints` and the serving-endpoint Permissions API (wire-spec 2). */
-export const registerControlRoutes = (app: FastifyInstance, ctx: Ctx): void => {
+export const registerControlRoutes = (app: FastifyInstance, ctx: EmulatorContext): void => {
   const { endpoints } = ctx;
   const displayName = (user: string) => ctx.auth.identityOf(user)?.displayName;
 

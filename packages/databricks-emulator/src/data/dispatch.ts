@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { Identity } from "../auth/identity.js";
-import type { Ctx } from "../context.js";
+import type { EmulatorContext } from "../context.js";
 import { requireLevel } from "../control/permissions.js";
 import type { EndpointRecord, ServedEntity } from "../control/types.js";
 import {
@@ -107,7 +107,7 @@ const abortOnClose = (res: ServerResponse): AbortSignal => {
 const runBackend = (
   backend: Backend,
   body: unknown,
-  ctx: Ctx,
+  ctx: EmulatorContext,
   entry: Entry,
   signal: () => AbortSignal,
 ): Outcome | Promise<Outcome> => {
@@ -155,7 +155,7 @@ const STREAMED: QueryAnswer = { kind: "streamed" };
  * answer synchronously (the hot path takes no promise hop); anything else returns a promise. Throws the envelope.
  */
 export const serveQuery = (
-  ctx: Ctx,
+  ctx: EmulatorContext,
   call: QueryCall,
   endpointName: string,
   body: unknown,

@@ -4,15 +4,21 @@
  * alone cost about 40% of a bare server's throughput); it keeps the workspace's request pipeline: request id,
  * injected faults, authentication, body limit, the error envelope and the request log.
  */
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Identity } from "../auth/identity.js";
-import type { Ctx } from "../context.js";
+import type { EmulatorContext } from "../context.js";
 import { badRequest } from "../errors.js";
-import { truncatedForFault } from "../faults/controller.js";
 import type { ActiveFault } from "../faults/types.js";
 import { parseJson, readBody } from "../http/body.js";
-import { malformedUrl, toErrorResponse, withOpenAiError } from "../http/envelope.js";
+import { withOpenAiError } from "../http/envelope.js";
+import {
+  admit,
+  decodePathParam,
+  newRequestId,
+  recordRequest,
+  writeError,
+  writeJson,
+} from "../http/pipeline.js";
 import { isObject } from "../util/json.js";
 import { type Entry, type QueryAnswer, serveQuery } from "./dispatch.js";
 import type { ProxyPath } from "./external.js";
@@ -76,35 +82,6 @@ export type DataPlaneHandler = (
   path: string,
 ) => void;
 
-/** A path parameter, decoded as Fastify's router would; a bad escape is the 400 envelope. */
-const decodeName = (raw: string | undefined): string | undefined => {
-  if (raw === undefined || !raw.includes("%")) return raw;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw malformedUrl();
-  }
-};
-
-const writeJson = (
-  res: ServerResponse,
-  status: number,
-  requestId: string,
-  body: unknown,
-  headers: Record<string, string>,
-  fault: ActiveFault | null,
-): void => {
-  let text = JSON.stringify(body) ?? "null";
-  if (fault?.malformedJson && text.length > 1) text = truncatedForFault(text);
-  res.writeHead(status, {
-    "x-request-id": requestId,
-    ...headers,
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-  });
-  res.end(text);
-};
-
 /** The endpoint an OpenAI-compatible request names in its body (`model`). */
 const openAiEndpoint = (body: unknown): string => {
   if (!isObject(body)) throw badRequest("Bad request: the request body must be a JSON object.");
@@ -114,16 +91,16 @@ const openAiEndpoint = (body: unknown): string => {
   return body.model;
 };
 
-/** One data-plane request: decode names, faults, authenticate, read the body, serve, answer, log. */
+/** One data-plane request through the pipeline (`http/pipeline.ts`): decode names, admit, read the body, serve. */
 class DataRequest {
-  private readonly requestId = randomUUID();
+  private readonly requestId = newRequestId();
   private readonly started: number;
   private identity: Identity | undefined;
   private fault: ActiveFault | null = null;
   private body: Buffer | undefined;
 
   constructor(
-    private readonly ctx: Ctx,
+    private readonly ctx: EmulatorContext,
     private readonly options: DataPlaneOptions,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
@@ -134,33 +111,33 @@ class DataRequest {
   }
 
   start(): void {
+    let name: string | undefined;
+    let served: string | undefined;
     try {
       // Names decode before anything else, as Fastify's router would: a bad URL is a 400 even without a token.
-      const name = decodeName(this.route.name);
-      const served = decodeName(this.route.served);
-      this.ctx.faults.gate("POST", this.path, (injected, fault) => {
-        this.fault = fault;
-        if (injected) this.fail(injected);
-        else this.authenticate(name, served);
-      });
-    } catch (err) {
-      this.fail(err);
-    }
-  }
-
-  private authenticate(name: string | undefined, served: string | undefined): void {
-    let identity: Identity;
-    try {
-      identity = this.ctx.identify(this.req.headers.authorization, this.requestId);
+      name = decodePathParam(this.route.name);
+      served = decodePathParam(this.route.served);
     } catch (err) {
       this.fail(err);
       return;
     }
-    this.identity = identity;
-    readBody(this.req, this.options.bodyLimit, (err, raw) => {
-      this.body = raw;
-      if (err) this.fail(err);
-      else this.serve(identity, name, served);
+    const admission = {
+      method: "POST",
+      path: this.path,
+      authorization: this.req.headers.authorization,
+      requestId: this.requestId,
+      faults: this.ctx.faults,
+      identify: this.ctx.identify,
+    };
+    admit(admission, (err, fault, identity) => {
+      this.fault = fault;
+      if (err || !identity) return this.fail(err);
+      this.identity = identity;
+      readBody(this.req, this.options.bodyLimit, (bodyErr, raw) => {
+        this.body = raw;
+        if (bodyErr) this.fail(bodyErr);
+        else this.serve(identity, name, served);
+      });
     });
   }
 
@@ -190,29 +167,25 @@ class DataRequest {
 
   private fail(err: unknown): void {
     this.req.resume();
+    // A stream already under way can only be cut (and was logged when it started).
     if (this.res.headersSent) {
       this.res.destroy();
       return;
     }
-    const plain = toErrorResponse(err, this.requestId);
-    const r = this.route.entry.route === "openai" ? withOpenAiError(plain) : plain;
-    writeJson(this.res, r.status, this.requestId, r.body, r.headers, this.fault);
-    this.finished(r.status);
+    const shape = this.route.entry.route === "openai" ? withOpenAiError : undefined;
+    this.finished(writeError(this.res, err, this.requestId, this.fault, shape));
   }
 
   private finished(status: number): void {
-    this.ctx.stats.record(
-      {
-        at: this.ctx.clock.now(),
-        method: "POST",
-        path: this.path,
-        route: this.route.pattern,
-        status,
-        principal: this.identity?.name,
-        fault: this.fault ? JSON.stringify(this.fault) : undefined,
-      },
-      this.body,
-    );
+    const answered = {
+      method: "POST",
+      path: this.path,
+      route: this.route.pattern,
+      status,
+      principal: this.identity?.name,
+      fault: this.fault,
+    };
+    recordRequest(this.ctx.stats, this.ctx.clock, answered, this.body);
     this.options.log?.({
       reqId: this.requestId,
       method: "POST",
@@ -224,6 +197,6 @@ class DataRequest {
 }
 
 export const createDataPlane =
-  (ctx: Ctx, options: DataPlaneOptions): DataPlaneHandler =>
+  (ctx: EmulatorContext, options: DataPlaneOptions): DataPlaneHandler =>
   (req, res, route, path) =>
     new DataRequest(ctx, options, req, res, route, path).start();

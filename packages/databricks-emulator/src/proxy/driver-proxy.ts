@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { authenticate } from "../auth/authenticate.js";
 import type { AuthStore } from "../auth/store.js";
+import type { EmulatorContext } from "../context.js";
 import { ApiError, notFound } from "../errors.js";
-import { toErrorResponse } from "../http/envelope.js";
+import { admit, newRequestId, pathOf, recordRequest, writeError } from "../http/pipeline.js";
 import type { ClusterRegistry } from "./clusters.js";
 
 export const DRIVER_PROXY_PREFIX = "/driver-proxy-api/o/";
@@ -25,20 +25,23 @@ export interface DriverProxyDeps {
   auth: AuthStore;
   clusters: ClusterRegistry;
   workspaceId: string;
-  /** Called once per proxied request with the final status (for stats). */
+  /** Called once per proxied request with the final status (the request log). */
   record(method: string, path: string, status: number, principal: string | undefined): void;
 }
 
-const sendError = (res: ServerResponse, err: unknown, requestId: string): number => {
-  const { status, headers, body } = toErrorResponse(err, requestId);
-  if (res.headersSent) {
-    res.destroy();
-    return status;
-  }
-  res.writeHead(status, { "content-type": "application/json", "x-request-id": requestId, ...headers });
-  res.end(JSON.stringify(body));
-  return status;
-};
+/** The driver-proxy dependencies of a workspace, its answers logged as `/driver-proxy-api/o/*`. */
+export const driverProxyDeps = (ctx: EmulatorContext): DriverProxyDeps => ({
+  auth: ctx.auth,
+  clusters: ctx.clusters,
+  workspaceId: ctx.workspaceId,
+  record: (method, path, status, principal) =>
+    recordRequest(
+      ctx.stats,
+      ctx.clock,
+      { method, path, route: `${DRIVER_PROXY_PREFIX}*`, status, principal, fault: null },
+      undefined,
+    ),
+});
 
 /**
  * Cluster driver proxy (wire-spec 5): `/driver-proxy-api/o/{0|workspaceId}/{clusterId}/{port}/...` is forwarded
@@ -46,19 +49,48 @@ const sendError = (res: ServerResponse, err: unknown, requestId: string): number
  * response bodies stream through untouched.
  */
 export const handleDriverProxy = (req: IncomingMessage, res: ServerResponse, deps: DriverProxyDeps): void => {
-  const requestId = randomUUID();
+  const requestId = newRequestId();
   const url = req.url ?? "/";
   const method = req.method ?? "GET";
-  const q = url.indexOf("?");
-  const path = q < 0 ? url : url.slice(0, q);
-  const query = q < 0 ? "" : url.slice(q);
+  const path = pathOf(url);
+  const query = url.slice(path.length);
   let principal: string | undefined;
   const fail = (err: unknown) => {
     req.resume();
-    deps.record(method, path, sendError(res, err, requestId), principal);
+    deps.record(method, path, writeError(res, err, requestId, null), principal);
   };
+  // Pipeline stages: no fault gate (faults target workspace APIs); always a real token, even with auth off.
+  const admission = {
+    method,
+    path,
+    authorization: req.headers.authorization,
+    requestId,
+    faults: undefined,
+    identify: (header: string | undefined, id: string) => authenticate(header, deps.auth, id),
+  };
+  admit(admission, (err, _fault, identity) => {
+    if (err || !identity) return fail(err);
+    principal = identity.name;
+    forward(req, res, deps, { method, path, query, principal, fail });
+  });
+};
+
+interface Forwarding {
+  method: string;
+  path: string;
+  query: string;
+  principal: string;
+  fail(err: unknown): void;
+}
+
+/** Checks the target (workspace, cluster, port) and streams the request to the app and its answer back. */
+const forward = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: DriverProxyDeps,
+  { method, path, query, principal, fail }: Forwarding,
+): void => {
   try {
-    principal = authenticate(req.headers.authorization, deps.auth, requestId).name;
     const [org = "", cluster = "", port = "", ...rest] = path.slice(DRIVER_PROXY_PREFIX.length).split("/");
     if (org !== "0" && org !== deps.workspaceId) {
       throw notFound(

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from "fastify";
-import { type Ctx, caller } from "../context.js";
+import { caller, type EmulatorContext } from "../context.js";
 import { jsonObject } from "../http/body.js";
 
 type Query = Record<string, string | undefined>;
 const S = "/api/2.0/secrets";
 
 /** Secrets API (wire-spec 6). Empty lists are answered as `{}` (proto3-JSON omits empty fields). */
-export const registerSecretsRoutes = (app: FastifyInstance, ctx: Ctx): void => {
+export const registerSecretsRoutes = (app: FastifyInstance, ctx: EmulatorContext): void => {
   const store = ctx.secrets;
 
   app.post(`${S}/scopes/create`, async (req) => {
