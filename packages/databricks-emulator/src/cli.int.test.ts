@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { call, customEndpointBody } from "./testing/client.js";
+import { call, customEndpointBody } from "../test-support/client.js";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -78,7 +78,7 @@ describe("databricks-emulator CLI", () => {
       "--cluster",
       "1234-567890-abcdefgh",
       "--models",
-      here("./testing/models-fixture.mjs"),
+      here("../test-support/fixtures/models.mjs"),
     ]);
     try {
       expect(cli.out).toContain("default cluster id: 0000-000000-emulator");

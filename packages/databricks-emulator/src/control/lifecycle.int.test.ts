@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, customEndpointBody } from "../../test-support/client.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
-import { call, customEndpointBody } from "../testing/client.js";
 
 const VIEWER = { userName: "viewer@x.com", token: "dapi-viewer-token" };
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, customEndpointBody, sseData } from "../../test-support/client.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
-import { call, customEndpointBody, sseData } from "../testing/client.js";
 
 const hi = { messages: [{ role: "user", content: "hi" }] };
 

@@ -3,10 +3,10 @@
  * body actually leave the emulator, strict validation before anything is sent, and how provider errors return.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { call, sseData } from "../../test-support/client.js";
+import { type RecordingUpstream, startRecordingUpstream } from "../../test-support/recording-upstream.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
-import { call, sseData } from "../testing/client.js";
-import { type RecordingUpstream, startRecordingUpstream } from "../testing/recording-upstream.js";
 
 const hi = { messages: [{ role: "user", content: "hi" }] };
 

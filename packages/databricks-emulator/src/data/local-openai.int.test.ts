@@ -3,9 +3,9 @@
  * here its Responses API, which `/serving-endpoints/responses` proxies to for llm/v1/chat external endpoints.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, sseData } from "../../test-support/client.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
-import { call, sseData } from "../testing/client.js";
 
 describe("external llm/v1/chat endpoints on /serving-endpoints/responses, offline", () => {
   let emu: EmulatorHandle;

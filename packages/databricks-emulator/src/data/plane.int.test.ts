@@ -3,7 +3,13 @@
  * routing, body limit, URL decoding, error envelope, headers, request log, and recovery from model failures.
  */
 import { describe, expect, it } from "vitest";
-import { createReady, customEndpoint, dig, expectError, useEmulator } from "../conformance/helpers.js";
+import {
+  createReady,
+  customEndpoint,
+  dig,
+  expectError,
+  useEmulator,
+} from "../../test-support/conformance.js";
 import { matchDataRoute } from "./plane.js";
 
 const FM = "databricks-meta-llama-3-3-70b-instruct";

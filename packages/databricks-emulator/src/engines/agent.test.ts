@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { apiError, jsonBody, streamEvents } from "../../test-support/engines.js";
 import { runChatAgent } from "./agent.js";
 import type { EngineModel } from "./contract.js";
-import { apiError, jsonBody, streamEvents } from "./test_helpers.js";
 
 const agent: EngineModel = { modelName: "my-agent", task: "agent/v1/chat", family: "agent" };
 const messages = [{ role: "user", content: "hi" }];

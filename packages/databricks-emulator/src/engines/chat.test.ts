@@ -1,8 +1,8 @@
 import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
+import { jsonBody, streamEvents } from "../../test-support/engines.js";
 import { runChat } from "./chat.js";
 import type { EngineModel } from "./contract.js";
-import { jsonBody, streamEvents } from "./test_helpers.js";
 import { countTokens } from "./tokenizer.js";
 
 const llama: EngineModel = { modelName: "meta-llama-3.3-70b-instruct", task: "llm/v1/chat", family: "llama" };

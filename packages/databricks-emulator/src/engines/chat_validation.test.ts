@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { apiError } from "../../test-support/engines.js";
 import { runChat } from "./chat.js";
 import type { EngineModel } from "./contract.js";
-import { apiError } from "./test_helpers.js";
 
 const llama: EngineModel = { modelName: "llama-test", task: "llm/v1/chat", family: "llama" };
 const user = [{ role: "user", content: "hi" }];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { apiError, jsonBody, streamEvents } from "../../test-support/engines.js";
 import { runCompletions } from "./completions.js";
 import type { EngineModel } from "./contract.js";
-import { apiError, jsonBody, streamEvents } from "./test_helpers.js";
 import { countTokens } from "./tokenizer.js";
 
 const llama: EngineModel = { modelName: "llama-completions", task: "llm/v1/completions", family: "llama" };

@@ -1,8 +1,8 @@
 import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
+import { apiError, jsonBody, streamEvents } from "../../test-support/engines.js";
 import type { EngineModel } from "./contract.js";
 import { runResponses } from "./responses.js";
-import { apiError, jsonBody, streamEvents } from "./test_helpers.js";
 
 const agent: EngineModel = { modelName: "responses-agent", task: "agent/v1/responses", family: "agent" };
 const gpt: EngineModel = { modelName: "gpt-oss-120b", task: "llm/v1/chat", family: "gpt", reasoning: true };

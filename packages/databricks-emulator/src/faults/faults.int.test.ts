@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, sseData } from "../../test-support/client.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
-import { call, sseData } from "../testing/client.js";
 
 const FM = "/serving-endpoints/databricks-meta-llama-3-3-70b-instruct/invocations";
 const hi = { messages: [{ role: "user", content: "hi" }], max_tokens: 30 };

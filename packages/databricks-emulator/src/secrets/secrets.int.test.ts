@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call } from "../../test-support/client.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
-import { call } from "../testing/client.js";
 
 const READER = { userName: "reader@x.com", token: "dapi-reader" };
 const WRITER = { userName: "writer@x.com", token: "dapi-writer", groups: ["writers"] };

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { call, customEndpointBody, type Target } from "../../test-support/client.js";
 import { startEmulator } from "../server.js";
-import { call, customEndpointBody, type Target } from "../testing/client.js";
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -88,7 +88,12 @@ describe("durability", () => {
     const dataDir = tempDir();
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", fileURLToPath(new URL("./fixtures/child.ts", import.meta.url)), dataDir],
+      [
+        "--import",
+        "tsx",
+        fileURLToPath(new URL("../../test-support/fixtures/persist-child.ts", import.meta.url)),
+        dataDir,
+      ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     try {

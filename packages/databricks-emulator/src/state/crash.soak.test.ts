@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { crashLoop } from "./crash.js";
+import { crashLoop } from "../../test-support/crash.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dbx-crash-soak-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

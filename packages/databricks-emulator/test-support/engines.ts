@@ -1,7 +1,8 @@
 /** Shared helpers for the engine unit tests (not part of the package API). */
-import { ApiError } from "../errors.js";
-import type { EngineResult } from "./contract.js";
-import type { Json } from "./validate.js";
+
+import type { EngineResult } from "../src/engines/contract.js";
+import type { Json } from "../src/engines/validate.js";
+import { ApiError } from "../src/errors.js";
 
 export const jsonBody = (r: EngineResult): Json => {
   if (r.kind !== "json") throw new Error(`expected a JSON result, got ${r.kind}`);

@@ -3,9 +3,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { call, customEndpointBody, type Target } from "../testing/client.js";
+import { call, customEndpointBody, type Target } from "./client.js";
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 export const CRASH_TOKEN = "dapi-crash-test-admin-token-0001";
 
 export interface Running {

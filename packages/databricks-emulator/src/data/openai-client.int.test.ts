@@ -4,7 +4,7 @@
  */
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import { createReady, ensureSecret, externalEndpoint, useEmulator } from "../conformance/helpers.js";
+import { createReady, ensureSecret, externalEndpoint, useEmulator } from "../../test-support/conformance.js";
 
 const LLAMA = "databricks-meta-llama-3-3-70b-instruct";
 const GTE = "databricks-gte-large-en";
@@ -98,7 +98,7 @@ describe("openai npm client", () => {
     const nf = err as InstanceType<typeof OpenAI.NotFoundError>;
     expect(nf.status).toBe(404);
     // The client only reads `body.error`; Databricks' envelope is {error_code, message}, so like a real workspace
-    // the text is not surfaced here (conformance/openai-routes checks the body itself).
+    // the text is not surfaced here (openai-routes.int.test.ts checks the body itself).
     expect(nf.headers.get("content-type")).toMatch(/application\/json/);
   });
 

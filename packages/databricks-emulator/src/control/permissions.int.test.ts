@@ -1,6 +1,14 @@
 /** Wire-spec section 10, serving-endpoint permissions: cases 45-50. */
 import { describe, expect, it } from "vitest";
-import { asArray, asRecord, createReady, customEndpoint, dig, expectError, useEmulator } from "./helpers.js";
+import {
+  asArray,
+  asRecord,
+  createReady,
+  customEndpoint,
+  dig,
+  expectError,
+  useEmulator,
+} from "../../test-support/conformance.js";
 
 const VIEWER = { userName: "viewer@example.com", token: "dapi-viewer-0000000000000000000000" };
 const QUERIER = { userName: "querier@example.com", token: "dapi-querier-000000000000000000000" };

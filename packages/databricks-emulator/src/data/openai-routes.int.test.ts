@@ -1,9 +1,9 @@
 /**
  * Wire-spec section 10, the OpenAI-compatible routes under /serving-endpoints (cases 71-74) at the HTTP level.
- * The official `openai` client drives the same routes in src/interop.
+ * The official `openai` client drives the same routes in openai-client.int.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { asArray, dig, expectError, parseStrictSse, useEmulator } from "./helpers.js";
+import { asArray, dig, expectError, parseStrictSse, useEmulator } from "../../test-support/conformance.js";
 
 const LLAMA = "databricks-meta-llama-3-3-70b-instruct";
 const GTE = "databricks-gte-large-en";

@@ -8,7 +8,7 @@ import {
   expectError,
   useEmulator,
   waitForEndpoint,
-} from "./helpers.js";
+} from "../../test-support/conformance.js";
 
 /** Echo model: one prediction per record, so tests can see exactly what the server handed the model. */
 const echo = {

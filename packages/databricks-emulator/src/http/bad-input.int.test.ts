@@ -13,7 +13,7 @@ import {
   expectError,
   expectNoStack,
   useEmulator,
-} from "./helpers.js";
+} from "../../test-support/conformance.js";
 
 const LLAMA = "databricks-meta-llama-3-3-70b-instruct";
 const model = { predict: (records: unknown) => (Array.isArray(records) ? records.map(() => 1) : [1]) };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { baselineRun, loadRun } from "../../test-support/load.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
-import { baselineRun, loadRun } from "./load.js";
 
 let emu: EmulatorHandle;
 beforeAll(async () => {

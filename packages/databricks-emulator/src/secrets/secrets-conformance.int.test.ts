@@ -1,6 +1,6 @@
 /** Wire-spec section 10, Secrets API: cases 84-98. */
 import { describe, expect, it } from "vitest";
-import { asArray, asRecord, dig, expectError, useEmulator } from "./helpers.js";
+import { asArray, asRecord, dig, expectError, useEmulator } from "../../test-support/conformance.js";
 
 const READER = { userName: "reader@example.com", token: "dapi-reader-00000000000000000000000" };
 const OUTSIDER = { userName: "outsider@example.com", token: "dapi-outsider-000000000000000000000" };

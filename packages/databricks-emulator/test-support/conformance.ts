@@ -4,7 +4,7 @@
  * Tests assert on the wire (status, headers, body), never on emulator internals.
  */
 import { afterAll, beforeAll, expect } from "vitest";
-import { startEmulator } from "../index.js";
+import { startEmulator } from "../src/index.js";
 
 export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 export type EmulatorOptions = NonNullable<Parameters<typeof startEmulator>[0]>;

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import type { EmulatorHandle } from "../options.js";
+import type { EmulatorHandle } from "../src/options.js";
 
 interface AutocannonResult {
   requests: { total: number; average: number };

@@ -5,8 +5,8 @@
 import { ApiError, Config, type WorkspaceClient } from "@databricks/sdk-experimental";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import { createReady, ensureSecret, externalEndpoint, useEmulator } from "../conformance/helpers.js";
-import { sdkClient } from "./sdk-client.js";
+import { createReady, ensureSecret, externalEndpoint, useEmulator } from "../test-support/conformance.js";
+import { sdkClient } from "../test-support/sdk-client.js";
 
 const CLIENT_ID = "9a7b6c5d-0000-4000-8000-000000000001";
 const CLIENT_SECRET = "interop-sp-secret";
@@ -136,7 +136,7 @@ describe("@databricks/sdk-experimental serving endpoints", () => {
 
   // Not driven through the SDK: `servingEndpoints.patch` (tags). SDK 0.14.2 moves PATCH payloads into the
   // query string and, with no query fields, sends an empty PATCH (verified against a bare recording server), so
-  // a real workspace would not see the tags either. conformance/endpoints-lifecycle covers tags on the wire.
+  // a real workspace would not see the tags either. control/endpoints-lifecycle.int.test.ts covers tags on the wire.
   it("permissions and permission levels through the SDK", async () => {
     const ep = await w.servingEndpoints.get({ name: "ep1" });
     const perms = await w.servingEndpoints.getPermissions({ serving_endpoint_id: ep.id! });

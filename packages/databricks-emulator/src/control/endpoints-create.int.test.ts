@@ -10,7 +10,7 @@ import {
   HEX32,
   useEmulator,
   waitForEndpoint,
-} from "./helpers.js";
+} from "../../test-support/conformance.js";
 
 const model = { predict: (records: unknown[]) => records.map(() => 1) };
 

@@ -8,7 +8,7 @@ import {
   expectError,
   externalEndpoint,
   useEmulator,
-} from "./helpers.js";
+} from "../../test-support/conformance.js";
 
 const chat = { messages: [{ role: "user", content: "hi" }] };
 

@@ -1,7 +1,7 @@
 /** Wire-spec section 10, authentication cases: PAT front door (1-4) and OAuth M2M discovery/token (99-106). */
 import { describe, expect, it } from "vitest";
+import { asArray, asRecord, dig, expectError, useEmulator } from "../../test-support/conformance.js";
 import { startEmulator } from "../index.js";
-import { asArray, asRecord, dig, expectError, useEmulator } from "./helpers.js";
 
 const CLIENT_ID = "11111111-2222-3333-4444-555555555555";
 const CLIENT_SECRET = "dose-conformance-secret";

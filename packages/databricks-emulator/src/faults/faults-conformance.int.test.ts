@@ -1,10 +1,9 @@
 /**
  * Wire-spec section 10, failure paths clients must survive: UPDATE_FAILED (case 34), injected 429 (case 81) and
  * 503 (case 82), plus the admin API's stream faults. Retry behaviour of the official JS SDK is checked in
- * src/interop; here the wire shapes the retrying clients depend on are asserted.
+ * src/databricks-sdk.int.test.ts; here the wire shapes the retrying clients depend on are asserted.
  */
 import { describe, expect, it } from "vitest";
-import { sdkClient } from "../interop/sdk-client.js";
 import {
   asRecord,
   callEmulator,
@@ -15,7 +14,8 @@ import {
   parseStrictSse,
   useEmulator,
   waitForEndpoint,
-} from "./helpers.js";
+} from "../../test-support/conformance.js";
+import { sdkClient } from "../../test-support/sdk-client.js";
 
 const model = { predict: (records: unknown) => (Array.isArray(records) ? records.map(() => 7) : [7]) };
 const LLAMA = "databricks-meta-llama-3-3-70b-instruct";

@@ -1,8 +1,8 @@
 import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EmulatorHandle } from "../options.js";
-import { startEmulator } from "../server.js";
-import { call, customEndpointBody } from "../testing/client.js";
+import { call, customEndpointBody } from "../test-support/client.js";
+import type { EmulatorHandle } from "./options.js";
+import { startEmulator } from "./server.js";
 
 // Emulator security properties of issue 8: auth everywhere but discovery, permissions and secret ACLs enforced,
 // plaintext credentials never echoed, bounded bodies, loopback by default.

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { expectError, useEmulator } from "./helpers.js";
+import { expectError, useEmulator } from "../../test-support/conformance.js";
 
 interface Seen {
   method: string;

@@ -9,7 +9,7 @@ import {
   expectError,
   useEmulator,
   waitForEndpoint,
-} from "./helpers.js";
+} from "../../test-support/conformance.js";
 
 const model = { predict: (records: unknown[]) => records.map(() => 0.5) };
 const entityV = (version: string) => ({

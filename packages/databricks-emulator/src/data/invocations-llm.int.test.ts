@@ -14,7 +14,7 @@ import {
   parseStrictSse,
   useEmulator,
   waitForEndpoint,
-} from "./helpers.js";
+} from "../../test-support/conformance.js";
 
 const LLAMA = "databricks-meta-llama-3-3-70b-instruct";
 const GTE = "databricks-gte-large-en";
