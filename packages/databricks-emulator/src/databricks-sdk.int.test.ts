@@ -1,6 +1,6 @@
 /**
  * Interop: `@databricks/sdk-experimental` (the official JS SDK) drives serving endpoints and secrets against the
- * emulator with its own request building, auth, waiters and error parsing (wire-spec cases 34, 75, 98, 105).
+ * emulator with its own request building, auth, waiters and error parsing (`spec/conformance-cases.md` cases 34, 75, 98, 105).
  */
 import { ApiError, Config, type WorkspaceClient } from "@databricks/sdk-experimental";
 import OpenAI from "openai";

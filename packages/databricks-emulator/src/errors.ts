@@ -1,6 +1,6 @@
 /**
  * The one error type every emulator handler throws. The server turns it into the Databricks error envelope
- * (wire-spec 1.4): `{"error_code", "message", "details": [RequestInfo]}` with the given HTTP status.
+ * (spec/errors.md 1.4): `{"error_code", "message", "details": [RequestInfo]}` with the given HTTP status.
  * `body` replaces the envelope entirely for the few real responses that do not use it
  * (e.g. external-provider errors, legacy `{"error": ...}` bodies).
  */

@@ -22,17 +22,17 @@ const checkFoundationModels = (fm: EmulatorOptions["foundationModels"]): void =>
 };
 
 /** Throws a TypeError naming the first invalid option of `startEmulator`. */
-export const checkOptions = (o: EmulatorOptions): void => {
-  nonNegativeInteger(o.port, "port");
-  if (o.port !== undefined && o.port > 65535)
+export const checkOptions = (options: EmulatorOptions): void => {
+  nonNegativeInteger(options.port, "port");
+  if (options.port !== undefined && options.port > 65535)
     throw new TypeError(`startEmulator: options.port must be <= 65535`);
-  nonNegativeInteger(o.transitionMs, "transitionMs");
-  nonNegativeInteger(o.bodyLimit, "bodyLimit");
-  nonNegativeInteger(o.tokenTtlSeconds, "tokenTtlSeconds");
-  if (o.tokenTtlSeconds === 0)
+  nonNegativeInteger(options.transitionMs, "transitionMs");
+  nonNegativeInteger(options.bodyLimit, "bodyLimit");
+  nonNegativeInteger(options.tokenTtlSeconds, "tokenTtlSeconds");
+  if (options.tokenTtlSeconds === 0)
     throw new TypeError("startEmulator: options.tokenTtlSeconds must be at least 1");
-  checkFoundationModels(o.foundationModels);
-  for (const [name, m] of Object.entries(o.models ?? {})) {
+  checkFoundationModels(options.foundationModels);
+  for (const [name, m] of Object.entries(options.models ?? {})) {
     if (typeof m?.predict !== "function") {
       throw new TypeError(
         `startEmulator: options.models["${name}"] needs a predict(records, params) function`,

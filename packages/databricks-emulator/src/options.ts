@@ -76,7 +76,7 @@ export interface EmulatorOptions {
   /** Workspace id reported by discovery; generated (and persisted with `dataDir`) when omitted. */
   workspaceId?: string;
   /**
-   * Which pre-provisioned foundation endpoints (`databricks-*`, wire-spec 2.7) the workspace has. Default: all.
+   * Which pre-provisioned foundation endpoints (`databricks-*`, spec/serving.md 2.7) the workspace has. Default: all.
    * `false` seeds none, for tests of the truly empty workspace (`GET /api/2.0/serving-endpoints` -> `{}`);
    * a list of endpoint names seeds only those.
    */

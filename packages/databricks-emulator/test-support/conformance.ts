@@ -1,5 +1,5 @@
 /**
- * Shared plumbing for the wire-spec section 10 conformance suite: start a real emulator on a random loopback
+ * Shared plumbing for the conformance suite (`spec/conformance-cases.md`): start a real emulator on a random loopback
  * port per file, make raw `fetch` calls against it, and read loosely-typed JSON without `any`.
  * Tests assert on the wire (status, headers, body), never on emulator internals.
  */
@@ -109,7 +109,7 @@ export function asRecord(v: unknown): Record<string, unknown> {
 }
 
 /**
- * Asserts the Databricks error envelope (wire-spec 1.4): JSON content type, `error_code` (string or numeric),
+ * Asserts the Databricks error envelope (spec/errors.md 1.4): JSON content type, `error_code` (string or numeric),
  * a string `message`, and nothing that looks like a stack trace.
  */
 export function expectError(

@@ -1,4 +1,4 @@
-/** Wire-spec section 10, authentication cases: PAT front door (1-4) and OAuth M2M discovery/token (99-106). */
+/** `spec/conformance-cases.md`, authentication cases: PAT front door (1-4) and OAuth M2M discovery/token (99-106). */
 import { describe, expect, it } from "vitest";
 import { asArray, asRecord, dig, expectError, useEmulator } from "../../test-support/conformance.js";
 import { startEmulator } from "../index.js";
@@ -53,7 +53,7 @@ describe("PAT authentication", () => {
   });
 
   it("case 4b: a default workspace lists only the read-only foundation endpoints; empty lists are {}", async () => {
-    // Real workspaces carry the pre-provisioned databricks-* endpoints (wire-spec 2.7); the truly empty
+    // Real workspaces carry the pre-provisioned databricks-* endpoints (spec/serving.md 2.7); the truly empty
     // workspace of case 4 is the one started with foundationModels: false (below).
     const res = await h.call("GET", "/api/2.0/serving-endpoints");
     expect(res.status).toBe(200);

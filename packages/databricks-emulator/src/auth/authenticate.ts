@@ -4,7 +4,7 @@ import type { AuthStore } from "./store.js";
 
 const INVALID_TOKEN = "Invalid access token.";
 
-/** 401 exactly as real workspaces answer when no usable credential was sent (wire-spec 1.4). */
+/** 401 exactly as real workspaces answer when no usable credential was sent (spec/errors.md 1.4). */
 export const credentialMissing = (requestId: string): ApiError =>
   new ApiError(
     401,

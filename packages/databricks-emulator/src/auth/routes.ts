@@ -8,7 +8,7 @@ const PUBLIC = { config: { public: true } };
 const oauthError = (reply: FastifyReply, status: number, error: string, description: string) =>
   reply.code(status).type("application/json").send({ error, error_description: description });
 
-/** Host metadata, OIDC discovery, the M2M token endpoint (wire-spec 7) and SCIM `Me`. */
+/** Host metadata, OIDC discovery, the M2M token endpoint (spec/auth.md 7) and SCIM `Me`. */
 export const registerAuthRoutes = (app: FastifyInstance, ctx: EmulatorContext): void => {
   app.get("/.well-known/databricks-config", PUBLIC, async () => {
     const base = ctx.baseUrl();

@@ -1,4 +1,4 @@
-/** Wire-spec section 10, serving-endpoint create, defaults and validation: cases 5-26. */
+/** `spec/conformance-cases.md`, serving-endpoint create, defaults and validation: cases 5-26. */
 import { describe, expect, it } from "vitest";
 import {
   asArray,

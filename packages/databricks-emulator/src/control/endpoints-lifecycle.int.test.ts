@@ -1,4 +1,4 @@
-/** Wire-spec section 10, endpoint get/delete, config updates, tags, openapi and logs: cases 27-36, 42-44. */
+/** `spec/conformance-cases.md`, endpoint get/delete, config updates, tags, openapi and logs: cases 27-36, 42-44. */
 import { describe, expect, it } from "vitest";
 import {
   asArray,

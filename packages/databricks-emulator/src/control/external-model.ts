@@ -49,7 +49,7 @@ export interface ValidatedExternalModel {
 }
 
 /**
- * Validates an `external_model` (wire-spec 2.2/2.6) and splits `*_plaintext` credentials out of the echoed spec.
+ * Validates an `external_model` (spec/serving.md 2.2/2.6) and splits `*_plaintext` credentials out of the echoed spec.
  * Plaintext keys in `plaintext` are paths like `openai_config.openai_api_key`.
  */
 export const validateExternalModel = (raw: unknown, where: string): ValidatedExternalModel => {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { FoundationModel } from "../engines/index.js";
 import type { EndpointRecord } from "./types.js";
 
-/** Builds the read-only record for a pre-provisioned foundation endpoint (wire-spec 2.7). */
+/** Builds the read-only record for a pre-provisioned foundation endpoint (spec/serving.md 2.7). */
 export const foundationRecord = (f: FoundationModel, now: number): EndpointRecord => ({
   // Stable across restarts so permission URLs keep working.
   id: createHash("md5").update(f.endpointName).digest("hex"),

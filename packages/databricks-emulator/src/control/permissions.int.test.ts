@@ -1,4 +1,4 @@
-/** Wire-spec section 10, serving-endpoint permissions: cases 45-50. */
+/** `spec/conformance-cases.md`, serving-endpoint permissions: cases 45-50. */
 import { describe, expect, it } from "vitest";
 import {
   asArray,

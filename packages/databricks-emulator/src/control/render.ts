@@ -90,7 +90,7 @@ export const renderSummary = (ep: EndpointRecord): JsonObject => {
       }),
     };
     // The SDK's summary also has the legacy mirror `served_models: [{name, model_name, model_version}]`
-    // (wire-spec 2.1), for the same entities the detailed view mirrors.
+    // (spec/serving.md 2.1), for the same entities the detailed view mirrors.
     const models = active.servedEntities
       .filter((e) => e.spec.external_model === undefined && e.spec.foundation_model === undefined)
       .map((e) => ({ name: e.name, model_name: e.spec.entity_name, model_version: e.spec.entity_version }));

@@ -31,7 +31,7 @@ const servedEntityOf = (ep: EndpointRecord, served: string): ServedEntity => {
   return e;
 };
 
-/** Control plane: `/api/2.0/serving-endpoints` and the serving-endpoint Permissions API (wire-spec 2). */
+/** Control plane: `/api/2.0/serving-endpoints` and the serving-endpoint Permissions API (spec/serving.md 2). */
 export const registerControlRoutes = (app: FastifyInstance, ctx: EmulatorContext): void => {
   const { endpoints } = ctx;
   const displayName = (user: string) => ctx.auth.identityOf(user)?.displayName;

@@ -40,7 +40,7 @@ export interface StoreOptions {
 const notFoundEndpoint = (name: string) => notFound(`Endpoint with name '${name}' does not exist.`);
 
 /**
- * Serving endpoints and their state machine (wire-spec 2.4). Transitions are evaluated lazily against the
+ * Serving endpoints and their state machine (spec/serving.md 2.4). Transitions are evaluated lazily against the
  * emulator clock on every read (`settle`), so no timers run and `advanceClock` moves them forward.
  */
 export class EndpointStore {

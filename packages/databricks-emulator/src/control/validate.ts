@@ -17,7 +17,7 @@ const WORKLOAD_TYPES = new Set([
   "GPU_XLARGE_8",
   "MULTIGPU_MEDIUM",
 ]);
-/** Fields an external-model entity must not carry (wire-spec 2.6). */
+/** Fields an external-model entity must not carry (spec/serving.md 2.6). */
 const NOT_WITH_EXTERNAL = [
   "entity_name",
   "entity_version",
@@ -61,7 +61,7 @@ export interface ValidatedConfig {
   autoCaptureConfig?: JsonObject;
 }
 
-/** Validates and defaults an `EndpointCoreConfigInput` (wire-spec 2.2, 2.5, 2.6). */
+/** Validates and defaults an `EndpointCoreConfigInput` (spec/serving.md 2.2, 2.5, 2.6). */
 export const validateConfig = (raw: unknown, endpointName: string): ValidatedConfig => {
   if (!isObject(raw)) throw invalidParameter("config must be a JSON object.");
   const hasEntities = raw.served_entities !== undefined;
@@ -288,7 +288,7 @@ export const validateLegacyRateLimits = (raw: unknown): JsonObject[] => {
   return raw.map((r, i) => checkRateLimit(r, `rate_limits[${i}]`, true));
 };
 
-/** Validates `PUT .../ai-gateway` (wire-spec 2.2) and fills server defaults (table_name_prefix). */
+/** Validates `PUT .../ai-gateway` (spec/serving.md 2.2) and fills server defaults (table_name_prefix). */
 export const validateAiGateway = (raw: JsonObject, endpointName: string): JsonObject => {
   const out: JsonObject = {};
   const usage = raw.usage_tracking_config;

@@ -6,7 +6,7 @@ import type { EventSource } from "./sse.js";
 const INPUT_FIELDS = ["dataframe_split", "dataframe_records", "instances", "inputs"] as const;
 const EXACTLY_ONE =
   "The input must be a JSON dictionary with exactly one of the input fields {'dataframe_split', 'dataframe_records', 'instances', 'inputs'}.";
-/** Bodies of the "unified LLM input" form reach the model unwrapped (wire-spec 3.3A). */
+/** Bodies of the "unified LLM input" form reach the model unwrapped (spec/serving.md 3.3A). */
 const UNIFIED_FIELDS = ["messages", "prompt", "input"];
 
 export type Outcome = { kind: "json"; body: JsonObject } | { kind: "stream"; events: EventSource };

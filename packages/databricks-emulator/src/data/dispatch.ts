@@ -59,7 +59,7 @@ const pickByTraffic = (ep: EndpointRecord, counter: number): ServedEntity => {
   return config.servedEntities[0]!;
 };
 
-/** Refuses queries to endpoints that have no ready config (wire-spec 3.6). */
+/** Refuses queries to endpoints that have no ready config (spec/serving.md 3.6). */
 const assertReady = (ep: EndpointRecord): void => {
   if (ep.config) return;
   if (ep.pending && !ep.pending.failed) {

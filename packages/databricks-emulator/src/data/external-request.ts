@@ -1,6 +1,6 @@
 /**
  * Strict request checking for external-model endpoints. Databricks validates a query against the endpoint's
- * task before it calls the provider (wire-spec 3.3B: unknown fields are a 400 `BAD_REQUEST` for FMAPI and
+ * task before it calls the provider (spec/serving.md 3.3B: unknown fields are a 400 `BAD_REQUEST` for FMAPI and
  * external models alike), so the proxy runs the built-in engines' validators first: a bad body is answered
  * here, exactly as a foundation endpoint would answer it, and never reaches the provider.
  */

@@ -1,4 +1,4 @@
-/** Wire-spec section 10, legacy rate limits and AI gateway: cases 37-41. */
+/** `spec/conformance-cases.md`, legacy rate limits and AI gateway: cases 37-41. */
 import { describe, expect, it } from "vitest";
 import {
   asRecord,
@@ -80,7 +80,7 @@ describe("rate limits and AI gateway", () => {
     const first = await h.call("POST", "/serving-endpoints/gpt/invocations", chat);
     expect(first.status, first.text).toBe(200);
     const second = await h.call("POST", "/serving-endpoints/gpt/invocations", chat);
-    // Wire-spec 3.6 gives the platform's text: "Exceeded workspace QPS rate limit for <endpoint>...".
+    // spec/serving.md 3.6 gives the platform's text: "Exceeded workspace QPS rate limit for <endpoint>...".
     expectError(second, 429, "REQUEST_LIMIT_EXCEEDED", /^Exceeded workspace QPS rate limit for gpt\./);
     const retryAfter = second.headers.get("retry-after");
     expect(retryAfter).toMatch(/^\d+$/);

@@ -1,4 +1,4 @@
-/** Wire-spec section 10, custom (pyfunc-style) model invocations and traffic split: cases 51-59. */
+/** `spec/conformance-cases.md`, custom (pyfunc-style) model invocations and traffic split: cases 51-59. */
 import { describe, expect, it } from "vitest";
 import {
   asArray,

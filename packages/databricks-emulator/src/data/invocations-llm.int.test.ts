@@ -1,5 +1,5 @@
 /**
- * Wire-spec section 10, chat / completions / embeddings data plane (cases 60-70), agents (77-78),
+ * `spec/conformance-cases.md`, chat / completions / embeddings data plane (cases 60-70), agents (77-78),
  * and endpoints that cannot serve (79-80).
  */
 import { describe, expect, it } from "vitest";

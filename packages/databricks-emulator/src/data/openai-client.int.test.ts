@@ -1,6 +1,6 @@
 /**
  * Interop: the official `openai` npm client (v6), unchanged, against the emulator's OpenAI-compatible base
- * `<url>/serving-endpoints` with the workspace PAT as the API key (wire-spec cases 71-74).
+ * `<url>/serving-endpoints` with the workspace PAT as the API key (`spec/conformance-cases.md` cases 71-74).
  */
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * Wire-spec section 10, the OpenAI-compatible routes under /serving-endpoints (cases 71-74) at the HTTP level.
+ * `spec/conformance-cases.md`, the OpenAI-compatible routes under /serving-endpoints (cases 71-74) at the HTTP level.
  * The official `openai` client drives the same routes in openai-client.int.test.ts.
  */
 import { describe, expect, it } from "vitest";

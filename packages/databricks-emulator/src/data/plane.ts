@@ -1,5 +1,5 @@
 /**
- * The inference data plane (wire-spec 3): invocations and the OpenAI-compatible routes. Every client query and
+ * The inference data plane (spec/serving.md 3): invocations and the OpenAI-compatible routes. Every client query and
  * benchmark lands here, so it is served below Fastify on plain `node:http` (Fastify's per-request machinery
  * alone cost about 40% of a bare server's throughput); it keeps the workspace's request pipeline: request id,
  * injected faults, authentication, body limit, the error envelope and the request log.

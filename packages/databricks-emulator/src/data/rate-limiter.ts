@@ -50,7 +50,7 @@ export class RateLimiter {
         throw new ApiError(
           429,
           "REQUEST_LIMIT_EXCEEDED",
-          // The platform's wording (wire-spec 3.6), then which limit was hit.
+          // The platform's wording (spec/serving.md 3.6), then which limit was hit.
           `Exceeded workspace QPS rate limit for ${ep.name}. Limit: ${b.calls} calls per minute (${b.scope}).`,
           { headers: { "retry-after": String(retryAfter) } },
         );

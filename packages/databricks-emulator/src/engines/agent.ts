@@ -1,5 +1,5 @@
 /**
- * `agent/v1/chat` engine: an MLflow ChatAgent stand-in (wire-spec 3.3C). Request `{messages, context?,
+ * `agent/v1/chat` engine: an MLflow ChatAgent stand-in (spec/serving.md 3.3C). Request `{messages, context?,
  * custom_inputs?, stream?}`; response `{messages:[{role, content, id}], finish_reason, custom_outputs, usage}`;
  * stream chunks `{delta:{role, content, id}}` with `finish_reason`, `usage` and `custom_outputs` on the last one.
  * `custom_inputs` is echoed back as `custom_outputs` so clients can test the round trip.

@@ -2,7 +2,7 @@
  * `llm/v1/chat` engine (both `/invocations` and the OpenAI `/chat/completions` route): a deterministic local
  * stand-in for a foundation chat model, NOT a real model. See README.md in this folder for its behaviour.
  */
-import { type ChatRequest, parseChatRequest } from "./chat_request.js";
+import { type ChatRequest, parseChatRequest } from "./chat-request.js";
 import type { EngineHandler, EngineModel } from "./contract.js";
 import { completionTokens, promptTokens, runTurn, type Turn, turnOptions } from "./generate.js";
 import { chatId, nowSeconds } from "./ids.js";
@@ -78,7 +78,7 @@ const argumentFragments = (args: string): string[] => {
 };
 
 /**
- * Chunks per wire-spec 3.5. FMAPI style (llama/claude/...): running `usage` on every chunk. GPT family:
+ * Chunks per spec/serving.md 3.5. FMAPI style (llama/claude/...): running `usage` on every chunk. GPT family:
  * OpenAI style, usage only in a final chunk with empty `choices` and only with `stream_options.include_usage`.
  */
 function* streamChat(

@@ -2,7 +2,7 @@
  * Contract between the emulator's HTTP layer (server, routing, auth, control plane) and its built-in model
  * engines (deterministic local stand-ins for foundation models). The HTTP layer resolves the endpoint, checks
  * auth/permissions/rate limits, then hands the parsed JSON body to an engine. Engines validate the body strictly
- * (wire-spec 3.2/3.3: unknown fields -> 400 BAD_REQUEST "Bad request: json: unknown field \"x\"") by throwing
+ * (spec/serving.md 3.2/3.3: unknown fields -> 400 BAD_REQUEST "Bad request: json: unknown field \"x\"") by throwing
  * `ApiError`, and return either a JSON body or a stream of JSON events that the HTTP layer writes as
  * `data: <json>\n\n` lines followed by `data: [DONE]\n\n`.
  */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { apiError, jsonBody } from "../../test-support/engines.js";
 import type { EngineModel } from "./contract.js";
-import { CHUNK_CACHE_LIMIT } from "./embedding_space.js";
+import { CHUNK_CACHE_LIMIT } from "./embedding-space.js";
 import { runEmbeddings } from "./embeddings.js";
-import { FEATURE_CACHE_LIMIT, featureCacheSize, featureVector, modelSeed } from "./feature_vectors.js";
+import { FEATURE_CACHE_LIMIT, featureCacheSize, featureVector, modelSeed } from "./feature-vectors.js";
 
 const gte: EngineModel = {
   modelName: "gte-large-en-v1.5",

@@ -9,8 +9,8 @@
 
 import { invalidParameter } from "../errors.js";
 import type { EngineHandler, EngineModel } from "./contract.js";
-import { embedText } from "./embedding_space.js";
-import { modelSeed } from "./feature_vectors.js";
+import { embedText } from "./embedding-space.js";
+import { modelSeed } from "./feature-vectors.js";
 import {
   checkExtraParams,
   fail,

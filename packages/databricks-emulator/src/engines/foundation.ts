@@ -1,5 +1,5 @@
 /**
- * The pre-provisioned, read-only Foundation Model API endpoints every emulated workspace has (wire-spec 2.7).
+ * The pre-provisioned, read-only Foundation Model API endpoints every emulated workspace has (spec/serving.md 2.7).
  * The server turns each entry into a `ServingEndpointDetailed` with `endpoint_type: "FOUNDATION_MODEL_API"`,
  * `state.ready: "READY"` and one served entity carrying `foundation_model`; the engine behind it is the built-in
  * stand-in selected by `model.task`.
@@ -106,7 +106,3 @@ export const FOUNDATION_MODELS: readonly FoundationModel[] = [
   embedding("databricks-gte-large-en", "gte-large-en-v1.5", "GTE Large (En)", 1024),
   embedding("databricks-bge-large-en", "bge-large-en-v1.5", "BGE Large (En)", 1024),
 ];
-
-/** Looks up a foundation endpoint by name. */
-export const findFoundationModel = (endpointName: string): FoundationModel | undefined =>
-  FOUNDATION_MODELS.find((m) => m.endpointName === endpointName);

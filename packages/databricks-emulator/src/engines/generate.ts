@@ -3,14 +3,14 @@
  * reasoning summary. Shared by Chat Completions, ChatAgent and Responses so they behave alike.
  */
 import { createHash } from "node:crypto";
-import type { ChatRequest, ResponseFormat } from "./chat_request.js";
+import type { ChatRequest, ResponseFormat } from "./chat-request.js";
 import type { ChatMessage, ToolCall } from "./messages.js";
 import { applyStop, composeReply, lastUserText } from "./reply.js";
-import { valueForSchema } from "./schema_value.js";
-import { extractFacts } from "./text_facts.js";
+import { valueForSchema } from "./schema-value.js";
+import { extractFacts } from "./text-facts.js";
 import { countTokens, truncateToTokens } from "./tokenizer.js";
-import type { ToolChoice, ToolDef } from "./tool_defs.js";
-import { planToolCalls } from "./tool_plan.js";
+import type { ToolChoice, ToolDef } from "./tool-defs.js";
+import { planToolCalls } from "./tool-plan.js";
 
 export type FinishReason = "stop" | "length" | "tool_calls";
 

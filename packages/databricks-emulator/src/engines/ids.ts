@@ -3,7 +3,6 @@ import { randomUUID } from "node:crypto";
 
 export const chatId = (): string => `chatcmpl_${randomUUID()}`;
 export const completionId = (): string => `cmpl_${randomUUID()}`;
-export const embeddingId = (): string => `emb_${randomUUID()}`;
 /** OpenAI-style tool call ids: `call_` + 24 alphanumerics. */
 export const toolCallId = (): string => `call_${randomUUID().replace(/-/g, "").slice(0, 24)}`;
 export const responseId = (): string => `resp_${randomUUID().replace(/-/g, "")}`;

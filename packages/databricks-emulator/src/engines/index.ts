@@ -5,11 +5,10 @@
  */
 export { runChatAgent } from "./agent.js";
 export { runChat } from "./chat.js";
-export { parseChatRequest } from "./chat_request.js";
+export { parseChatRequest } from "./chat-request.js";
 export { parseCompletionsRequest, runCompletions } from "./completions.js";
 export type { EngineHandler, EngineModel, EngineResult, EngineRoute, EngineTask } from "./contract.js";
 export { parseEmbeddingsRequest, runEmbeddings } from "./embeddings.js";
-export { FOUNDATION_MODELS, type FoundationModel, findFoundationModel } from "./foundation.js";
+export { FOUNDATION_MODELS, type FoundationModel } from "./foundation.js";
 export { runResponses } from "./responses.js";
-export { MAX_ITEM_ID_LENGTH } from "./responses_input.js";
-export { countTokens, warmTokenizer } from "./tokenizer.js";
+export { warmTokenizer } from "./tokenizer.js";

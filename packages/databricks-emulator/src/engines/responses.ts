@@ -3,14 +3,14 @@
  * (ResponsesAgent and GPT-style FMAPI endpoints). Deterministic; same reply/tool rules as chat. Rejects input
  * item ids longer than 64 characters like FMAPI. `custom_inputs` is echoed as `custom_outputs`.
  */
-import { parseResponseFormat, type ResponseFormat } from "./chat_request.js";
+import { parseResponseFormat, type ResponseFormat } from "./chat-request.js";
 import type { EngineHandler, EngineModel } from "./contract.js";
 import { completionTokens, promptTokens, runTurn, type Turn } from "./generate.js";
 import { itemId, nowSeconds, responseId } from "./ids.js";
 import { streamPieces } from "./reply.js";
-import { parseResponsesInput } from "./responses_input.js";
+import { parseResponsesInput } from "./responses-input.js";
 import { countTokens } from "./tokenizer.js";
-import { parseResponsesTools, parseToolChoice } from "./tool_defs.js";
+import { parseResponsesTools, parseToolChoice } from "./tool-defs.js";
 import {
   fail,
   isObject,

@@ -1,5 +1,5 @@
 /**
- * Strict request checking in the style of the FMAPI front end (wire-spec 3.3B): a Go JSON decoder with
+ * Strict request checking in the style of the FMAPI front end (spec/serving.md 3.3B): a Go JSON decoder with
  * unknown fields disallowed, followed by schema checks. Every failure is a 400 `BAD_REQUEST` whose message
  * starts with "Bad request: " and names the offending field and what is expected instead.
  */

@@ -1,5 +1,5 @@
 /**
- * Wire-spec section 10, failure paths clients must survive: UPDATE_FAILED (case 34), injected 429 (case 81) and
+ * `spec/conformance-cases.md`, failure paths clients must survive: UPDATE_FAILED (case 34), injected 429 (case 81) and
  * 503 (case 82), plus the admin API's stream faults. Retry behaviour of the official JS SDK is checked in
  * src/databricks-sdk.int.test.ts; here the wire shapes the retrying clients depend on are asserted.
  */

@@ -1,6 +1,6 @@
 /**
  * Bad input never crashes, hangs or leaks internals: invalid JSON, wrong types, oversized bodies, unknown
- * routes (wire-spec case 83 and section 1.4), bad names. Every answer is the error envelope and the server keeps
+ * routes (`spec/conformance-cases.md` case 83 and `spec/errors.md` 1.4), bad names. Every answer is the error envelope and the server keeps
  * serving afterwards.
  */
 import { connect } from "node:net";

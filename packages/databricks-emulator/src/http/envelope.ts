@@ -2,7 +2,7 @@ import { ApiError } from "../errors.js";
 
 const REQUEST_INFO = "type.googleapis.com/google.rpc.RequestInfo";
 
-/** What the server writes for an error: status, headers and the JSON body (wire-spec 1.4). */
+/** What the server writes for an error: status, headers and the JSON body (spec/errors.md 1.4). */
 export interface ErrorResponse {
   status: number;
   headers: Record<string, string>;

@@ -1,4 +1,4 @@
-/** Wire-spec section 10, cluster driver proxy: cases 107-112. */
+/** `spec/conformance-cases.md`, cluster driver proxy: cases 107-112. */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";

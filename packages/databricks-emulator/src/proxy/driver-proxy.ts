@@ -44,7 +44,7 @@ export const driverProxyDeps = (ctx: EmulatorContext): DriverProxyDeps => ({
 });
 
 /**
- * Cluster driver proxy (wire-spec 5): `/driver-proxy-api/o/{0|workspaceId}/{clusterId}/{port}/...` is forwarded
+ * Cluster driver proxy (spec/driver-proxy.md 5): `/driver-proxy-api/o/{0|workspaceId}/{clusterId}/{port}/...` is forwarded
  * to `127.0.0.1:{port}/...` with any method, body and streamed response. Runs below Fastify so request and
  * response bodies stream through untouched.
  */

@@ -1,4 +1,4 @@
-/** Wire-spec section 10, Secrets API: cases 84-98. */
+/** `spec/conformance-cases.md`, Secrets API: cases 84-98. */
 import { describe, expect, it } from "vitest";
 import { asArray, asRecord, dig, expectError, useEmulator } from "../../test-support/conformance.js";
 

@@ -29,7 +29,7 @@ export interface SecretsSnapshot {
   scopes: { name: string; secrets: Record<string, Secret>; acls: Record<string, SecretPermission> }[];
 }
 
-/** Secret scopes, secrets and scope ACLs (wire-spec 6) with MANAGE/WRITE/READ enforced per principal. */
+/** Secret scopes, secrets and scope ACLs (spec/secrets.md 6) with MANAGE/WRITE/READ enforced per principal. */
 export class SecretsStore {
   private readonly scopes = new Map<string, Scope>();
 

@@ -16,7 +16,7 @@ const weatherTool = {
 const err = (body: Record<string, unknown>, model = llama) =>
   apiError(() => runChat(body, model, "invocations"));
 
-describe("chat request validation (wire-spec 3.3B)", () => {
+describe("chat request validation (spec/serving.md 3.3B)", () => {
   it("rejects unknown top-level fields with the FMAPI message", () => {
     const e = err({ messages: user, inputs: { a: 1 } });
     expect(e.status).toBe(400);

@@ -5,7 +5,7 @@
  * when they fit (a place for a `location` string, numbers in order for numeric fields, an enum value the text
  * mentions), otherwise from fixed defaults, so the same request always yields the same arguments.
  */
-import { cleanSentence, type TextFacts } from "./text_facts.js";
+import { cleanSentence, type TextFacts } from "./text-facts.js";
 import { isObject, type Json } from "./validate.js";
 
 const MAX_DEPTH = 16;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { featureVector, modelSeed } from "./feature_vectors.js";
+import { featureVector, modelSeed } from "./feature-vectors.js";
 
 describe("feature directions", () => {
   it("are dense, continuous, uniform in [-1, 1] and centred", () => {

@@ -6,7 +6,7 @@
  * score near 0.
  */
 import { ApproxLru } from "../util/lru.js";
-import { featureVector } from "./feature_vectors.js";
+import { featureVector } from "./feature-vectors.js";
 
 const WORD_WEIGHT = 1;
 const TRIGRAM_WEIGHT = 0.5;

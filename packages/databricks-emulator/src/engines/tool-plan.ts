@@ -6,9 +6,9 @@
  */
 import { toolCallId } from "./ids.js";
 import type { ToolCall } from "./messages.js";
-import { valueForSchema } from "./schema_value.js";
-import { extractFacts, wordStems } from "./text_facts.js";
-import type { ToolChoice, ToolDef } from "./tool_defs.js";
+import { valueForSchema } from "./schema-value.js";
+import { extractFacts, wordStems } from "./text-facts.js";
+import type { ToolChoice, ToolDef } from "./tool-defs.js";
 import { isObject } from "./validate.js";
 
 const STOP_WORDS = new Set(

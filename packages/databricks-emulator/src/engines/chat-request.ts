@@ -1,7 +1,7 @@
-/** Strict parsing of an `llm/v1/chat` request body (wire-spec 3.3B) into a normalised request. */
+/** Strict parsing of an `llm/v1/chat` request body (spec/serving.md 3.3B) into a normalised request. */
 import type { EngineModel } from "./contract.js";
 import { type ChatMessage, parseMessages } from "./messages.js";
-import { parseChatTools, parseToolChoice, type ToolChoice, type ToolDef } from "./tool_defs.js";
+import { parseChatTools, parseToolChoice, type ToolChoice, type ToolDef } from "./tool-defs.js";
 import {
   checkExtraParams,
   fail,

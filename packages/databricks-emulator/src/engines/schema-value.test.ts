@@ -1,7 +1,7 @@
 import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
-import { valueForSchema } from "./schema_value.js";
-import { extractFacts } from "./text_facts.js";
+import { valueForSchema } from "./schema-value.js";
+import { extractFacts } from "./text-facts.js";
 
 const ajv = new Ajv({ strict: false, logger: false });
 
