@@ -71,7 +71,7 @@ function fixedReport(): BenchReport {
   return {
     startedAt: "2026-01-01T00:00:00.000Z",
     durationMs: 1234,
-    quick: true,
+    quick: false,
     machine: { node: "v20", platform: "linux", arch: "x64", cpus: 2, cpuModel: "cpu" },
     target: { kind: "stub", fallbackReason: "no emulator" },
     suites: [suite, { ...emptyResult("y", "Y suite"), status: "skipped", reason: "subject missing" }],
@@ -98,6 +98,17 @@ describe("report", () => {
     expect(md).toContain("skipped ChatDatabricks (ours): not built");
     expect(md).toContain("NOT the emulator: no emulator");
     expect(md).toContain("goals met: 1 of 3 gated goals");
+  });
+
+  it("shows a quick run's goals as informational ratios, without verdicts", () => {
+    const md = renderMarkdown({ ...fixedReport(), quick: true });
+    expect(md).toContain("# Benchmark results (quick smoke run: not a verdict)");
+    expect(md).toContain("| b big | #6 | >= 3.000x | 2.900x | informational |");
+    expect(md).toContain("| c absent | #7 | <= 1.000x | n/a | not measured |");
+    expect(md).toContain("quick run: 3 gated goals shown as informational ratios");
+    expect(md).not.toMatch(/MISSED|\*\*met\*\*|goals met/);
+    const svg = renderSvg({ ...fixedReport(), quick: true });
+    expect(svg).not.toContain('fill="#c62828"');
   });
 
   it("draws one bar per ratio with goal ticks and escaped labels", () => {

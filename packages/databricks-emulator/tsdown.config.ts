@@ -9,4 +9,9 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   unbundle: true,
+  // `npm run build` passes `--logLevel warn`: one line per build instead of a listing of every emitted file
+  // (`npx tsdown` in this folder still prints the listing).
+  onSuccess: () => {
+    console.log("databricks-emulator: built dist/");
+  },
 });
