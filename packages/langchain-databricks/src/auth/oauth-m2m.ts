@@ -1,5 +1,5 @@
+import { apiErrorFromResponse } from "../error-body.js";
 import { DatabricksConfigError, type DatabricksError, UnauthenticatedError } from "../errors.js";
-import { apiErrorFromResponse } from "../http/error-body.js";
 import { type AuthHttp, base64Utf8 } from "./auth-http.js";
 import { isLoopbackHostname } from "./host.js";
 import { type ExpiringToken, RefreshingTokenCredentials } from "./refreshing-token.js";

@@ -1,4 +1,5 @@
 import { DatabricksConfigError } from "../errors.js";
+import type { DatabricksAuthOptions } from "../options.js";
 import type { AuthHttp } from "./auth-http.js";
 import { fetchCliToken } from "./cli.js";
 import { type Credentials, PatCredentials, TokenProviderCredentials } from "./credentials.js";
@@ -6,7 +7,6 @@ import { readEnv } from "./env.js";
 import { normalizeHost } from "./host.js";
 import type { ConfigIo } from "./io.js";
 import { createOAuthM2MCredentials } from "./oauth-m2m.js";
-import type { DatabricksAuthOptions } from "./options.js";
 import { type LoadedProfile, loadProfile } from "./profile.js";
 import { RefreshingTokenCredentials } from "./refreshing-token.js";
 

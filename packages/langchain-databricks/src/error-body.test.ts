@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { apiErrorFromResponse, parseErrorBody } from "./error-body.js";
 import {
   BadRequestError,
   NotFoundError,
   PermissionDeniedError,
   ResourceAlreadyExistsError,
   UnauthenticatedError,
-} from "../errors.js";
-import { apiErrorFromResponse, parseErrorBody } from "./error-body.js";
+} from "./errors.js";
 
 const ctx = { method: "GET", path: "/api/2.0/serving-endpoints/foo", endpoint: "foo" };
 

@@ -1,6 +1,6 @@
-import { type DatabricksError, errorClassFor } from "../errors.js";
-import { parseRetryAfterMs } from "./retry.js";
-import { flattenHeaders, type ResponseHeaders } from "./transport.js";
+import { type DatabricksError, errorClassFor } from "./errors.js";
+import { parseRetryAfterMs } from "./http/retry.js";
+import { flattenHeaders, type ResponseHeaders } from "./http/transport.js";
 
 /** What a Databricks error body says, whatever its form. */
 export interface ParsedErrorBody {
