@@ -3,13 +3,9 @@ import { chunkArray } from "@langchain/core/utils/chunk_array";
 import { getEnvironmentVariable } from "@langchain/core/utils/env";
 import type { DatabricksAuthOptions } from "./auth/options.js";
 import { DatabricksConfigError, DatabricksError, isDatabricksError } from "./errors.js";
-import { endpointQuirks, isRouteRejection } from "./utils/rejections.js";
-import {
-  type DatabricksTransport,
-  invocationsPath,
-  lazyTransport,
-  pickAuthOptions,
-} from "./utils/transport.js";
+import { type InjectedHttpClient, type ModelHttpClient, modelClient } from "./model-support/plumbing.js";
+import { RoutePolicy } from "./model-support/route-policy.js";
+import { EMBEDDINGS_PATH, invocationsPath } from "./model-support/serving-urls.js";
 
 /** Default texts per request; Databricks FMAPI embedding endpoints accept up to 150 inputs per call. */
 export const DEFAULT_EMBEDDINGS_BATCH_SIZE = 150;
@@ -19,7 +15,10 @@ export const DEFAULT_EMBEDDINGS_CONCURRENCY = 4;
 /** Which serving route embedding calls use; "auto" tries the OpenAI route and falls back to `/invocations`. */
 export type EmbeddingsRoute = "auto" | "embeddings" | "invocations";
 
-export interface DatabricksEmbeddingsInput extends EmbeddingsParams, DatabricksAuthOptions {
+export interface DatabricksEmbeddingsInput
+  extends EmbeddingsParams,
+    DatabricksAuthOptions,
+    InjectedHttpClient {
   /**
    * Serving endpoint name.
    * @example "databricks-gte-large-en"
@@ -45,8 +44,6 @@ export interface DatabricksEmbeddingsInput extends EmbeddingsParams, DatabricksA
   maxConcurrency?: number;
   /** @default "auto" */
   route?: EmbeddingsRoute;
-  /** A shared HTTP client; auth options are then ignored. */
-  client?: DatabricksTransport;
 }
 
 interface EmbeddingItem {
@@ -100,8 +97,8 @@ export class DatabricksEmbeddings extends Embeddings<number[]> {
   route: EmbeddingsRoute;
   timeout?: number;
   maxRetries?: number;
-  private readonly host?: string;
-  private readonly transport: () => DatabricksTransport;
+  private readonly httpClient: () => ModelHttpClient;
+  private readonly routes: RoutePolicy;
 
   constructor(fields: DatabricksEmbeddingsInput = {}) {
     // Retries happen in the transport only; the caller just bounds concurrency.
@@ -131,8 +128,8 @@ export class DatabricksEmbeddings extends Embeddings<number[]> {
     this.route = fields.route ?? "auto";
     this.timeout = fields.timeout;
     this.maxRetries = fields.maxRetries;
-    this.host = fields.host;
-    this.transport = lazyTransport(fields.client, pickAuthOptions(fields));
+    this.httpClient = modelClient(fields);
+    this.routes = new RoutePolicy(this.httpClient, endpoint, this.route);
   }
 
   async embedDocuments(texts: string[]): Promise<number[][]> {
@@ -149,24 +146,9 @@ export class DatabricksEmbeddings extends Embeddings<number[]> {
     return vector as number[];
   }
 
-  private useInvocations(): boolean {
-    return (
-      this.route === "invocations" ||
-      (this.route === "auto" && endpointQuirks(this.endpoint, this.host).invocationsOnly === true)
-    );
-  }
-
-  private async embedBatch(input: string[], params: Record<string, unknown>): Promise<number[][]> {
-    const invocations = this.useInvocations();
-    try {
-      return await this.send(input, params, invocations);
-    } catch (e) {
-      if (this.route !== "auto" || invocations || !isRouteRejection(e)) throw e;
-      const vectors = await this.send(input, params, true);
-      // Remembered only once /invocations has answered: a failed switch must not stick to the endpoint.
-      endpointQuirks(this.endpoint, this.host).invocationsOnly = true;
-      return vectors;
-    }
+  /** Falls back to `/invocations` once on a route rejection (remembered once it answered), as chat models do. */
+  private embedBatch(input: string[], params: Record<string, unknown>): Promise<number[][]> {
+    return this.routes.run((invocations) => this.send(input, params, invocations));
   }
 
   private async send(
@@ -178,9 +160,9 @@ export class DatabricksEmbeddings extends Embeddings<number[]> {
       ? { ...params, input }
       : // Ask for floats explicitly: OpenAI-style servers may otherwise default to base64.
         { encoding_format: "float", ...params, model: this.endpoint, input };
-    const resp = await this.transport().request<EmbeddingsResponse>({
+    const resp = await this.httpClient().request<EmbeddingsResponse>({
       method: "POST",
-      path: invocations ? invocationsPath(this.endpoint) : "/serving-endpoints/embeddings",
+      path: invocations ? invocationsPath(this.endpoint) : EMBEDDINGS_PATH,
       body,
       timeout: this.timeout,
       maxRetries: this.maxRetries,

@@ -6,7 +6,7 @@ export {
   type ChatDatabricksInput,
   type ChatDatabricksQuirks,
   type ChatRoute,
-} from "./chat_models/index.js";
+} from "./chat-models/index.js";
 export * from "./clients/index.js";
 export {
   type DriverProxyHandler,

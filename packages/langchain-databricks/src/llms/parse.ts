@@ -1,4 +1,4 @@
-import { contentToText } from "../chat_models/content.js";
+import { contentToText } from "../chat-models/content.js";
 
 type Json = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import type { AIMessageChunk } from "@langchain/core/messages";
 import { type EmulatorHandle, startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChatDatabricks } from "../chat_models/chat_databricks.js";
+import { ChatDatabricks } from "../chat-models/chat-databricks.js";
 import { ServingEndpointsClient } from "../clients/serving-endpoints.js";
 import {
   DatabricksError,

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadProfile, parseProfile } from "../auth/profile.js";
-import { ChatDatabricks } from "../chat_models/chat_databricks.js";
+import { ChatDatabricks } from "../chat-models/chat-databricks.js";
 import { DatabricksEmbeddings } from "../embeddings.js";
 import { apiErrorFromResponse, parseErrorBody } from "../error-body.js";
 import { DatabricksError, isDatabricksError } from "../errors.js";

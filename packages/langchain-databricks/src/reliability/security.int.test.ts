@@ -14,7 +14,7 @@ import { inspect } from "node:util";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { type EmulatorHandle, startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ChatDatabricks } from "../chat_models/chat_databricks.js";
+import { ChatDatabricks } from "../chat-models/chat-databricks.js";
 import { SecretsClient } from "../clients/secrets.js";
 import { ServingEndpointsClient } from "../clients/serving-endpoints.js";
 import { DatabricksEmbeddings } from "../embeddings.js";

@@ -1,7 +1,7 @@
 // Test support shared by the fault-matrix integration test and its soak variant (not part of the package).
 import { createHash } from "node:crypto";
 import type { EmulatorHandle, RequestLogEntry } from "databricks-emulator";
-import { ChatDatabricks } from "../chat_models/chat_databricks.js";
+import { ChatDatabricks } from "../chat-models/chat-databricks.js";
 import { DatabricksHttpClient } from "../http/client.js";
 import { NodeTransport } from "../http/node-transport.js";
 import { headerValue, type Transport } from "../http/transport.js";

@@ -1,7 +1,7 @@
 import { expect, test } from "vitest";
-import { mockFetch } from "../../utils/tests/mock_fetch.js";
-import { ChatDatabricks } from "../chat_databricks.js";
-import { runChatModelUnitStandardTests } from "./standard_unit.js";
+import { mockFetch } from "../../test-support/mock-fetch.js";
+import { runChatModelUnitStandardTests } from "../../test-support/standard-unit.js";
+import { ChatDatabricks } from "./chat-databricks.js";
 
 // Any request reaching the network layer fails the abort tests loudly.
 const guard = mockFetch(() => {

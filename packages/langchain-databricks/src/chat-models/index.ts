@@ -1,4 +1,4 @@
-export { ChatDatabricks } from "./chat_databricks.js";
+export { ChatDatabricks } from "./chat-databricks.js";
 export type {
   ChatDatabricksCallOptions,
   ChatDatabricksInput,

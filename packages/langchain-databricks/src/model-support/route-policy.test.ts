@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { errorClassFor } from "../../errors.js";
-import { isRouteRejection } from "../rejections.js";
+import { errorClassFor } from "../errors.js";
+import { isRouteRejection } from "./route-policy.js";
 
 const err = (status: number, errorCode: string | undefined, message: string) =>
   new (errorClassFor(status, errorCode))(message, { status, errorCode });

@@ -1,14 +1,14 @@
 import type { AIMessageChunk } from "@langchain/core/messages";
 import { describe, expect, test } from "vitest";
-import { DatabricksStreamError } from "../../errors.js";
 import {
   errorResponse,
   jsonResponse,
   mockFetch,
   sseResponse,
   testAuth,
-} from "../../utils/tests/mock_fetch.js";
-import { ChatDatabricks } from "../chat_databricks.js";
+} from "../../test-support/mock-fetch.js";
+import { DatabricksStreamError } from "../errors.js";
+import { ChatDatabricks } from "./chat-databricks.js";
 
 let counter = 0;
 const uniqueEndpoint = (base = "databricks-meta-llama-3-3-70b-instruct") => `${base}-stream-${++counter}`;

@@ -12,9 +12,9 @@ import { RunnableLambda } from "@langchain/core/runnables";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
-import type { ChatDatabricks } from "../chat_databricks.js";
-import type { ChatDatabricksInput } from "../types.js";
-import { AdderTool, adderSchema, mathAdditionPrompt, timeTool, weatherTool } from "./fixtures.js";
+import type { ChatDatabricks } from "../src/chat-models/chat-databricks.js";
+import type { ChatDatabricksInput } from "../src/chat-models/types.js";
+import { AdderTool, adderSchema, mathAdditionPrompt, timeTool, weatherTool } from "./chat-fixtures.js";
 
 class TestCallbackHandler extends BaseCallbackHandler {
   name = "standard-test-handler";

@@ -1,9 +1,9 @@
 import { AIMessage, type AIMessageChunk, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ChatDatabricks } from "../chat_databricks.js";
-import type { ChatDatabricksInput } from "../types.js";
-import { AdderTool, weatherTool } from "./fixtures.js";
+import { AdderTool, weatherTool } from "../../test-support/chat-fixtures.js";
+import { ChatDatabricks } from "./chat-databricks.js";
+import type { ChatDatabricksInput } from "./types.js";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 let emu: Emulator;

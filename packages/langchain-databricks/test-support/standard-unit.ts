@@ -1,8 +1,8 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { describe, expect, test } from "vitest";
-import type { ChatDatabricks } from "../chat_databricks.js";
-import type { ChatDatabricksInput } from "../types.js";
-import { PersonTool, personSchema } from "./fixtures.js";
+import type { ChatDatabricks } from "../src/chat-models/chat-databricks.js";
+import type { ChatDatabricksInput } from "../src/chat-models/types.js";
+import { PersonTool, personSchema } from "./chat-fixtures.js";
 
 type Ctor = new (fields: ChatDatabricksInput) => ChatDatabricks;
 

@@ -4,7 +4,7 @@ import { startEmulator } from "databricks-emulator";
 import { createAgent } from "langchain";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { z } from "zod";
-import { ChatDatabricks } from "../chat_databricks.js";
+import { ChatDatabricks } from "./chat-databricks.js";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 let emu: Emulator;

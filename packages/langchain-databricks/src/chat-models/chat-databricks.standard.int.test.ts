@@ -1,8 +1,8 @@
 import { startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll } from "vitest";
-import { ChatDatabricks } from "../chat_databricks.js";
-import type { ChatDatabricksInput } from "../types.js";
-import { runChatModelIntegrationStandardTests } from "./standard_int.js";
+import { runChatModelIntegrationStandardTests } from "../../test-support/standard-int.js";
+import { ChatDatabricks } from "./chat-databricks.js";
+import type { ChatDatabricksInput } from "./types.js";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 let emu: Emulator;

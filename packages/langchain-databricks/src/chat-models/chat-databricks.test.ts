@@ -1,15 +1,15 @@
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import type { ChatGeneration } from "@langchain/core/outputs";
 import { describe, expect, test } from "vitest";
+import { AdderTool, weatherTool } from "../../test-support/chat-fixtures.js";
 import {
   errorResponse,
   jsonResponse,
   mockFetch,
   sseResponse,
   testAuth,
-} from "../../utils/tests/mock_fetch.js";
-import { ChatDatabricks } from "../chat_databricks.js";
-import { AdderTool, weatherTool } from "./fixtures.js";
+} from "../../test-support/mock-fetch.js";
+import { ChatDatabricks } from "./chat-databricks.js";
 
 let endpointCounter = 0;
 /** Each test uses its own endpoint name: learnt endpoint quirks are process-wide on purpose. */

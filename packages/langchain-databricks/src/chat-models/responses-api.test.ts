@@ -6,11 +6,11 @@ import {
   ToolMessage,
 } from "@langchain/core/messages";
 import { describe, expect, test } from "vitest";
-import { DatabricksStreamError } from "../../errors.js";
-import { jsonResponse, mockFetch, sseResponse, testAuth } from "../../utils/tests/mock_fetch.js";
-import { ChatDatabricks } from "../chat_databricks.js";
-import { MAX_RESPONSES_ID_LENGTH, shortenId } from "../responses_input.js";
-import { AdderTool } from "./fixtures.js";
+import { AdderTool } from "../../test-support/chat-fixtures.js";
+import { jsonResponse, mockFetch, sseResponse, testAuth } from "../../test-support/mock-fetch.js";
+import { DatabricksStreamError } from "../errors.js";
+import { ChatDatabricks } from "./chat-databricks.js";
+import { MAX_RESPONSES_ID_LENGTH, shortenId } from "./converters/responses.js";
 
 const responseObject = {
   id: "resp_1",

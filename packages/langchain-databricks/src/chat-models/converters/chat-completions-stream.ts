@@ -1,8 +1,8 @@
 import { AIMessageChunk, type MessageContent, type ToolCallChunk } from "@langchain/core/messages";
 import { ChatGenerationChunk } from "@langchain/core/outputs";
-import { baseResponseMetadata } from "./response.js";
-import { toUsageMetadata } from "./usage.js";
-import type { WireChatResponse, WireContentPart, WireToolCall, WireUsage } from "./wire.js";
+import { toUsageMetadata } from "../usage.js";
+import type { WireChatResponse, WireContentPart, WireToolCall, WireUsage } from "../wire.js";
+import { baseResponseMetadata } from "./chat-completions.js";
 
 type Block = Record<string, unknown>;
 

@@ -3,10 +3,10 @@ import type { Serialized } from "@langchain/core/load/serializable";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { describe, expect, test } from "vitest";
-import { jsonResponse, mockFetch, testAuth } from "../../utils/tests/mock_fetch.js";
-import { ChatDatabricks } from "../chat_databricks.js";
-import { strictify } from "../structured_output.js";
-import { adderSchema, mathAdditionPrompt } from "./fixtures.js";
+import { adderSchema, mathAdditionPrompt } from "../../test-support/chat-fixtures.js";
+import { jsonResponse, mockFetch, testAuth } from "../../test-support/mock-fetch.js";
+import { ChatDatabricks } from "./chat-databricks.js";
+import { strictify } from "./structured-output.js";
 
 /** Collects the `extraParams` passed to handleChatModelStart, as LangChain's TestCallbackHandler does. */
 class ExtraParamsHandler extends BaseCallbackHandler {

@@ -4,7 +4,7 @@ import type {
   BindToolsInput,
 } from "@langchain/core/language_models/chat_models";
 import type { DatabricksAuthOptions } from "../auth/options.js";
-import type { DatabricksTransport } from "../utils/transport.js";
+import type { InjectedHttpClient } from "../model-support/plumbing.js";
 import type { WireTool } from "./wire.js";
 
 /** Which serving route chat calls use. */
@@ -24,7 +24,7 @@ export interface ChatDatabricksQuirks {
 }
 
 /** Constructor fields of {@link ChatDatabricks}. Auth options are forwarded to the shared HTTP client. */
-export interface ChatDatabricksInput extends BaseChatModelParams, DatabricksAuthOptions {
+export interface ChatDatabricksInput extends BaseChatModelParams, DatabricksAuthOptions, InjectedHttpClient {
   /**
    * Serving endpoint name (sent as `model` on the OpenAI-compatible route).
    * @example "databricks-meta-llama-3-3-70b-instruct"
@@ -64,8 +64,6 @@ export interface ChatDatabricksInput extends BaseChatModelParams, DatabricksAuth
   route?: ChatRoute;
   /** Databricks request rewrites; see {@link ChatDatabricksQuirks}. */
   quirks?: ChatDatabricksQuirks;
-  /** A shared HTTP client (e.g. one `DatabricksHttpClient` for several models). Auth options are then ignored. */
-  client?: DatabricksTransport;
 }
 
 /** Runtime options of {@link ChatDatabricks} (call options > bound options > instance fields). */
