@@ -5,7 +5,8 @@ import type { DatabricksAuthOptions } from "./auth/options.js";
 import { DatabricksConfigError, DatabricksError, isDatabricksError } from "./errors.js";
 import { type InjectedHttpClient, type ModelHttpClient, modelClient } from "./model-support/plumbing.js";
 import { RoutePolicy } from "./model-support/route-policy.js";
-import { EMBEDDINGS_PATH, invocationsPath } from "./model-support/serving-urls.js";
+import { EMBEDDINGS_PATH, invocationsPath } from "./serving-urls.js";
+import { base64ToBytes } from "./utils/base64.js";
 
 /** Default texts per request; Databricks FMAPI embedding endpoints accept up to 150 inputs per call. */
 export const DEFAULT_EMBEDDINGS_BATCH_SIZE = 150;
@@ -59,7 +60,7 @@ interface EmbeddingsResponse {
 
 /** Decodes an OpenAI base64 embedding (little-endian float32), in case a server ignores `encoding_format`. */
 function decodeBase64Floats(b64: string): number[] {
-  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const bytes = base64ToBytes(b64);
   const view = new DataView(bytes.buffer);
   const out: number[] = [];
   for (let i = 0; i + 4 <= bytes.length; i += 4) out.push(view.getFloat32(i, true));

@@ -21,7 +21,7 @@ import {
   maskSecretKwargs,
   pickAuthOptions,
 } from "./model-support/plumbing.js";
-import { invocationsPath } from "./model-support/serving-urls.js";
+import { invocationsPath } from "./serving-urls.js";
 import { raceAbort } from "./utils/abort.js";
 
 export type { DatabricksLLMCallOptions, DatabricksLLMInput, DatabricksLLMRequest } from "./llms/types.js";

@@ -22,11 +22,3 @@ export interface AuthHttpResponse {
  * retry policy), so `auth/` never imports `http/`.
  */
 export type AuthHttp = (req: AuthHttpRequest) => Promise<AuthHttpResponse>;
-
-/** Base64 of UTF-8 text without Node's Buffer (works in every runtime). */
-export function base64Utf8(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin);
-}

@@ -1,6 +1,7 @@
 import { apiErrorFromResponse } from "../error-body.js";
 import { DatabricksConfigError, type DatabricksError, UnauthenticatedError } from "../errors.js";
-import { type AuthHttp, base64Utf8 } from "./auth-http.js";
+import { base64Utf8 } from "../utils/base64.js";
+import type { AuthHttp } from "./auth-http.js";
 import { isLoopbackHostname } from "./host.js";
 import { type ExpiringToken, RefreshingTokenCredentials } from "./refreshing-token.js";
 

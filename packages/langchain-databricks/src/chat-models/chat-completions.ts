@@ -3,7 +3,7 @@ import type { ChatResult } from "@langchain/core/outputs";
 import { DatabricksConfigError, DatabricksError } from "../errors.js";
 import type { HttpRequest } from "../http/request.js";
 import { isStreamOptionsRejection } from "../model-support/route-policy.js";
-import { CHAT_COMPLETIONS_PATH, invocationsPath } from "../model-support/serving-urls.js";
+import { CHAT_COMPLETIONS_PATH, invocationsPath } from "../serving-urls.js";
 import type { ChatProtocol, ChatProtocolHost, OpenedChatStream, ParsedOptions } from "./base.js";
 import { once, readResponse } from "./chunks.js";
 import { parseChatResponse } from "./converters/chat-completions.js";

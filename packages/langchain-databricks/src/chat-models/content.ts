@@ -1,9 +1,8 @@
+import { isRecord } from "../utils/is-record.js";
 import type { WireContentPart } from "./wire.js";
 
 /** A LangChain content block as it appears in `message.content` arrays (loosely typed on purpose). */
 type Block = Record<string, unknown> & { type?: unknown };
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 
 /** Block types that describe tool calls in other providers' formats; tool calls travel in `tool_calls` instead. */
 const TOOL_CALL_BLOCKS = new Set([

@@ -2,7 +2,7 @@ import type { AIMessageChunk, BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import { DatabricksConfigError } from "../errors.js";
 import type { HttpRequest } from "../http/request.js";
-import { RESPONSES_PATH } from "../model-support/serving-urls.js";
+import { RESPONSES_PATH } from "../serving-urls.js";
 import type { ChatProtocol, ChatProtocolHost, Json, OpenedChatStream, ParsedOptions } from "./base.js";
 import { once, readResponse } from "./chunks.js";
 import {

@@ -1,9 +1,17 @@
 import { DatabricksConfigError } from "../errors.js";
 import type { DatabricksHttpClient } from "../http/client.js";
+import { invocationsPath, servingEndpointPath } from "../serving-urls.js";
+import { ServingEndpointsClient } from "./serving-endpoints.js";
 import { type ClientOptions, httpClientFrom, requireName } from "./shared.js";
-import type { EndpointTag, QueryInput, RateLimit, ServingEndpoint } from "./types.js";
+import type {
+  CreateServingEndpointRequest,
+  EndpointCoreConfig,
+  EndpointTag,
+  QueryInput,
+  RateLimit,
+  ServingEndpoint,
+} from "./types.js";
 
-const API = "/api/2.0/serving-endpoints";
 /** Sent by MLflow's deployments client on every call; kept for server-side attribution parity. */
 const CLIENT_HEADER = { "x-databricks-endpoints-api-client": "Databricks Deployment Client" };
 
@@ -123,15 +131,18 @@ export class DatabricksDeploymentClient {
   readonly httpClient: DatabricksHttpClient;
   /** The target URI this client was made for ("databricks" or "databricks://<profile>"). */
   readonly targetUri: string;
+  /** The REST client this MLflow-style surface is built on (same HTTP client). */
+  readonly endpoints: ServingEndpointsClient;
 
   constructor(targetUri: string, options: ClientOptions = {}) {
     this.targetUri = targetUri;
     this.httpClient = httpClientFrom(options, CLIENT_HEADER);
+    this.endpoints = new ServingEndpointsClient({ httpClient: this.httpClient });
   }
 
   /** Creates an endpoint (full payload or legacy `name` + endpoint config). */
   createEndpoint(args: CreateEndpointArgs): Promise<ServingEndpoint> {
-    return this.httpClient.request({ method: "POST", path: API, body: buildCreatePayload(args ?? {}) });
+    return this.endpoints.create(buildCreatePayload(args ?? {}) as unknown as CreateServingEndpointRequest);
   }
 
   /**
@@ -151,7 +162,7 @@ export class DatabricksDeploymentClient {
 
   /** Replaces served entities / traffic config (`PUT .../config`). */
   updateEndpointConfig(args: UpdateEndpointArgs): Promise<ServingEndpoint> {
-    return this.#put(endpointName(args), "config", args.config) as Promise<ServingEndpoint>;
+    return this.endpoints.updateConfig(endpointName(args), args.config as EndpointCoreConfig);
   }
 
   /** Adds/deletes tags (`PATCH .../tags`): `{ add_tags: [{key, value}], delete_tags: [key] }`. */
@@ -161,7 +172,7 @@ export class DatabricksDeploymentClient {
     const name = endpointName(args);
     return this.httpClient.request({
       method: "PATCH",
-      path: `${API}/${encodeURIComponent(name)}/tags`,
+      path: servingEndpointPath(name, "tags"),
       body: args.config,
       endpoint: name,
     });
@@ -178,26 +189,17 @@ export class DatabricksDeploymentClient {
 
   /** Sets the AI Gateway config (`PUT .../ai-gateway`). */
   updateEndpointAiGateway(args: UpdateEndpointArgs): Promise<Record<string, unknown>> {
-    return this.#put(endpointName(args), "ai-gateway", args.config);
+    return this.endpoints.putAiGateway(endpointName(args), args.config);
   }
 
   /** Gets an endpoint. */
   getEndpoint(endpoint: string | { endpoint: string }): Promise<ServingEndpoint> {
-    const name = endpointName(endpoint);
-    return this.httpClient.request({
-      method: "GET",
-      path: `${API}/${encodeURIComponent(name)}`,
-      endpoint: name,
-    });
+    return this.endpoints.get(endpointName(endpoint));
   }
 
   /** Lists endpoints: `[]` when the server answers `{}` (MLflow raises there). */
-  async listEndpoints(): Promise<ServingEndpoint[]> {
-    const res = await this.httpClient.request<{ endpoints?: ServingEndpoint[] }>({
-      method: "GET",
-      path: API,
-    });
-    return res.endpoints ?? [];
+  listEndpoints(): Promise<ServingEndpoint[]> {
+    return this.endpoints.list();
   }
 
   /** Deletes an endpoint; returns the (usually empty) response object. */
@@ -205,7 +207,7 @@ export class DatabricksDeploymentClient {
     const name = endpointName(endpoint);
     return this.httpClient.request({
       method: "DELETE",
-      path: `${API}/${encodeURIComponent(name)}`,
+      path: servingEndpointPath(name),
       endpoint: name,
     });
   }
@@ -215,7 +217,7 @@ export class DatabricksDeploymentClient {
     const name = this.#predictTarget(args);
     return this.httpClient.request<T>({
       method: "POST",
-      path: `/serving-endpoints/${encodeURIComponent(name)}/invocations`,
+      path: invocationsPath(name),
       body: args.inputs,
       endpoint: name,
       signal: args.signal,
@@ -226,14 +228,7 @@ export class DatabricksDeploymentClient {
   /** Streams a query (`{ ...inputs, stream: true }`), yielding each SSE chunk parsed as JSON. */
   predictStream<T = Record<string, unknown>>(args: PredictArgs): AsyncGenerator<T> {
     const name = this.#predictTarget(args);
-    return this.httpClient.stream<T>({
-      method: "POST",
-      path: `/serving-endpoints/${encodeURIComponent(name)}/invocations`,
-      body: { ...args.inputs, stream: true },
-      endpoint: name,
-      signal: args.signal,
-      timeout: args.timeout,
-    });
+    return this.endpoints.queryStream<T>(name, args.inputs, { signal: args.signal, timeout: args.timeout });
   }
 
   #predictTarget(args: PredictArgs): string {
@@ -258,7 +253,7 @@ export class DatabricksDeploymentClient {
   #put(name: string, sub: string, config: unknown): Promise<Record<string, unknown>> {
     return this.httpClient.request({
       method: "PUT",
-      path: `${API}/${encodeURIComponent(name)}/${sub}`,
+      path: servingEndpointPath(name, sub),
       body: config,
       endpoint: name,
     });

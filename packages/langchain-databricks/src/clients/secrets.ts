@@ -1,6 +1,6 @@
 import { DatabricksConfigError, isDatabricksError } from "../errors.js";
 import type { DatabricksHttpClient } from "../http/client.js";
-import { base64ToBytes, bytesToBase64 } from "./base64.js";
+import { base64ToBytes, bytesToBase64 } from "../utils/base64.js";
 import { type CallOptions, type ClientOptions, httpClientFrom, requireName } from "./shared.js";
 import type { AclItem, SecretMetadata, SecretScope } from "./types.js";
 

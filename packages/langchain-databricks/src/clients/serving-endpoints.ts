@@ -5,7 +5,8 @@ import {
   OperationFailedError,
 } from "../errors.js";
 import type { DatabricksHttpClient } from "../http/client.js";
-import { type CallOptions, type ClientOptions, httpClientFrom, requireName, seg } from "./shared.js";
+import { SERVING_ENDPOINTS_API as API, invocationsPath, servingEndpointPath } from "../serving-urls.js";
+import { type CallOptions, type ClientOptions, httpClientFrom, pathSegment, requireName } from "./shared.js";
 import type {
   AccessControlRequest,
   CreateServingEndpointRequest,
@@ -19,7 +20,6 @@ import type {
   ServingEndpointPermissions,
 } from "./types.js";
 
-const API = "/api/2.0/serving-endpoints";
 const PERMS = "/api/2.0/permissions/serving-endpoints";
 
 /** Options of {@link ServingEndpointsClient.waitForReady} and {@link ServingEndpointsClient.waitNotUpdating}. */
@@ -82,7 +82,7 @@ export class ServingEndpointsClient {
     requireName(name, "Endpoint name");
     return this.httpClient.request<ServingEndpoint>({
       method: "GET",
-      path: `${API}/${seg(name)}`,
+      path: servingEndpointPath(name),
       endpoint: name,
       ...options,
     });
@@ -103,7 +103,7 @@ export class ServingEndpointsClient {
     requireName(name, "Endpoint name");
     await this.httpClient.request({
       method: "DELETE",
-      path: `${API}/${seg(name)}`,
+      path: servingEndpointPath(name),
       endpoint: name,
       ...options,
     });
@@ -118,7 +118,7 @@ export class ServingEndpointsClient {
     requireName(name, "Endpoint name");
     return this.httpClient.request<ServingEndpoint>({
       method: "PUT",
-      path: `${API}/${seg(name)}/config`,
+      path: servingEndpointPath(name, "config"),
       body: config,
       endpoint: name,
       ...options,
@@ -134,7 +134,7 @@ export class ServingEndpointsClient {
     requireName(name, "Endpoint name");
     return this.httpClient.request({
       method: "PUT",
-      path: `${API}/${seg(name)}/ai-gateway`,
+      path: servingEndpointPath(name, "ai-gateway"),
       body: config,
       endpoint: name,
       ...options,
@@ -151,7 +151,7 @@ export class ServingEndpointsClient {
     const body = Array.isArray(rateLimits) ? { rate_limits: rateLimits } : rateLimits;
     return this.httpClient.request({
       method: "PUT",
-      path: `${API}/${seg(name)}/rate-limits`,
+      path: servingEndpointPath(name, "rate-limits"),
       body,
       endpoint: name,
       ...options,
@@ -163,7 +163,7 @@ export class ServingEndpointsClient {
     requireName(name, "Endpoint name");
     const res = await this.httpClient.request<{ tags?: EndpointTag[] }>({
       method: "PATCH",
-      path: `${API}/${seg(name)}/tags`,
+      path: servingEndpointPath(name, "tags"),
       body: patch,
       endpoint: name,
       ...options,
@@ -176,7 +176,7 @@ export class ServingEndpointsClient {
     requireName(name, "Endpoint name");
     return this.httpClient.request<string>({
       method: "GET",
-      path: `${API}/${seg(name)}/openapi`,
+      path: servingEndpointPath(name, "openapi"),
       headers: { accept: "text/plain" },
       responseType: "text",
       endpoint: name,
@@ -199,7 +199,7 @@ export class ServingEndpointsClient {
     requireName(servedModel, "Served model name");
     const res = await this.httpClient.request<{ logs?: string }>({
       method: "GET",
-      path: `${API}/${seg(name)}/served-models/${seg(servedModel)}/${kind}`,
+      path: `${API}/${pathSegment(name)}/served-models/${pathSegment(servedModel)}/${kind}`,
       endpoint: name,
       ...options,
     });
@@ -212,7 +212,7 @@ export class ServingEndpointsClient {
     options: CallOptions = {},
   ): Promise<ServingEndpointPermissions> {
     const id = await this.#id(endpoint, options);
-    return this.httpClient.request({ method: "GET", path: `${PERMS}/${seg(id)}`, ...options });
+    return this.httpClient.request({ method: "GET", path: `${PERMS}/${pathSegment(id)}`, ...options });
   }
 
   /** Replaces the direct ACL (`PUT`). */
@@ -224,7 +224,7 @@ export class ServingEndpointsClient {
     const id = await this.#id(endpoint, options);
     return this.httpClient.request({
       method: "PUT",
-      path: `${PERMS}/${seg(id)}`,
+      path: `${PERMS}/${pathSegment(id)}`,
       body: { access_control_list: acl },
       ...options,
     });
@@ -239,7 +239,7 @@ export class ServingEndpointsClient {
     const id = await this.#id(endpoint, options);
     return this.httpClient.request({
       method: "PATCH",
-      path: `${PERMS}/${seg(id)}`,
+      path: `${PERMS}/${pathSegment(id)}`,
       body: { access_control_list: acl },
       ...options,
     });
@@ -255,7 +255,7 @@ export class ServingEndpointsClient {
       permission_levels?: Array<{ permission_level: string; description?: string }>;
     }>({
       method: "GET",
-      path: `${PERMS}/${seg(id)}/permissionLevels`,
+      path: `${PERMS}/${pathSegment(id)}/permissionLevels`,
       ...options,
     });
     return res.permission_levels ?? [];
@@ -325,8 +325,10 @@ export class ServingEndpointsClient {
   }
 
   #invocationsPath(name: string, servedModel: string | undefined): string {
-    if (servedModel === undefined) return `/serving-endpoints/${seg(name)}/invocations`;
-    return `/serving-endpoints/${seg(name)}/served-models/${seg(requireName(servedModel, "`servedModel`"))}/invocations`;
+    return invocationsPath(
+      name,
+      servedModel === undefined ? undefined : requireName(servedModel, "`servedModel`"),
+    );
   }
 
   #checkBody(body: QueryInput): QueryInput {

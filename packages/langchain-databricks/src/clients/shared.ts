@@ -6,10 +6,10 @@ import { DatabricksHttpClient } from "../http/client.js";
 export interface ClientOptions extends DatabricksAuthOptions {
   /**
    * Reuse this HTTP client instead of building one from the auth options (which are then ignored).
-   * Model classes take the same client as `client`, so one pool and one token cache serve everything.
+   * Model classes take the same client as `httpClient`, so one pool and one token cache serve everything.
    * @example
    * const http = new DatabricksHttpClient({ profile: "staging" });
-   * const chat = new ChatDatabricks({ model: "databricks-meta-llama-3-3-70b-instruct", client: http });
+   * const chat = new ChatDatabricks({ model: "databricks-meta-llama-3-3-70b-instruct", httpClient: http });
    * const secrets = new SecretsClient({ httpClient: http });
    */
   httpClient?: DatabricksHttpClient;
@@ -42,7 +42,10 @@ export function requireName(value: unknown, what: string): string {
   return value;
 }
 
-/** `/a/b` with each segment URL-encoded. */
-export function seg(value: string): string {
+/** One URL path segment, encoded (a name may contain `/`, `?` or `#`). */
+export function pathSegment(value: string): string {
   return encodeURIComponent(value);
 }
+
+/** @deprecated Use {@link pathSegment}. */
+export const seg = pathSegment;

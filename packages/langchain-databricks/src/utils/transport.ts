@@ -8,4 +8,4 @@ export {
   maskSecretKwargs,
   pickAuthOptions,
 } from "../model-support/plumbing.js";
-export { invocationsPath } from "../model-support/serving-urls.js";
+export { invocationsPath } from "../serving-urls.js";
