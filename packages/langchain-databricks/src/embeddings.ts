@@ -2,7 +2,7 @@ import { Embeddings, type EmbeddingsParams } from "@langchain/core/embeddings";
 import { chunkArray } from "@langchain/core/utils/chunk_array";
 import { getEnvironmentVariable } from "@langchain/core/utils/env";
 import type { DatabricksAuthOptions } from "./auth/options.js";
-import { DatabricksConfigError, DatabricksError, isDatabricksError } from "./errors.js";
+import { ConfigError, DatabricksError, isDatabricksError } from "./errors.js";
 import { type InjectedHttpClient, type ModelHttpClient, modelClient } from "./model-support/plumbing.js";
 import { RoutePolicy } from "./model-support/route-policy.js";
 import { EMBEDDINGS_PATH, invocationsPath } from "./serving-urls.js";
@@ -111,16 +111,14 @@ export class DatabricksEmbeddings extends Embeddings<number[]> {
     const endpoint =
       fields.endpoint ?? fields.model ?? getEnvironmentVariable("DATABRICKS_EMBEDDINGS_ENDPOINT");
     if (!endpoint) {
-      throw new DatabricksConfigError(
+      throw new ConfigError(
         'DatabricksEmbeddings needs a serving endpoint: pass { endpoint: "databricks-gte-large-en" } (alias "model") ' +
           "or set DATABRICKS_EMBEDDINGS_ENDPOINT.",
       );
     }
     const batchSize = fields.batchSize ?? DEFAULT_EMBEDDINGS_BATCH_SIZE;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new DatabricksConfigError(
-        `batchSize must be a positive integer, got ${String(fields.batchSize)}.`,
-      );
+      throw new ConfigError(`batchSize must be a positive integer, got ${String(fields.batchSize)}.`);
     }
     this.endpoint = endpoint;
     this.queryParams = { ...fields.queryParams };

@@ -22,9 +22,13 @@ export {
   DEFAULT_EMBEDDINGS_BATCH_SIZE,
   type EmbeddingsRoute,
 } from "./embeddings.js";
+/** Errors. `DatabricksAbortError`, `DatabricksConfigError`, `DatabricksConnectionError`, `DatabricksStreamError` and `DatabricksTimeoutError` are the deprecated earlier names of `AbortError`, `ConfigError`, `ConnectionError`, `StreamError` and `TimeoutError`. */
 export {
+  AbortError,
   BadRequestError,
   CancelledError,
+  ConfigError,
+  ConnectionError,
   DatabricksAbortError,
   DatabricksConfigError,
   DatabricksConnectionError,
@@ -43,7 +47,9 @@ export {
   ResourceAlreadyExistsError,
   ResourceConflictError,
   ResourceLimitExceededError,
+  StreamError,
   TemporarilyUnavailableError,
+  TimeoutError,
   UnauthenticatedError,
 } from "./errors.js";
 export { DatabricksHttpClient, DEFAULT_TIMEOUT_MS, type HttpClientExtras } from "./http/client.js";

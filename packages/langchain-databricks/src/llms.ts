@@ -1,7 +1,7 @@
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import { LLM } from "@langchain/core/language_models/llms";
 import { GenerationChunk } from "@langchain/core/outputs";
-import { DatabricksConfigError } from "./errors.js";
+import { ConfigError } from "./errors.js";
 import type { HttpRequest } from "./http/request.js";
 import { abortError } from "./http/transport-errors.js";
 import {
@@ -249,10 +249,10 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
   }
 
   private async proxyPath(): Promise<string> {
-    if (this.mode.kind !== "proxy") throw new DatabricksConfigError("Not in driver-proxy mode.");
+    if (this.mode.kind !== "proxy") throw new ConfigError("Not in driver-proxy mode.");
     const clusterId = this.mode.clusterId ?? (await this.httpClient().resolveConfig?.())?.clusterId;
     if (!clusterId) {
-      throw new DatabricksConfigError(
+      throw new ConfigError(
         "clusterId was not set and cannot be determined automatically: pass { clusterId } or set " +
           "DATABRICKS_CLUSTER_ID (or cluster_id in your Databricks profile).",
       );

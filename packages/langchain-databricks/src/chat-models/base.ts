@@ -14,7 +14,7 @@ import type { Runnable } from "@langchain/core/runnables";
 import { getEnvironmentVariable } from "@langchain/core/utils/env";
 import type { SerializableSchema } from "@langchain/core/utils/standard_schema";
 import type { ZodV3Like, ZodV4Like } from "@langchain/core/utils/types";
-import { DatabricksConfigError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import type { HttpRequest } from "../http/request.js";
 import {
   ConcurrencyGate,
@@ -162,7 +162,7 @@ export abstract class ChatDatabricksBase
     this._addVersion("langchain-databricks", __PKG_VERSION__);
     const model = fields.model ?? fields.endpoint ?? getEnvironmentVariable("DATABRICKS_CHAT_ENDPOINT");
     if (!model) {
-      throw new DatabricksConfigError(
+      throw new ConfigError(
         'ChatDatabricks needs a serving endpoint name: pass { model: "<endpoint>" } (alias "endpoint") ' +
           "or set DATABRICKS_CHAT_ENDPOINT.",
       );

@@ -1,6 +1,6 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
-import { DatabricksConfigError, DatabricksError } from "../errors.js";
+import { ConfigError, DatabricksError } from "../errors.js";
 import type { HttpRequest } from "../http/request.js";
 import { isStreamOptionsRejection } from "../model-support/route-policy.js";
 import { CHAT_COMPLETIONS_PATH, invocationsPath } from "../serving-urls.js";
@@ -106,7 +106,7 @@ export class ChatCompletionsProtocol implements ChatProtocol {
         throw e;
       }
     }
-    throw new DatabricksConfigError(`Could not open a stream to endpoint "${host.model}".`);
+    throw new ConfigError(`Could not open a stream to endpoint "${host.model}".`);
   }
 
   #assembler(

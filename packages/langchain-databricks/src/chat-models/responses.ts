@@ -1,6 +1,6 @@
 import type { AIMessageChunk, BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
-import { DatabricksConfigError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import type { HttpRequest } from "../http/request.js";
 import { RESPONSES_PATH } from "../serving-urls.js";
 import type { ChatProtocol, ChatProtocolHost, Json, OpenedChatStream, ParsedOptions } from "./base.js";
@@ -37,7 +37,7 @@ export class ResponsesProtocol implements ChatProtocol {
     const { stop, n, max_tokens, tools, tool_choice, response_format, ...rest } = params;
     // Python silently drops these on the Responses API; failing loudly is kinder than ignoring a setting.
     if (stop !== undefined || n !== undefined) {
-      throw new DatabricksConfigError(
+      throw new ConfigError(
         `The Responses API does not support ${stop !== undefined ? "stop sequences" : "n > 1"}; ` +
           "remove that setting or set useResponsesApi: false.",
       );

@@ -12,7 +12,7 @@ import type { Runnable } from "@langchain/core/runnables";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { isSerializableSchema } from "@langchain/core/utils/standard_schema";
 import { getSchemaDescription, type InteropZodType, isInteropZodSchema } from "@langchain/core/utils/types";
-import { DatabricksConfigError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import type { ChatDatabricksCallOptions } from "./types.js";
 
 /** Anything `withStructuredOutput` accepts: Zod (v3/v4), Standard Schema, or plain JSON Schema. */
@@ -113,7 +113,7 @@ export function buildStructuredOutput<RunOutput extends JsonObject>(
     const llm = host.withConfig({ response_format: { type: "json_schema", json_schema }, ...tracing });
     return assembleStructuredOutputPipeline(llm, createContentParser<RunOutput>(schema), includeRaw, runName);
   }
-  throw new DatabricksConfigError(
+  throw new ConfigError(
     `Unknown withStructuredOutput method "${method}". Use "functionCalling" (default), "jsonMode" or "jsonSchema".`,
   );
 }

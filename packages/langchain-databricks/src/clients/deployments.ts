@@ -1,4 +1,4 @@
-import { DatabricksConfigError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import type { DatabricksHttpClient } from "../http/client.js";
 import { invocationsPath, servingEndpointPath } from "../serving-urls.js";
 import { ServingEndpointsClient } from "./serving-endpoints.js";
@@ -69,25 +69,23 @@ function endpointName(arg: string | { endpoint: string }): string {
 export function buildCreatePayload(args: CreateEndpointArgs): Record<string, unknown> {
   const { name, config, routeOptimized } = args;
   if (config !== undefined && (typeof config !== "object" || config === null || Array.isArray(config))) {
-    throw new DatabricksConfigError("createEndpoint: `config` must be an object.");
+    throw new ConfigError("createEndpoint: `config` must be an object.");
   }
   if (config && "config" in config) {
     const payload: Record<string, unknown> = { ...config };
     if (name !== undefined && payload.name !== undefined && payload.name !== name) {
-      throw new DatabricksConfigError(
+      throw new ConfigError(
         `createEndpoint: name mismatch. Found '${name}' as parameter and '${String(payload.name)}' in config. ` +
           "Pass the name once (either is fine).",
       );
     }
     if (payload.name === undefined) payload.name = name;
     if (payload.name === undefined || payload.name === "") {
-      throw new DatabricksConfigError(
-        "createEndpoint: the 'name' field is required (as `name` or `config.name`).",
-      );
+      throw new ConfigError("createEndpoint: the 'name' field is required (as `name` or `config.name`).");
     }
     if (routeOptimized !== undefined) {
       if (payload.route_optimized !== undefined && payload.route_optimized !== routeOptimized) {
-        throw new DatabricksConfigError(
+        throw new ConfigError(
           `createEndpoint: conflicting 'route_optimized' values: ${String(routeOptimized)} as parameter, ` +
             `${String(payload.route_optimized)} in config. Keep one.`,
         );
@@ -97,13 +95,11 @@ export function buildCreatePayload(args: CreateEndpointArgs): Record<string, unk
     return payload;
   }
   if (name === undefined || name === "") {
-    throw new DatabricksConfigError(
-      "createEndpoint: the 'name' field is required (as `name` or `config.name`).",
-    );
+    throw new ConfigError("createEndpoint: the 'name' field is required (as `name` or `config.name`).");
   }
   const { tags, rate_limits, task, route_optimized, ...core } = config ?? {};
   if (route_optimized !== undefined && routeOptimized !== undefined && route_optimized !== routeOptimized) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `createEndpoint: conflicting 'route_optimized' values: ${String(routeOptimized)} as parameter, ${String(route_optimized)} in config.`,
     );
   }
@@ -233,19 +229,17 @@ export class DatabricksDeploymentClient {
 
   #predictTarget(args: PredictArgs): string {
     if (typeof args !== "object" || args === null)
-      throw new DatabricksConfigError("predict: pass { endpoint, inputs }.");
+      throw new ConfigError("predict: pass { endpoint, inputs }.");
     if (
       args.endpoint !== undefined &&
       args.deploymentName !== undefined &&
       args.endpoint !== args.deploymentName
     ) {
-      throw new DatabricksConfigError(
-        "predict: `endpoint` and `deploymentName` differ; pass only `endpoint`.",
-      );
+      throw new ConfigError("predict: `endpoint` and `deploymentName` differ; pass only `endpoint`.");
     }
     const name = requireName(args.endpoint ?? args.deploymentName, "predict `endpoint`");
     if (typeof args.inputs !== "object" || args.inputs === null || Array.isArray(args.inputs)) {
-      throw new DatabricksConfigError("predict: `inputs` must be a JSON object (e.g. { messages: [...] }).");
+      throw new ConfigError("predict: `inputs` must be a JSON object (e.g. { messages: [...] }).");
     }
     return name;
   }
@@ -274,14 +268,14 @@ export function getDeployClient(
   if (targetUri === "databricks") return new DatabricksDeploymentClient(targetUri, authOptions);
   const m = /^databricks:\/\/(.*)$/.exec(targetUri);
   if (!m) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `Unsupported deployment target ${JSON.stringify(targetUri)}: use "databricks" or "databricks://<profile>".`,
     );
   }
   const rest = m[1]!;
   if (rest === "") return new DatabricksDeploymentClient(targetUri, authOptions);
   if (rest.includes(":")) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `Deployment target "databricks://<scope>:<prefix>" reads credentials with dbutils, which only exists inside Databricks. ` +
         "Use a profile (databricks://<profile>) or pass host/token options.",
     );

@@ -1,9 +1,4 @@
-import {
-  DatabricksAbortError,
-  DatabricksConfigError,
-  DatabricksTimeoutError,
-  OperationFailedError,
-} from "../errors.js";
+import { AbortError, ConfigError, OperationFailedError, TimeoutError } from "../errors.js";
 import type { DatabricksHttpClient } from "../http/client.js";
 import { SERVING_ENDPOINTS_API as API, invocationsPath, servingEndpointPath } from "../serving-urls.js";
 import { type CallOptions, type ClientOptions, httpClientFrom, pathSegment, requireName } from "./shared.js";
@@ -24,7 +19,7 @@ const PERMS = "/api/2.0/permissions/serving-endpoints";
 
 /** Options of {@link ServingEndpointsClient.waitForReady} and {@link ServingEndpointsClient.waitNotUpdating}. */
 export interface WaitOptions {
-  /** Give up after this many ms (throws `DatabricksTimeoutError`). @default 1_200_000 (20 min, as the Databricks SDKs) */
+  /** Give up after this many ms (throws `TimeoutError`). @default 1_200_000 (20 min, as the Databricks SDKs) */
   timeout?: number;
   /** First poll interval, ms; grows x1.5 per poll up to `maxPollIntervalMs`. @default 1_000 */
   pollIntervalMs?: number;
@@ -265,9 +260,7 @@ export class ServingEndpointsClient {
     if (typeof endpoint === "object" && endpoint !== null) return requireName(endpoint.id, "Endpoint `id`");
     const e = await this.get(endpoint, options);
     if (!e.id)
-      throw new DatabricksConfigError(
-        `Endpoint "${endpoint}" has no id in its GET response; pass { id } instead.`,
-      );
+      throw new ConfigError(`Endpoint "${endpoint}" has no id in its GET response; pass { id } instead.`);
     return e.id;
   }
 
@@ -333,7 +326,7 @@ export class ServingEndpointsClient {
 
   #checkBody(body: QueryInput): QueryInput {
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      throw new DatabricksConfigError(
+      throw new ConfigError(
         "Query body must be a JSON object, e.g. { dataframe_records: [...] } or { messages: [...] }; wrap arrays in `instances` or `inputs`.",
       );
     }
@@ -342,7 +335,7 @@ export class ServingEndpointsClient {
 
   /**
    * Polls until the endpoint is `READY` and `NOT_UPDATING`. Throws `OperationFailedError` on `UPDATE_FAILED` /
-   * `UPDATE_CANCELED` (or when it is idle, not ready and has no config to deploy), `DatabricksTimeoutError` on timeout.
+   * `UPDATE_CANCELED` (or when it is idle, not ready and has no config to deploy), `TimeoutError` on timeout.
    * @example await endpoints.waitForReady("my-chat", { timeout: 600_000 });
    */
   waitForReady(name: string, options: WaitOptions = {}): Promise<ServingEndpoint> {
@@ -392,7 +385,7 @@ export class ServingEndpointsClient {
       if (done(last)) return last;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new DatabricksTimeoutError(
+        throw new TimeoutError(
           `Endpoint "${name}" not ready after ${timeout} ms (state ${JSON.stringify(last.state ?? {})}). Raise \`timeout\`.`,
           { endpoint: name },
         );
@@ -406,7 +399,7 @@ export class ServingEndpointsClient {
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(new DatabricksAbortError("Cancelled: wait aborted."));
+      reject(new AbortError("Cancelled: wait aborted."));
       return;
     }
     const timer = setTimeout(() => {
@@ -415,7 +408,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new DatabricksAbortError("Cancelled: wait aborted."));
+      reject(new AbortError("Cancelled: wait aborted."));
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });

@@ -1,5 +1,5 @@
 import type { DatabricksAuthOptions } from "../auth/options.js";
-import { DatabricksConfigError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import { DatabricksHttpClient } from "../http/client.js";
 
 /** Options of the API clients: auth options, or an existing HTTP client to share (one pool, one token cache). */
@@ -37,7 +37,7 @@ export function httpClientFrom(
 /** Validates a resource name before it goes into a URL (names are also URL-encoded). */
 export function requireName(value: unknown, what: string): string {
   if (typeof value !== "string" || value.trim() === "") {
-    throw new DatabricksConfigError(`${what} must be a non-empty string, got ${JSON.stringify(value)}.`);
+    throw new ConfigError(`${what} must be a non-empty string, got ${JSON.stringify(value)}.`);
   }
   return value;
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { DatabricksConfigError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import { trimAtStop, validateDriverProxyRequest } from "./request.js";
 
 export type { DriverProxyRequest } from "./request.js";
@@ -100,12 +100,12 @@ export async function serveDriverProxyApp(
   const host = options.host ?? "0.0.0.0";
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `Invalid port ${String(options.port)}: use an integer 0-65535 (0 picks a free port).`,
     );
   }
   if (typeof fn !== "function") {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       "serveDriverProxyApp needs a function (prompt, stop, kwargs) => string | Promise<string> | AsyncIterable<string>.",
     );
   }

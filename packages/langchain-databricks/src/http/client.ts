@@ -2,12 +2,7 @@ import type { AuthHttp } from "../auth/auth-http.js";
 import { type ConfigIo, defaultConfigIo } from "../auth/io.js";
 import { type ResolvedConfig, resolveAuth } from "../auth/resolve.js";
 import { apiErrorFromResponse } from "../error-body.js";
-import {
-  DatabricksAbortError,
-  DatabricksConnectionError,
-  DatabricksError,
-  markNotRetryable,
-} from "../errors.js";
+import { AbortError, ConnectionError, DatabricksError, markNotRetryable } from "../errors.js";
 import type { DatabricksAuthOptions } from "../options.js";
 import { DEFAULT_MAX_LINE_LENGTH } from "../sse/lines.js";
 import { raceAbort } from "../utils/abort.js";
@@ -95,7 +90,7 @@ export class DatabricksHttpClient {
     this.#policy = makeRetryPolicy(options.retry, options.maxRetries);
     this.#timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
     this.#sleep =
-      extras.sleep ?? makeSleep(() => new DatabricksAbortError("Cancelled: aborted while waiting to retry."));
+      extras.sleep ?? makeSleep(() => new AbortError("Cancelled: aborted while waiting to retry."));
     this.#random = extras.random ?? Math.random;
     this.#now = extras.now ?? Date.now;
   }
@@ -144,7 +139,7 @@ export class DatabricksHttpClient {
         const events = eventPayloads<T>(exchange, req, contentType, maxLine);
         return { ok: true, value: { events, first: await events.next() } };
       },
-      { retryIf: (e) => e instanceof DatabricksConnectionError },
+      { retryIf: (e) => e instanceof ConnectionError },
     );
     if ("rethrow" in opened) throw opened.rethrow;
     if ("json" in opened) {
@@ -218,7 +213,7 @@ export class DatabricksHttpClient {
     return this.#init;
   }
 
-  #abort(req: HttpRequest, signal: AbortSignal): DatabricksAbortError {
+  #abort(req: HttpRequest, signal: AbortSignal): AbortError {
     const origin = this.#state?.origin ?? this.#options.host ?? "";
     return markNotRetryable(abortError(describeTarget(req.method, origin, req.path), signal.reason));
   }

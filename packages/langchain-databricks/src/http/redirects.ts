@@ -1,5 +1,5 @@
 import { isLoopbackHostname } from "../auth/host.js";
-import { DatabricksConnectionError } from "../errors.js";
+import { ConnectionError } from "../errors.js";
 import { headerValue, type Transport, type TransportRequest, type TransportResponse } from "./transport.js";
 import { describeTarget } from "./transport-errors.js";
 
@@ -46,7 +46,7 @@ export async function sendFollowingRedirects(
     if (!location) return { res, origin, path };
     res.discard();
     if (hop >= MAX_REDIRECTS) {
-      throw new DatabricksConnectionError(
+      throw new ConnectionError(
         `Too many redirects (> ${MAX_REDIRECTS}) from ${describeTarget(firstMethod, firstOrigin, firstPath)}.`,
         { transient: false },
       );
@@ -55,16 +55,15 @@ export async function sendFollowingRedirects(
     try {
       next = new URL(location, origin + path);
     } catch {
-      throw new DatabricksConnectionError(
-        `Invalid redirect Location from ${describeTarget(method, origin, path)}.`,
-        { transient: false },
-      );
+      throw new ConnectionError(`Invalid redirect Location from ${describeTarget(method, origin, path)}.`, {
+        transient: false,
+      });
     }
     if (next.protocol !== "https:" && next.protocol !== "http:") {
-      throw new DatabricksConnectionError(`Refusing redirect to ${next.protocol} URL.`, { transient: false });
+      throw new ConnectionError(`Refusing redirect to ${next.protocol} URL.`, { transient: false });
     }
     if (next.protocol === "http:" && !isLoopbackHostname(next.hostname) && !allowInsecureHttp) {
-      throw new DatabricksConnectionError(
+      throw new ConnectionError(
         `Refusing redirect to plain http://${next.host} (set allowInsecureHttp to allow).`,
         { transient: false },
       );

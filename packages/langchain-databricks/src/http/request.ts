@@ -1,4 +1,4 @@
-import { DatabricksConfigError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 
 /** HTTP methods used by Databricks REST APIs. */
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -29,7 +29,7 @@ export interface HttpRequest {
   endpoint?: string;
   /** "json" (default: parsed, empty body -> `{}`) or "text" (raw body, e.g. OpenAPI docs, metrics). */
   responseType?: "json" | "text";
-  /** Streams only: throw `DatabricksStreamError` if the stream ends without `data: [DONE]`. @default false */
+  /** Streams only: throw `StreamError` if the stream ends without `data: [DONE]`. @default false */
   expectDone?: boolean;
   /**
    * Streams with `expectDone` only: an event for which this returns true also counts as the end of the stream
@@ -77,7 +77,7 @@ export function checkDotSegments(path: string, endpoint: string | undefined): vo
   const q = path.indexOf("?");
   const segments = (q === -1 ? path : path.slice(0, q)).split("/");
   if (segments.some((s) => s === "." || s === ".." || /^(?:\.|%2e){1,2}$/i.test(s))) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `Invalid name in request path ${JSON.stringify(path.slice(0, q === -1 ? undefined : q))}` +
         `${endpoint ? ` (endpoint ${JSON.stringify(endpoint)})` : ""}: "." and ".." are not valid names.`,
     );

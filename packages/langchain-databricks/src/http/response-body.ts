@@ -1,4 +1,4 @@
-import { DatabricksError, DatabricksStreamError, markNotRetryable } from "../errors.js";
+import { DatabricksError, markNotRetryable, StreamError } from "../errors.js";
 import { parseEvents } from "../sse/events.js";
 import { parseJsonEvents } from "../sse/json.js";
 import { DEFAULT_MAX_LINE_LENGTH, decodeLines } from "../sse/lines.js";
@@ -35,7 +35,7 @@ export async function readBody<T>(ex: Exchange, req: HttpRequest): Promise<T> {
 
 /**
  * The `data:` payloads of an event-stream response, parsed as JSON. A body that is neither SSE nor JSON and
- * holds no event throws `DatabricksStreamError` (an empty answer would hide the failure).
+ * holds no event throws `StreamError` (an empty answer would hide the failure).
  */
 export async function* eventPayloads<T>(
   ex: Exchange,
@@ -54,7 +54,7 @@ export async function* eventPayloads<T>(
     yield item;
   }
   if (!yielded && !contentType.includes("text/event-stream")) {
-    throw new DatabricksStreamError(
+    throw new StreamError(
       `Stream${req.endpoint ? ` from ${req.endpoint}` : ""} ended before completion: the HTTP ${ex.res.status} ` +
         `response (content-type ${JSON.stringify(contentType || "none")}) contained no events.`,
       { status: ex.res.status, endpoint: req.endpoint, headers: flattenHeaders(ex.res.headers) },

@@ -16,7 +16,7 @@ import {
 import { makeInvalidToolCall, parseToolCall } from "@langchain/core/output_parsers/openai_tools";
 import type { ChatGeneration, ChatResult } from "@langchain/core/outputs";
 import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
-import { DatabricksConfigError } from "../../errors.js";
+import { ConfigError } from "../../errors.js";
 import { contentToText, toWireContent } from "../content.js";
 import { toTokenUsage, toUsageMetadata } from "../usage.js";
 import type {
@@ -98,7 +98,7 @@ export function toWireMessages(messages: BaseMessage[], opts: MessageConversionO
         return { role, content: toWireContent(message.content, { keepReasoning: role === "assistant" }) };
       }
       default:
-        throw new DatabricksConfigError(
+        throw new ConfigError(
           `Message ${i} has type "${type}", which ChatDatabricks cannot send. Use system, human, ai or tool messages.`,
         );
     }
@@ -106,7 +106,7 @@ export function toWireMessages(messages: BaseMessage[], opts: MessageConversionO
 }
 
 function functionMessageError(i: number) {
-  return new DatabricksConfigError(
+  return new ConfigError(
     `Message ${i} is a function message (legacy OpenAI function calling), which Databricks does not support. ` +
       "Use tool calls (AIMessage.tool_calls) and ToolMessage instead.",
   );
@@ -151,14 +151,14 @@ export function toWireToolChoice(
     if (typeof candidate === "string") name = candidate;
   }
   if (name === undefined) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `Unrecognized tool_choice ${JSON.stringify(choice)}. Use "auto", "none", "any", "required", a tool name, ` +
         'or {type: "function", function: {name}}.',
     );
   }
   const names = toolNames(tools);
   if (!names.includes(name)) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `tool_choice names the tool "${name}", but the bound tools are: ${names.length ? names.join(", ") : "(none)"}. ` +
         "Bind that tool with bindTools() or choose one of the bound tools.",
     );

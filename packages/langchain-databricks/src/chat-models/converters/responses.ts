@@ -5,7 +5,7 @@
  */
 import { AIMessage, AIMessageChunk, type MessageContent, type ToolCallChunk } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
-import { DatabricksStreamError } from "../../errors.js";
+import { StreamError } from "../../errors.js";
 import { toTokenUsage, toUsageMetadata } from "../usage.js";
 import type { WireContentPart, WireMessage, WireTool, WireUsage } from "../wire.js";
 import { baseResponseMetadata, parseWireToolCalls } from "./chat-completions.js";
@@ -212,13 +212,10 @@ function convertItem(item: Item, shorten: boolean): { blocks: Item[]; call?: Ite
   return { blocks: [rest] };
 }
 
-function endpointError(resp: ResponsesObject): DatabricksStreamError {
-  return new DatabricksStreamError(
-    `Responses API returned an error: ${resp.error?.message ?? "unknown error"}`,
-    {
-      errorCode: resp.error?.code,
-    },
-  );
+function endpointError(resp: ResponsesObject): StreamError {
+  return new StreamError(`Responses API returned an error: ${resp.error?.message ?? "unknown error"}`, {
+    errorCode: resp.error?.code,
+  });
 }
 
 /** A non-streaming Responses object -> one AIMessage with structured content blocks and tool calls. */
@@ -284,7 +281,7 @@ export class ResponsesStreamAssembler {
       const message = (event.message ??
         response?.error?.message ??
         (event.error as Item | undefined)?.message) as string | undefined;
-      throw new DatabricksStreamError(`Responses stream reported an error: ${message ?? "unknown error"}`, {
+      throw new StreamError(`Responses stream reported an error: ${message ?? "unknown error"}`, {
         errorCode: typeof event.code === "string" ? event.code : undefined,
       });
     }
