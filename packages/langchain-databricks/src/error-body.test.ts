@@ -10,7 +10,7 @@ import {
 
 const ctx = { method: "GET", path: "/api/2.0/serving-endpoints/foo", endpoint: "foo" };
 
-describe("parseErrorBody: every form of wire-spec 1.4", () => {
+describe("parseErrorBody: every form of spec/serving-errors.md", () => {
   it("Databricks JSON envelope with details", () => {
     const p = parseErrorBody(
       404,

@@ -1,6 +1,6 @@
 /**
  * Typed errors. Every error this package throws is a {@link DatabricksError}; API failures use a subclass
- * picked by the Databricks `error_code` first and the HTTP status second (wire-spec §1.4).
+ * picked by the Databricks `error_code` first and the HTTP status second (spec/serving-errors.md).
  *
  * Errors never carry credentials: messages are built from the server's error text, the method and the path
  * (never the query string), and `headers` holds only response headers.

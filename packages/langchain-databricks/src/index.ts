@@ -15,7 +15,7 @@ export {
   type DriverProxyServer,
   type ServeDriverProxyOptions,
   serveDriverProxyApp,
-} from "./driver_proxy/index.js";
+} from "./driver-proxy/index.js";
 export {
   DatabricksEmbeddings,
   type DatabricksEmbeddingsInput,

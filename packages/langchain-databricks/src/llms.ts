@@ -243,7 +243,7 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
       timeout: this.timeout,
       maxRetries: this.maxRetries,
     };
-    // Serving SSE streams always end with `data: [DONE]` (wire-spec 3.5): without it the text was cut short.
+    // Serving SSE streams always end with `data: [DONE]` (spec/chat-completions.md): without it the text was cut short.
     if (stream) req.expectDone = true;
     return { info, req };
   }

@@ -2,7 +2,7 @@ import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 
-/** Fixtures equivalent to LangChain's standard-test fixtures (re-created, see conventions §2.0). */
+/** Fixtures equivalent to LangChain's standard-test fixtures (re-created, see spec/langchain-standard-tests.md §2.0). */
 export const personSchema = z
   .object({ name: z.string(), age: z.number().int().positive() })
   .describe("A person");

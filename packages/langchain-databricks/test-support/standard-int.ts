@@ -53,7 +53,7 @@ function expectTracingFormat(handler: TestCallbackHandler, schema: unknown) {
 }
 
 /**
- * Our re-implementation of LangChain's `ChatModelIntegrationTests` (conventions §2.2), run against a real
+ * Our re-implementation of LangChain's `ChatModelIntegrationTests` (spec/langchain-standard-tests.md §2.2), run against a real
  * endpoint (the emulator in CI). `make` builds a model connected to that endpoint.
  */
 export function runChatModelIntegrationStandardTests(

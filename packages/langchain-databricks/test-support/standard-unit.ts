@@ -18,7 +18,7 @@ const EXPECTED_LS_KEYS = [
 ];
 
 /**
- * Our re-implementation of LangChain's `ChatModelUnitTests` (conventions §2.1): the upstream suite is not
+ * Our re-implementation of LangChain's `ChatModelUnitTests` (spec/langchain-standard-tests.md §2.1): the upstream suite is not
  * published, so the same assertions are written here. No network: the model is never invoked successfully.
  */
 export function runChatModelUnitStandardTests(name: string, Cls: Ctor, args: ChatDatabricksInput) {

@@ -75,12 +75,12 @@ function nonEmpty(v: string | undefined): string | undefined {
 }
 
 /** Settings needed to build credentials once the layer is chosen. */
-interface Pick {
+interface CredentialChoice {
   authType: string;
   layer: Layer | undefined;
 }
 
-function chooseCredentials(layers: readonly Layer[], forced: string | undefined): Pick {
+function chooseCredentials(layers: readonly Layer[], forced: string | undefined): CredentialChoice {
   if (forced !== undefined) {
     if (!(AUTH_TYPES as readonly string[]).includes(forced)) {
       throw new ConfigError(
@@ -175,7 +175,7 @@ export async function resolveAuth(
   }
   const host = normalizeHost(hostLayer.host!, options.allowInsecureHttp === true, hostLayer.hostVar);
   const forced = layers.find((l) => l.authType !== undefined)?.authType;
-  const pick = chooseCredentials(layers, forced);
+  const choice = chooseCredentials(layers, forced);
   const clusterId = layers.find((l) => l.clusterId !== undefined)?.clusterId;
   const base = {
     host,
@@ -185,8 +185,8 @@ export async function resolveAuth(
     hostSource: hostLayer.source,
   };
 
-  const l = pick.layer;
-  switch (pick.authType) {
+  const l = choice.layer;
+  switch (choice.authType) {
     case "pat":
       if (!l?.token) throw missing("pat", "a token: pass `token` or set DATABRICKS_TOKEN");
       return {

@@ -7,10 +7,10 @@ import type { HttpRequest } from "./request.js";
 import { flattenHeaders } from "./transport.js";
 
 /** Reads a successful response: parsed JSON (empty body -> `{}`) or the raw text with `responseType: "text"`. */
-export async function readBody<T>(ex: Exchange, req: HttpRequest): Promise<T> {
+export async function readBody<T>(exchange: Exchange, req: HttpRequest): Promise<T> {
   let text: string;
   try {
-    text = await ex.res.text();
+    text = await exchange.res.text();
   } catch (e) {
     throw markNotRetryable(e);
   }
@@ -21,11 +21,11 @@ export async function readBody<T>(ex: Exchange, req: HttpRequest): Promise<T> {
   } catch (e) {
     throw markNotRetryable(
       new DatabricksError(
-        `Response from ${req.method} ${req.path} is not JSON (HTTP ${ex.res.status}): ${JSON.stringify(text.slice(0, 200))}`,
+        `Response from ${req.method} ${req.path} is not JSON (HTTP ${exchange.res.status}): ${JSON.stringify(text.slice(0, 200))}`,
         {
-          status: ex.res.status,
+          status: exchange.res.status,
           endpoint: req.endpoint ?? req.path,
-          headers: flattenHeaders(ex.res.headers),
+          headers: flattenHeaders(exchange.res.headers),
           cause: e,
         },
       ),
@@ -38,13 +38,13 @@ export async function readBody<T>(ex: Exchange, req: HttpRequest): Promise<T> {
  * holds no event throws `StreamError` (an empty answer would hide the failure).
  */
 export async function* eventPayloads<T>(
-  ex: Exchange,
+  exchange: Exchange,
   req: HttpRequest,
   contentType: string,
   maxLineLength = DEFAULT_MAX_LINE_LENGTH,
 ): AsyncGenerator<T, void, undefined> {
   let yielded = false;
-  const events = parseEvents(decodeLines(ex.res.body(), maxLineLength), maxLineLength);
+  const events = parseEvents(decodeLines(exchange.res.body(), maxLineLength), maxLineLength);
   for await (const item of parseJsonEvents<T>(events, {
     expectDone: req.expectDone,
     endpoint: req.endpoint,
@@ -55,9 +55,9 @@ export async function* eventPayloads<T>(
   }
   if (!yielded && !contentType.includes("text/event-stream")) {
     throw new StreamError(
-      `Stream${req.endpoint ? ` from ${req.endpoint}` : ""} ended before completion: the HTTP ${ex.res.status} ` +
+      `Stream${req.endpoint ? ` from ${req.endpoint}` : ""} ended before completion: the HTTP ${exchange.res.status} ` +
         `response (content-type ${JSON.stringify(contentType || "none")}) contained no events.`,
-      { status: ex.res.status, endpoint: req.endpoint, headers: flattenHeaders(ex.res.headers) },
+      { status: exchange.res.status, endpoint: req.endpoint, headers: flattenHeaders(exchange.res.headers) },
     );
   }
 }

@@ -1,16 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { loadProfile, parseProfile } from "../auth/profile.js";
-import { ChatDatabricks } from "../chat-models/chat-databricks.js";
-import { DatabricksEmbeddings } from "../embeddings.js";
-import { apiErrorFromResponse, parseErrorBody } from "../error-body.js";
-import { DatabricksError, isDatabricksError } from "../errors.js";
-import { parseRetryAfterMs } from "../http/retry.js";
-import { Databricks } from "../llms.js";
-import { parseEvents, type SseEvent } from "../sse/events.js";
-import { parseJsonEvents } from "../sse/json.js";
-import { decodeLines } from "../sse/lines.js";
-import type { DatabricksTransport, HttpRequest } from "../utils/transport.js";
+import { loadProfile, parseProfile } from "./auth/profile.js";
+import { ChatDatabricks } from "./chat-models/chat-databricks.js";
+import { DatabricksEmbeddings } from "./embeddings.js";
+import { apiErrorFromResponse, parseErrorBody } from "./error-body.js";
+import { DatabricksError, isDatabricksError } from "./errors.js";
+import { parseRetryAfterMs } from "./http/retry.js";
+import { Databricks } from "./llms.js";
+import { parseEvents, type SseEvent } from "./sse/events.js";
+import { parseJsonEvents } from "./sse/json.js";
+import { decodeLines } from "./sse/lines.js";
+import type { DatabricksTransport, HttpRequest } from "./utils/transport.js";
 
 // Property-based robustness: every parser that sees bytes from the network (or a config file) either returns a
 // well-formed value or throws a typed DatabricksError, and always terminates. Runs are bounded so the suite stays fast.

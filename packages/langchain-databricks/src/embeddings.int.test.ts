@@ -1,6 +1,6 @@
 import { startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { DatabricksEmbeddings, type DatabricksEmbeddingsInput } from "../embeddings.js";
+import { DatabricksEmbeddings, type DatabricksEmbeddingsInput } from "./embeddings.js";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 let emu: Emulator;

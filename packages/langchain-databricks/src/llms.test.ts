@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { jsonResponse, mockFetch, sseResponse, testAuth } from "../../test-support/mock-fetch.js";
-import { DatabricksAbortError, DatabricksConfigError, DatabricksStreamError } from "../errors.js";
-import { Databricks } from "../llms.js";
+import { jsonResponse, mockFetch, sseResponse, testAuth } from "../test-support/mock-fetch.js";
+import { DatabricksAbortError, DatabricksConfigError, DatabricksStreamError } from "./errors.js";
+import { Databricks } from "./llms.js";
 
 const endpointInfo = (task: string, endpoint_type?: string) => ({
   name: "ep",

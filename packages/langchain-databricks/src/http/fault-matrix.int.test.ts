@@ -1,6 +1,7 @@
 import type { AIMessageChunk } from "@langchain/core/messages";
 import { type EmulatorHandle, startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { analyseSends, chatStorm, LLAMA, pool } from "../../test-support/storm.js";
 import { ChatDatabricks } from "../chat-models/chat-databricks.js";
 import { ServingEndpointsClient } from "../clients/serving-endpoints.js";
 import {
@@ -9,10 +10,9 @@ import {
   DatabricksTimeoutError,
   isDatabricksError,
 } from "../errors.js";
-import { DatabricksHttpClient } from "../http/client.js";
-import { NodeTransport } from "../http/node-transport.js";
-import type { Transport } from "../http/transport.js";
-import { analyseSends, chatStorm, LLAMA, pool } from "./storm.js";
+import { DatabricksHttpClient } from "./client.js";
+import { NodeTransport } from "./node-transport.js";
+import type { Transport } from "./transport.js";
 
 // The fault matrix of issue 8, over real HTTP on loopback against the emulator's fault injection. Figures printed
 // with `[figures]` are the ones docs/reliability.md quotes.

@@ -1,10 +1,10 @@
 // Test support shared by the fault-matrix integration test and its soak variant (not part of the package).
 import { createHash } from "node:crypto";
 import type { EmulatorHandle, RequestLogEntry } from "databricks-emulator";
-import { ChatDatabricks } from "../chat-models/chat-databricks.js";
-import { DatabricksHttpClient } from "../http/client.js";
-import { NodeTransport } from "../http/node-transport.js";
-import { headerValue, type Transport } from "../http/transport.js";
+import { ChatDatabricks } from "../src/chat-models/chat-databricks.js";
+import { DatabricksHttpClient } from "../src/http/client.js";
+import { NodeTransport } from "../src/http/node-transport.js";
+import { headerValue, type Transport } from "../src/http/transport.js";
 
 export const LLAMA = "databricks-meta-llama-3-3-70b-instruct";
 

@@ -1,6 +1,6 @@
 import { type EmulatorHandle, startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { chatStorm } from "./storm.js";
+import { chatStorm } from "../../test-support/storm.js";
 
 let emu: EmulatorHandle;
 beforeAll(async () => {

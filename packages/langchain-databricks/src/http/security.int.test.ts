@@ -19,9 +19,9 @@ import { SecretsClient } from "../clients/secrets.js";
 import { ServingEndpointsClient } from "../clients/serving-endpoints.js";
 import { DatabricksEmbeddings } from "../embeddings.js";
 import { DatabricksConfigError, DatabricksConnectionError, isDatabricksError } from "../errors.js";
-import { DatabricksHttpClient } from "../http/client.js";
-import type { Transport, TransportRequest } from "../http/transport.js";
 import { Databricks } from "../llms.js";
+import { DatabricksHttpClient } from "./client.js";
+import type { Transport, TransportRequest } from "./transport.js";
 
 // Distinctive strings: if any of them shows up anywhere we can observe, it leaked.
 const TOKEN = "dapi-SWEEP-TOKEN-7f3a9c0d11";

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "vitest";
-import { trimAtStop, validateDriverProxyRequest } from "../request.js";
-import { type DriverProxyServer, serveDriverProxyApp } from "../server.js";
+import { trimAtStop, validateDriverProxyRequest } from "./request.js";
+import { type DriverProxyServer, serveDriverProxyApp } from "./server.js";
 
 const servers: DriverProxyServer[] = [];
 afterEach(async () => {

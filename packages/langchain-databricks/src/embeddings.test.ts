@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { errorResponse, jsonResponse, mockFetch, testAuth } from "../../test-support/mock-fetch.js";
-import { DatabricksEmbeddings } from "../embeddings.js";
+import { errorResponse, jsonResponse, mockFetch, testAuth } from "../test-support/mock-fetch.js";
+import { DatabricksEmbeddings } from "./embeddings.js";
 
 let counter = 0;
 const uniqueEndpoint = () => `databricks-gte-large-en-${++counter}`;

@@ -1,7 +1,7 @@
 import { startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { type DriverProxyServer, serveDriverProxyApp } from "../driver_proxy/server.js";
-import { Databricks, type DatabricksLLMInput } from "../llms.js";
+import { type DriverProxyServer, serveDriverProxyApp } from "./driver-proxy/server.js";
+import { Databricks, type DatabricksLLMInput } from "./llms.js";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 let emu: Emulator;
