@@ -2,14 +2,11 @@ import { Embeddings, type EmbeddingsParams } from "@langchain/core/embeddings";
 import { chunkArray } from "@langchain/core/utils/chunk_array";
 import { getEnvironmentVariable } from "@langchain/core/utils/env";
 import type { DatabricksAuthOptions } from "./auth/options.js";
-import { DatabricksConfigError, DatabricksError, isDatabricksError } from "./errors.js";
-import { endpointQuirks, isRouteRejection } from "./utils/rejections.js";
-import {
-  type DatabricksTransport,
-  invocationsPath,
-  lazyTransport,
-  pickAuthOptions,
-} from "./utils/transport.js";
+import { ConfigError, DatabricksError, isDatabricksError } from "./errors.js";
+import { type InjectedHttpClient, type ModelHttpClient, modelClient } from "./model-support/plumbing.js";
+import { RoutePolicy } from "./model-support/route-policy.js";
+import { EMBEDDINGS_PATH, invocationsPath } from "./serving-urls.js";
+import { base64ToBytes } from "./utils/base64.js";
 
 /** Default texts per request; Databricks FMAPI embedding endpoints accept up to 150 inputs per call. */
 export const DEFAULT_EMBEDDINGS_BATCH_SIZE = 150;
@@ -19,7 +16,10 @@ export const DEFAULT_EMBEDDINGS_CONCURRENCY = 4;
 /** Which serving route embedding calls use; "auto" tries the OpenAI route and falls back to `/invocations`. */
 export type EmbeddingsRoute = "auto" | "embeddings" | "invocations";
 
-export interface DatabricksEmbeddingsInput extends EmbeddingsParams, DatabricksAuthOptions {
+export interface DatabricksEmbeddingsInput
+  extends EmbeddingsParams,
+    DatabricksAuthOptions,
+    InjectedHttpClient {
   /**
    * Serving endpoint name.
    * @example "databricks-gte-large-en"
@@ -45,8 +45,6 @@ export interface DatabricksEmbeddingsInput extends EmbeddingsParams, DatabricksA
   maxConcurrency?: number;
   /** @default "auto" */
   route?: EmbeddingsRoute;
-  /** A shared HTTP client; auth options are then ignored. */
-  client?: DatabricksTransport;
 }
 
 interface EmbeddingItem {
@@ -62,7 +60,7 @@ interface EmbeddingsResponse {
 
 /** Decodes an OpenAI base64 embedding (little-endian float32), in case a server ignores `encoding_format`. */
 function decodeBase64Floats(b64: string): number[] {
-  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const bytes = base64ToBytes(b64);
   const view = new DataView(bytes.buffer);
   const out: number[] = [];
   for (let i = 0; i + 4 <= bytes.length; i += 4) out.push(view.getFloat32(i, true));
@@ -100,8 +98,8 @@ export class DatabricksEmbeddings extends Embeddings<number[]> {
   route: EmbeddingsRoute;
   timeout?: number;
   maxRetries?: number;
-  private readonly host?: string;
-  private readonly transport: () => DatabricksTransport;
+  private readonly httpClient: () => ModelHttpClient;
+  private readonly routes: RoutePolicy;
 
   constructor(fields: DatabricksEmbeddingsInput = {}) {
     // Retries happen in the transport only; the caller just bounds concurrency.
@@ -113,16 +111,14 @@ export class DatabricksEmbeddings extends Embeddings<number[]> {
     const endpoint =
       fields.endpoint ?? fields.model ?? getEnvironmentVariable("DATABRICKS_EMBEDDINGS_ENDPOINT");
     if (!endpoint) {
-      throw new DatabricksConfigError(
+      throw new ConfigError(
         'DatabricksEmbeddings needs a serving endpoint: pass { endpoint: "databricks-gte-large-en" } (alias "model") ' +
           "or set DATABRICKS_EMBEDDINGS_ENDPOINT.",
       );
     }
     const batchSize = fields.batchSize ?? DEFAULT_EMBEDDINGS_BATCH_SIZE;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new DatabricksConfigError(
-        `batchSize must be a positive integer, got ${String(fields.batchSize)}.`,
-      );
+      throw new ConfigError(`batchSize must be a positive integer, got ${String(fields.batchSize)}.`);
     }
     this.endpoint = endpoint;
     this.queryParams = { ...fields.queryParams };
@@ -131,8 +127,8 @@ export class DatabricksEmbeddings extends Embeddings<number[]> {
     this.route = fields.route ?? "auto";
     this.timeout = fields.timeout;
     this.maxRetries = fields.maxRetries;
-    this.host = fields.host;
-    this.transport = lazyTransport(fields.client, pickAuthOptions(fields));
+    this.httpClient = modelClient(fields);
+    this.routes = new RoutePolicy(this.httpClient, endpoint, this.route);
   }
 
   async embedDocuments(texts: string[]): Promise<number[][]> {
@@ -149,24 +145,9 @@ export class DatabricksEmbeddings extends Embeddings<number[]> {
     return vector as number[];
   }
 
-  private useInvocations(): boolean {
-    return (
-      this.route === "invocations" ||
-      (this.route === "auto" && endpointQuirks(this.endpoint, this.host).invocationsOnly === true)
-    );
-  }
-
-  private async embedBatch(input: string[], params: Record<string, unknown>): Promise<number[][]> {
-    const invocations = this.useInvocations();
-    try {
-      return await this.send(input, params, invocations);
-    } catch (e) {
-      if (this.route !== "auto" || invocations || !isRouteRejection(e)) throw e;
-      const vectors = await this.send(input, params, true);
-      // Remembered only once /invocations has answered: a failed switch must not stick to the endpoint.
-      endpointQuirks(this.endpoint, this.host).invocationsOnly = true;
-      return vectors;
-    }
+  /** Falls back to `/invocations` once on a route rejection (remembered once it answered), as chat models do. */
+  private embedBatch(input: string[], params: Record<string, unknown>): Promise<number[][]> {
+    return this.routes.run((invocations) => this.send(input, params, invocations));
   }
 
   private async send(
@@ -178,9 +159,9 @@ export class DatabricksEmbeddings extends Embeddings<number[]> {
       ? { ...params, input }
       : // Ask for floats explicitly: OpenAI-style servers may otherwise default to base64.
         { encoding_format: "float", ...params, model: this.endpoint, input };
-    const resp = await this.transport().request<EmbeddingsResponse>({
+    const resp = await this.httpClient().request<EmbeddingsResponse>({
       method: "POST",
-      path: invocations ? invocationsPath(this.endpoint) : "/serving-endpoints/embeddings",
+      path: invocations ? invocationsPath(this.endpoint) : EMBEDDINGS_PATH,
       body,
       timeout: this.timeout,
       maxRetries: this.maxRetries,

@@ -1,6 +1,6 @@
 /**
  * Typed errors. Every error this package throws is a {@link DatabricksError}; API failures use a subclass
- * picked by the Databricks `error_code` first and the HTTP status second (wire-spec §1.4).
+ * picked by the Databricks `error_code` first and the HTTP status second (spec/serving-errors.md).
  *
  * Errors never carry credentials: messages are built from the server's error text, the method and the path
  * (never the query string), and `headers` holds only response headers.
@@ -129,26 +129,26 @@ export class DeadlineExceededError extends DatabricksError {
 }
 
 /** Missing or invalid settings; the message names the option and the env var that provides it. */
-export class DatabricksConfigError extends DatabricksError {
-  override name = "DatabricksConfigError";
+export class ConfigError extends DatabricksError {
+  override name = "ConfigError";
 }
 /** No response within the per-attempt `timeout` (ms). */
-export class DatabricksTimeoutError extends DatabricksError {
-  override name = "DatabricksTimeoutError";
+export class TimeoutError extends DatabricksError {
+  override name = "TimeoutError";
 }
 /**
  * The caller's `AbortSignal` fired. The message starts with "Cancel" so that `@langchain/core`'s
  * retry handler treats it as a cancellation and does not retry.
  */
-export class DatabricksAbortError extends DatabricksError {
-  override name = "DatabricksAbortError";
+export class AbortError extends DatabricksError {
+  override name = "AbortError";
 }
 /**
  * The connection failed before a response arrived (refused, reset, DNS, TLS...). `transient` is false for
  * failures a retry cannot fix (TLS certificate rejected, invalid URL).
  */
-export class DatabricksConnectionError extends DatabricksError {
-  override name = "DatabricksConnectionError";
+export class ConnectionError extends DatabricksError {
+  override name = "ConnectionError";
   readonly transient: boolean;
   constructor(message: string, init: DatabricksErrorInit & { transient?: boolean } = {}) {
     super(message, init);
@@ -156,13 +156,46 @@ export class DatabricksConnectionError extends DatabricksError {
   }
 }
 /** A streamed response was malformed or truncated, or an in-band error event arrived. */
-export class DatabricksStreamError extends DatabricksError {
-  override name = "DatabricksStreamError";
+export class StreamError extends DatabricksError {
+  override name = "StreamError";
 }
 /** A long-running operation ended in a failure state (e.g. `UPDATE_FAILED`) or the wait timed out. */
 export class OperationFailedError extends DatabricksError {
   override name = "OperationFailedError";
 }
+
+/**
+ * Error class names before the naming was made consistent (root `DatabricksError`, subclasses named for what
+ * went wrong, as the API errors always were). The old names stay exported as deprecated aliases.
+ */
+const RENAMED = {
+  DatabricksConfigError: "ConfigError",
+  DatabricksTimeoutError: "TimeoutError",
+  DatabricksAbortError: "AbortError",
+  DatabricksConnectionError: "ConnectionError",
+  DatabricksStreamError: "StreamError",
+} as const;
+
+/** @deprecated Renamed {@link ConfigError}. */
+export const DatabricksConfigError = ConfigError;
+/** @deprecated Renamed {@link ConfigError}. */
+export type DatabricksConfigError = ConfigError;
+/** @deprecated Renamed {@link TimeoutError}. */
+export const DatabricksTimeoutError = TimeoutError;
+/** @deprecated Renamed {@link TimeoutError}. */
+export type DatabricksTimeoutError = TimeoutError;
+/** @deprecated Renamed {@link AbortError}. */
+export const DatabricksAbortError = AbortError;
+/** @deprecated Renamed {@link AbortError}. */
+export type DatabricksAbortError = AbortError;
+/** @deprecated Renamed {@link ConnectionError}. */
+export const DatabricksConnectionError = ConnectionError;
+/** @deprecated Renamed {@link ConnectionError}. */
+export type DatabricksConnectionError = ConnectionError;
+/** @deprecated Renamed {@link StreamError}. */
+export const DatabricksStreamError = StreamError;
+/** @deprecated Renamed {@link StreamError}. */
+export type DatabricksStreamError = StreamError;
 
 type ErrorClass = new (message: string, init?: DatabricksErrorInit) => DatabricksError;
 
@@ -226,12 +259,14 @@ export function errorClassFor(status: number | undefined, errorCode: string | un
 const KNOWN_NAMES: ReadonlySet<string> = new Set([
   "DatabricksError",
   ...Object.values(BY_CODE).map((c) => c.name),
-  "DatabricksConfigError",
-  "DatabricksTimeoutError",
-  "DatabricksAbortError",
-  "DatabricksConnectionError",
-  "DatabricksStreamError",
+  "ConfigError",
+  "TimeoutError",
+  "AbortError",
+  "ConnectionError",
+  "StreamError",
   "OperationFailedError",
+  // Names of earlier versions (an older copy of the package may still throw them).
+  ...Object.keys(RENAMED),
 ]);
 
 /**

@@ -6,7 +6,7 @@ export {
   type ChatDatabricksInput,
   type ChatDatabricksQuirks,
   type ChatRoute,
-} from "./chat_models/index.js";
+} from "./chat-models/index.js";
 export * from "./clients/index.js";
 export {
   type DriverProxyHandler,
@@ -15,16 +15,20 @@ export {
   type DriverProxyServer,
   type ServeDriverProxyOptions,
   serveDriverProxyApp,
-} from "./driver_proxy/index.js";
+} from "./driver-proxy/index.js";
 export {
   DatabricksEmbeddings,
   type DatabricksEmbeddingsInput,
   DEFAULT_EMBEDDINGS_BATCH_SIZE,
   type EmbeddingsRoute,
 } from "./embeddings.js";
+/** Errors. `DatabricksAbortError`, `DatabricksConfigError`, `DatabricksConnectionError`, `DatabricksStreamError` and `DatabricksTimeoutError` are the deprecated earlier names of `AbortError`, `ConfigError`, `ConnectionError`, `StreamError` and `TimeoutError`. */
 export {
+  AbortError,
   BadRequestError,
   CancelledError,
+  ConfigError,
+  ConnectionError,
   DatabricksAbortError,
   DatabricksConfigError,
   DatabricksConnectionError,
@@ -43,7 +47,9 @@ export {
   ResourceAlreadyExistsError,
   ResourceConflictError,
   ResourceLimitExceededError,
+  StreamError,
   TemporarilyUnavailableError,
+  TimeoutError,
   UnauthenticatedError,
 } from "./errors.js";
 export { DatabricksHttpClient, DEFAULT_TIMEOUT_MS, type HttpClientExtras } from "./http/client.js";

@@ -1,7 +1,8 @@
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import { LLM } from "@langchain/core/language_models/llms";
 import { GenerationChunk } from "@langchain/core/outputs";
-import { DatabricksConfigError } from "./errors.js";
+import { ConfigError } from "./errors.js";
+import type { HttpRequest } from "./http/request.js";
 import { abortError } from "./http/transport-errors.js";
 import {
   asString,
@@ -13,15 +14,15 @@ import {
 } from "./llms/parse.js";
 import type { DatabricksLLMCallOptions, DatabricksLLMInput, DatabricksLLMRequest } from "./llms/types.js";
 import { checkReserved, type LLMMode, resolveExtraParams, resolveMode } from "./llms/validate.js";
-import { raceAbort } from "./utils/abort.js";
 import {
-  type DatabricksTransport,
-  type HttpRequest,
-  invocationsPath,
-  lazyTransport,
+  ConcurrencyGate,
+  lazyClient,
+  type ModelHttpClient,
   maskSecretKwargs,
   pickAuthOptions,
-} from "./utils/transport.js";
+} from "./model-support/plumbing.js";
+import { invocationsPath } from "./serving-urls.js";
+import { raceAbort } from "./utils/abort.js";
 
 export type { DatabricksLLMCallOptions, DatabricksLLMInput, DatabricksLLMRequest } from "./llms/types.js";
 
@@ -31,7 +32,7 @@ interface EndpointInfo {
   custom: boolean;
 }
 
-type ConfigAware = DatabricksTransport & { resolveConfig?: () => Promise<{ clusterId?: string }> };
+type ConfigAware = ModelHttpClient & { resolveConfig?: () => Promise<{ clusterId?: string }> };
 
 /**
  * Completion-style LLM over a Databricks serving endpoint or a cluster driver proxy app (the seed's two modes).
@@ -108,9 +109,9 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
   transformOutputFn?: DatabricksLLMInput["transformOutputFn"];
 
   private readonly mode: LLMMode;
-  private readonly transport: () => ConfigAware;
+  private readonly httpClient: () => ConfigAware;
   /** Only route calls through LangChain's queue when a finite `maxConcurrency` asks for it (it costs a hop). */
-  private readonly limitConcurrency: boolean;
+  private readonly gate: ConcurrencyGate;
   private endpointInfo?: Promise<EndpointInfo>;
 
   constructor(fields: DatabricksLLMInput) {
@@ -131,14 +132,12 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
     this.maxRetries = fields.maxRetries;
     this.transformInputFn = fields.transformInputFn;
     this.transformOutputFn = fields.transformOutputFn;
-    this.transport = lazyTransport(fields.client, pickAuthOptions(fields)) as () => ConfigAware;
+    this.httpClient = lazyClient(
+      fields.httpClient ?? fields.client,
+      pickAuthOptions(fields),
+    ) as () => ConfigAware;
     maskSecretKwargs(this.lc_kwargs);
-    this.limitConcurrency = fields.maxConcurrency !== undefined && Number.isFinite(fields.maxConcurrency);
-  }
-
-  /** Runs one HTTP exchange, inside the concurrency queue when one is configured (never retried there). */
-  private limited<T>(fn: () => Promise<T>): Promise<T> {
-    return this.limitConcurrency ? this.caller.call(fn) : fn();
+    this.gate = new ConcurrencyGate(this.caller, fields.maxConcurrency);
   }
 
   _llmType(): string {
@@ -175,7 +174,7 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
     }
     const name = this.endpointName as string;
     if (!this.endpointInfo) {
-      const lookup = this.transport()
+      const lookup = this.httpClient()
         .request<{ task?: string; endpoint_type?: string }>({
           method: "GET",
           path: `/api/2.0/serving-endpoints/${encodeURIComponent(name)}`,
@@ -244,16 +243,16 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
       timeout: this.timeout,
       maxRetries: this.maxRetries,
     };
-    // Serving SSE streams always end with `data: [DONE]` (wire-spec 3.5): without it the text was cut short.
+    // Serving SSE streams always end with `data: [DONE]` (spec/chat-completions.md): without it the text was cut short.
     if (stream) req.expectDone = true;
     return { info, req };
   }
 
   private async proxyPath(): Promise<string> {
-    if (this.mode.kind !== "proxy") throw new DatabricksConfigError("Not in driver-proxy mode.");
-    const clusterId = this.mode.clusterId ?? (await this.transport().resolveConfig?.())?.clusterId;
+    if (this.mode.kind !== "proxy") throw new ConfigError("Not in driver-proxy mode.");
+    const clusterId = this.mode.clusterId ?? (await this.httpClient().resolveConfig?.())?.clusterId;
     if (!clusterId) {
-      throw new DatabricksConfigError(
+      throw new ConfigError(
         "clusterId was not set and cannot be determined automatically: pass { clusterId } or set " +
           "DATABRICKS_CLUSTER_ID (or cluster_id in your Databricks profile).",
       );
@@ -286,8 +285,8 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
     if (this.mode.kind === "proxy") {
       const body = await this.buildBody(prompt, options, undefined);
       const path = await this.proxyPath();
-      const resp = await this.limited(() =>
-        this.transport().request<unknown>({
+      const resp = await this.gate.run(() =>
+        this.httpClient().request<unknown>({
           method: "POST",
           path,
           body,
@@ -299,7 +298,7 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
       return asString(this.transformOutputFn ? await this.transformOutputFn(resp) : resp);
     }
     const { info, req } = await this.servingRequest(prompt, options, false);
-    const resp = await this.limited(() => this.transport().request<unknown>(req));
+    const resp = await this.gate.run(() => this.httpClient().request<unknown>(req));
     return this.parseServing(resp, info);
   }
 
@@ -335,7 +334,7 @@ export class Databricks extends LLM<DatabricksLLMCallOptions> {
       return;
     }
     const { req } = await this.servingRequest(prompt, options, true);
-    for await (const event of this.transport().stream<unknown>(req)) {
+    for await (const event of this.httpClient().stream<unknown>(req)) {
       if (options.signal?.aborted) break;
       const text = textFromStreamChunk(event);
       if (!text) continue;

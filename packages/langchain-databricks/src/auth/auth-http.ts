@@ -1,5 +1,3 @@
-import type { ResponseHeaders } from "../http/transport.js";
-
 /** A minimal HTTP call used by credential providers (OIDC discovery, token endpoint). */
 export interface AuthHttpRequest {
   method: "GET" | "POST";
@@ -9,20 +7,18 @@ export interface AuthHttpRequest {
   body?: string;
 }
 
+/** Response headers: lower-case names; repeated headers may arrive as arrays (the shape transports return). */
+export type AuthHttpHeaders = Record<string, string | string[] | undefined>;
+
 /** Fully read response of an {@link AuthHttpRequest}. */
 export interface AuthHttpResponse {
   status: number;
-  headers: ResponseHeaders;
+  headers: AuthHttpHeaders;
   text: string;
 }
 
-/** Provided by the HTTP client: same transport, TLS settings, timeout and network-retry policy. */
+/**
+ * The plain transport auth is given: provided by the HTTP client (same connection pool, TLS settings, timeout and
+ * retry policy), so `auth/` never imports `http/`.
+ */
 export type AuthHttp = (req: AuthHttpRequest) => Promise<AuthHttpResponse>;
-
-/** Base64 of UTF-8 text without Node's Buffer (works in every runtime). */
-export function base64Utf8(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin);
-}

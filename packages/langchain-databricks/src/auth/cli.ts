@@ -1,4 +1,4 @@
-import { DatabricksConfigError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import type { ConfigIo } from "./io.js";
 import type { ExpiringToken } from "./refreshing-token.js";
 
@@ -17,7 +17,7 @@ export async function fetchCliToken(
   if (res === undefined) return undefined;
   if (res.code !== 0) {
     const why = res.stderr.trim().split("\n").slice(-3).join(" ").slice(0, 500);
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `\`databricks auth token --host ${host}\` failed (exit ${res.code}): ${why || "no output"}. ` +
         `Run \`databricks auth login --host ${host}\`, or pass \`token\` / set DATABRICKS_TOKEN.`,
     );
@@ -26,14 +26,12 @@ export async function fetchCliToken(
   try {
     json = JSON.parse(res.stdout) as typeof json;
   } catch {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       "`databricks auth token` did not print JSON; upgrade the Databricks CLI (>= 0.200).",
     );
   }
   if (typeof json.access_token !== "string" || json.access_token === "") {
-    throw new DatabricksConfigError(
-      "`databricks auth token` printed no access_token; run `databricks auth login`.",
-    );
+    throw new ConfigError("`databricks auth token` printed no access_token; run `databricks auth login`.");
   }
   const expiry = typeof json.expiry === "string" ? Date.parse(json.expiry) : Number.NaN;
   const expiresAt = Number.isNaN(expiry)

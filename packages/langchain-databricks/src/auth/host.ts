@@ -1,4 +1,4 @@
-import { DatabricksConfigError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
@@ -25,22 +25,22 @@ export function normalizeHost(raw: string, allowInsecureHttp: boolean, source = 
   try {
     url = new URL(withScheme);
   } catch {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `Invalid Databricks host ${JSON.stringify(raw)} (from ${source}): expected e.g. "https://my-workspace.cloud.databricks.com".`,
     );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `Invalid Databricks host ${JSON.stringify(raw)} (from ${source}): scheme must be https:// (or http:// for loopback).`,
     );
   }
   if (url.username || url.password) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `Invalid Databricks host (from ${source}): credentials in the URL are not supported; pass \`token\` or set DATABRICKS_TOKEN.`,
     );
   }
   if (url.protocol === "http:" && !allowInsecureHttp && !isLoopbackHostname(url.hostname)) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `Refusing plain http:// for non-loopback host ${url.host} (from ${source}): the token would be sent unencrypted. ` +
         "Use https://, or pass `allowInsecureHttp: true` if you really mean it.",
     );

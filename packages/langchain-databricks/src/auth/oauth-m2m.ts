@@ -1,6 +1,7 @@
-import { DatabricksConfigError, type DatabricksError, UnauthenticatedError } from "../errors.js";
-import { apiErrorFromResponse } from "../http/error-body.js";
-import { type AuthHttp, base64Utf8 } from "./auth-http.js";
+import { apiErrorFromResponse } from "../error-body.js";
+import { ConfigError, type DatabricksError, UnauthenticatedError } from "../errors.js";
+import { base64Utf8 } from "../utils/base64.js";
+import type { AuthHttp } from "./auth-http.js";
 import { isLoopbackHostname } from "./host.js";
 import { type ExpiringToken, RefreshingTokenCredentials } from "./refreshing-token.js";
 
@@ -22,14 +23,12 @@ function checkTokenEndpoint(url: string, host: string): string {
   try {
     u = new URL(url);
   } catch {
-    throw new DatabricksConfigError(
-      `OIDC discovery at ${host}${DISCOVERY_PATH} returned an invalid token_endpoint.`,
-    );
+    throw new ConfigError(`OIDC discovery at ${host}${DISCOVERY_PATH} returned an invalid token_endpoint.`);
   }
   // The client secret is sent there: never in clear text off-box.
   if (u.protocol !== "https:" && !(u.protocol === "http:" && isLoopbackHostname(u.hostname))) {
     if (!(u.protocol === "http:" && host.startsWith("http:"))) {
-      throw new DatabricksConfigError(
+      throw new ConfigError(
         `OIDC token_endpoint ${u.origin} is not https; refusing to send client credentials.`,
       );
     }
@@ -76,12 +75,10 @@ export function createOAuthM2MCredentials(s: OAuthM2MSettings): RefreshingTokenC
       try {
         doc = JSON.parse(res.text) as { token_endpoint?: unknown };
       } catch {
-        throw new DatabricksConfigError(`OIDC discovery at ${s.host}${DISCOVERY_PATH} did not return JSON.`);
+        throw new ConfigError(`OIDC discovery at ${s.host}${DISCOVERY_PATH} did not return JSON.`);
       }
       if (typeof doc.token_endpoint !== "string") {
-        throw new DatabricksConfigError(
-          `OIDC discovery at ${s.host}${DISCOVERY_PATH} has no token_endpoint.`,
-        );
+        throw new ConfigError(`OIDC discovery at ${s.host}${DISCOVERY_PATH} has no token_endpoint.`);
       }
       return checkTokenEndpoint(doc.token_endpoint, s.host);
     })().catch((e: unknown) => {

@@ -1,4 +1,4 @@
-import { DatabricksConfigError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import type { ConfigIo } from "./io.js";
 
 /** The settings of one `~/.databrickscfg` section this package understands (snake_case as in the file). */
@@ -53,7 +53,7 @@ async function expandHome(path: string, io: ConfigIo): Promise<string> {
   if (path !== "~" && !path.startsWith("~/") && !path.startsWith("~\\")) return path;
   const home = await io.homeDir();
   if (!home) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `Cannot expand "~" in config file path ${JSON.stringify(path)}: no home directory. Pass \`configFile\` or set DATABRICKS_CONFIG_FILE to an absolute path.`,
     );
   }
@@ -71,13 +71,13 @@ export async function loadProfile(
   const name = opts.profile ?? "DEFAULT";
   const path = await expandHome(opts.configFile ?? "~/.databrickscfg", io);
   const text = await io.readFile(path).catch((e: unknown) => {
-    throw new DatabricksConfigError(`Cannot read Databricks config file ${path}: ${(e as Error).message}`, {
+    throw new ConfigError(`Cannot read Databricks config file ${path}: ${(e as Error).message}`, {
       cause: e,
     });
   });
   if (text === undefined) {
     if (opts.profile === undefined) return undefined;
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `Databricks config file ${path} not found, but profile "${name}" was requested. Create it with \`databricks configure\`, ` +
         "or pass `configFile` / set DATABRICKS_CONFIG_FILE.",
     );
@@ -85,7 +85,7 @@ export async function loadProfile(
   const settings = await parseProfile(text, name);
   if (!settings) {
     if (opts.profile === undefined) return undefined;
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `Profile "${name}" not found in ${path}. Check \`profile\` / DATABRICKS_CONFIG_PROFILE (or the databricks://<profile> URI).`,
     );
   }

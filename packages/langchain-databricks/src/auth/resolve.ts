@@ -1,4 +1,5 @@
-import { DatabricksConfigError } from "../errors.js";
+import { ConfigError } from "../errors.js";
+import type { DatabricksAuthOptions } from "../options.js";
 import type { AuthHttp } from "./auth-http.js";
 import { fetchCliToken } from "./cli.js";
 import { type Credentials, PatCredentials, TokenProviderCredentials } from "./credentials.js";
@@ -6,7 +7,6 @@ import { readEnv } from "./env.js";
 import { normalizeHost } from "./host.js";
 import type { ConfigIo } from "./io.js";
 import { createOAuthM2MCredentials } from "./oauth-m2m.js";
-import type { DatabricksAuthOptions } from "./options.js";
 import { type LoadedProfile, loadProfile } from "./profile.js";
 import { RefreshingTokenCredentials } from "./refreshing-token.js";
 
@@ -75,15 +75,15 @@ function nonEmpty(v: string | undefined): string | undefined {
 }
 
 /** Settings needed to build credentials once the layer is chosen. */
-interface Pick {
+interface CredentialChoice {
   authType: string;
   layer: Layer | undefined;
 }
 
-function chooseCredentials(layers: readonly Layer[], forced: string | undefined): Pick {
+function chooseCredentials(layers: readonly Layer[], forced: string | undefined): CredentialChoice {
   if (forced !== undefined) {
     if (!(AUTH_TYPES as readonly string[]).includes(forced)) {
-      throw new DatabricksConfigError(
+      throw new ConfigError(
         `Unsupported auth type "${forced}" (from \`authType\` / DATABRICKS_AUTH_TYPE / profile auth_type). ` +
           `Supported: ${AUTH_TYPES.join(", ")}.`,
       );
@@ -106,7 +106,7 @@ function chooseCredentials(layers: readonly Layer[], forced: string | undefined)
     layer.tokenProvider !== undefined ? "token-provider" : undefined,
   ].filter((k): k is string => k !== undefined);
   if (kinds.length > 1) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `More than one credential type configured in ${layer.source} (${kinds.join(" and ")}). Keep one, or choose with ` +
         "`authType` / DATABRICKS_AUTH_TYPE.",
     );
@@ -168,14 +168,14 @@ export async function resolveAuth(
 
   const hostLayer = layers.find((l) => l.host !== undefined);
   if (!hostLayer) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       "No Databricks host configured: pass `host`, set DATABRICKS_HOST, or add `host = https://...` to a profile in " +
         `${configFile ?? "~/.databrickscfg"} (select it with \`profile\` / DATABRICKS_CONFIG_PROFILE).`,
     );
   }
   const host = normalizeHost(hostLayer.host!, options.allowInsecureHttp === true, hostLayer.hostVar);
   const forced = layers.find((l) => l.authType !== undefined)?.authType;
-  const pick = chooseCredentials(layers, forced);
+  const choice = chooseCredentials(layers, forced);
   const clusterId = layers.find((l) => l.clusterId !== undefined)?.clusterId;
   const base = {
     host,
@@ -185,8 +185,8 @@ export async function resolveAuth(
     hostSource: hostLayer.source,
   };
 
-  const l = pick.layer;
-  switch (pick.authType) {
+  const l = choice.layer;
+  switch (choice.authType) {
     case "pat":
       if (!l?.token) throw missing("pat", "a token: pass `token` or set DATABRICKS_TOKEN");
       return {
@@ -214,7 +214,7 @@ export async function resolveAuth(
     default: {
       const first = await fetchCliToken(io, host, profile?.name, now);
       if (first === undefined) {
-        throw new DatabricksConfigError(
+        throw new ConfigError(
           `No Databricks credentials found for ${host}. Pass \`token\` (or set DATABRICKS_TOKEN), pass \`clientId\` + ` +
             "`clientSecret` (DATABRICKS_CLIENT_ID / DATABRICKS_CLIENT_SECRET), pass `tokenProvider`, add them to a profile in " +
             "~/.databrickscfg, or install the Databricks CLI and run `databricks auth login`.",
@@ -224,10 +224,7 @@ export async function resolveAuth(
         "databricks-cli",
         async () => {
           const t = await fetchCliToken(io, host, profile?.name, now);
-          if (!t)
-            throw new DatabricksConfigError(
-              "The Databricks CLI is no longer available to refresh the token.",
-            );
+          if (!t) throw new ConfigError("The Databricks CLI is no longer available to refresh the token.");
           return t;
         },
         now,
@@ -241,6 +238,6 @@ export async function resolveAuth(
   }
 }
 
-function missing(authType: string, what: string): DatabricksConfigError {
-  return new DatabricksConfigError(`Auth type "${authType}" needs ${what}.`);
+function missing(authType: string, what: string): ConfigError {
+  return new ConfigError(`Auth type "${authType}" needs ${what}.`);
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ConfigIo } from "../auth/io.js";
 import { resolveAuth } from "../auth/resolve.js";
 import { ServingEndpointsClient } from "../clients/serving-endpoints.js";
+import { apiErrorFromResponse } from "../error-body.js";
 import {
   DatabricksConfigError,
   DatabricksConnectionError,
@@ -12,7 +13,6 @@ import {
   PermissionDeniedError,
   UnauthenticatedError,
 } from "../errors.js";
-import { apiErrorFromResponse } from "../http/error-body.js";
 import { classifyTransportFailure, timeoutError } from "../http/transport-errors.js";
 import { embedInOrder } from "./commands/embed.js";
 import { describeError, inCliTerms, redact } from "./describe_error.js";

@@ -35,6 +35,17 @@ const AUTH_HINT =
   "Check the credentials: --token / DATABRICKS_TOKEN, --client-id + --client-secret / DATABRICKS_CLIENT_ID + " +
   "DATABRICKS_CLIENT_SECRET, or --profile / DATABRICKS_CONFIG_PROFILE.";
 
+/** Error names of earlier versions of the library, as they are called now. */
+const RENAMED: Readonly<Record<string, string>> = {
+  DatabricksConfigError: "ConfigError",
+  DatabricksTimeoutError: "TimeoutError",
+  DatabricksAbortError: "AbortError",
+  DatabricksConnectionError: "ConnectionError",
+  DatabricksStreamError: "StreamError",
+};
+
+const currentName = (name: string): string => RENAMED[name] ?? name;
+
 function asErrorLike(e: unknown): ErrorLike | undefined {
   return typeof e === "object" && e !== null ? (e as ErrorLike) : undefined;
 }
@@ -137,7 +148,7 @@ export function describeError(error: unknown): ErrorReport {
   if (error instanceof CliInterrupted) return { message: error.message, exitCode: ExitCode.interrupted };
   const e = asErrorLike(error);
   if (!e) return { message: `Unexpected error: ${text(error)}`, exitCode: ExitCode.usage };
-  const name = text(e.name ?? "Error");
+  const name = currentName(text(e.name ?? "Error"));
   const message = inCliTerms(text(e.message ?? ""));
   const status = typeof e.status === "number" ? e.status : undefined;
   const rawCode = typeof e.errorCode === "string" && e.errorCode !== "" ? e.errorCode : undefined;
@@ -148,10 +159,10 @@ export function describeError(error: unknown): ErrorReport {
       ? ` (request id ${e.requestId})`
       : "";
 
-  if (name === "DatabricksConfigError") {
+  if (name === "ConfigError") {
     return { message: `Configuration error: ${message}`, exitCode: ExitCode.config };
   }
-  if (name === "DatabricksTimeoutError") {
+  if (name === "TimeoutError") {
     const hint = /raise/i.test(message) ? "" : " Raise --timeout (seconds) if the workspace is slow.";
     const body = /^timed out/i.test(message) ? message : `Timed out: ${message}`;
     return {
@@ -159,11 +170,8 @@ export function describeError(error: unknown): ErrorReport {
       exitCode: ExitCode.network,
     };
   }
-  if (name === "DatabricksAbortError") return { message: "Interrupted.", exitCode: ExitCode.interrupted };
-  if (
-    name === "DatabricksConnectionError" ||
-    (status === undefined && findNetworkCode(error) !== undefined)
-  ) {
+  if (name === "AbortError") return { message: "Interrupted.", exitCode: ExitCode.interrupted };
+  if (name === "ConnectionError" || (status === undefined && findNetworkCode(error) !== undefined)) {
     const netCode = findNetworkCode(error);
     return {
       message:

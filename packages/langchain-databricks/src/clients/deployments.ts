@@ -1,9 +1,17 @@
-import { DatabricksConfigError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import type { DatabricksHttpClient } from "../http/client.js";
+import { invocationsPath, servingEndpointPath } from "../serving-urls.js";
+import { ServingEndpointsClient } from "./serving-endpoints.js";
 import { type ClientOptions, httpClientFrom, requireName } from "./shared.js";
-import type { EndpointTag, QueryInput, RateLimit, ServingEndpoint } from "./types.js";
+import type {
+  CreateServingEndpointRequest,
+  EndpointCoreConfig,
+  EndpointTag,
+  QueryInput,
+  RateLimit,
+  ServingEndpoint,
+} from "./types.js";
 
-const API = "/api/2.0/serving-endpoints";
 /** Sent by MLflow's deployments client on every call; kept for server-side attribution parity. */
 const CLIENT_HEADER = { "x-databricks-endpoints-api-client": "Databricks Deployment Client" };
 
@@ -61,25 +69,23 @@ function endpointName(arg: string | { endpoint: string }): string {
 export function buildCreatePayload(args: CreateEndpointArgs): Record<string, unknown> {
   const { name, config, routeOptimized } = args;
   if (config !== undefined && (typeof config !== "object" || config === null || Array.isArray(config))) {
-    throw new DatabricksConfigError("createEndpoint: `config` must be an object.");
+    throw new ConfigError("createEndpoint: `config` must be an object.");
   }
   if (config && "config" in config) {
     const payload: Record<string, unknown> = { ...config };
     if (name !== undefined && payload.name !== undefined && payload.name !== name) {
-      throw new DatabricksConfigError(
+      throw new ConfigError(
         `createEndpoint: name mismatch. Found '${name}' as parameter and '${String(payload.name)}' in config. ` +
           "Pass the name once (either is fine).",
       );
     }
     if (payload.name === undefined) payload.name = name;
     if (payload.name === undefined || payload.name === "") {
-      throw new DatabricksConfigError(
-        "createEndpoint: the 'name' field is required (as `name` or `config.name`).",
-      );
+      throw new ConfigError("createEndpoint: the 'name' field is required (as `name` or `config.name`).");
     }
     if (routeOptimized !== undefined) {
       if (payload.route_optimized !== undefined && payload.route_optimized !== routeOptimized) {
-        throw new DatabricksConfigError(
+        throw new ConfigError(
           `createEndpoint: conflicting 'route_optimized' values: ${String(routeOptimized)} as parameter, ` +
             `${String(payload.route_optimized)} in config. Keep one.`,
         );
@@ -89,13 +95,11 @@ export function buildCreatePayload(args: CreateEndpointArgs): Record<string, unk
     return payload;
   }
   if (name === undefined || name === "") {
-    throw new DatabricksConfigError(
-      "createEndpoint: the 'name' field is required (as `name` or `config.name`).",
-    );
+    throw new ConfigError("createEndpoint: the 'name' field is required (as `name` or `config.name`).");
   }
   const { tags, rate_limits, task, route_optimized, ...core } = config ?? {};
   if (route_optimized !== undefined && routeOptimized !== undefined && route_optimized !== routeOptimized) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `createEndpoint: conflicting 'route_optimized' values: ${String(routeOptimized)} as parameter, ${String(route_optimized)} in config.`,
     );
   }
@@ -123,15 +127,18 @@ export class DatabricksDeploymentClient {
   readonly httpClient: DatabricksHttpClient;
   /** The target URI this client was made for ("databricks" or "databricks://<profile>"). */
   readonly targetUri: string;
+  /** The REST client this MLflow-style surface is built on (same HTTP client). */
+  readonly endpoints: ServingEndpointsClient;
 
   constructor(targetUri: string, options: ClientOptions = {}) {
     this.targetUri = targetUri;
     this.httpClient = httpClientFrom(options, CLIENT_HEADER);
+    this.endpoints = new ServingEndpointsClient({ httpClient: this.httpClient });
   }
 
   /** Creates an endpoint (full payload or legacy `name` + endpoint config). */
   createEndpoint(args: CreateEndpointArgs): Promise<ServingEndpoint> {
-    return this.httpClient.request({ method: "POST", path: API, body: buildCreatePayload(args ?? {}) });
+    return this.endpoints.create(buildCreatePayload(args ?? {}) as unknown as CreateServingEndpointRequest);
   }
 
   /**
@@ -151,7 +158,7 @@ export class DatabricksDeploymentClient {
 
   /** Replaces served entities / traffic config (`PUT .../config`). */
   updateEndpointConfig(args: UpdateEndpointArgs): Promise<ServingEndpoint> {
-    return this.#put(endpointName(args), "config", args.config) as Promise<ServingEndpoint>;
+    return this.endpoints.updateConfig(endpointName(args), args.config as EndpointCoreConfig);
   }
 
   /** Adds/deletes tags (`PATCH .../tags`): `{ add_tags: [{key, value}], delete_tags: [key] }`. */
@@ -161,7 +168,7 @@ export class DatabricksDeploymentClient {
     const name = endpointName(args);
     return this.httpClient.request({
       method: "PATCH",
-      path: `${API}/${encodeURIComponent(name)}/tags`,
+      path: servingEndpointPath(name, "tags"),
       body: args.config,
       endpoint: name,
     });
@@ -178,26 +185,17 @@ export class DatabricksDeploymentClient {
 
   /** Sets the AI Gateway config (`PUT .../ai-gateway`). */
   updateEndpointAiGateway(args: UpdateEndpointArgs): Promise<Record<string, unknown>> {
-    return this.#put(endpointName(args), "ai-gateway", args.config);
+    return this.endpoints.putAiGateway(endpointName(args), args.config);
   }
 
   /** Gets an endpoint. */
   getEndpoint(endpoint: string | { endpoint: string }): Promise<ServingEndpoint> {
-    const name = endpointName(endpoint);
-    return this.httpClient.request({
-      method: "GET",
-      path: `${API}/${encodeURIComponent(name)}`,
-      endpoint: name,
-    });
+    return this.endpoints.get(endpointName(endpoint));
   }
 
   /** Lists endpoints: `[]` when the server answers `{}` (MLflow raises there). */
-  async listEndpoints(): Promise<ServingEndpoint[]> {
-    const res = await this.httpClient.request<{ endpoints?: ServingEndpoint[] }>({
-      method: "GET",
-      path: API,
-    });
-    return res.endpoints ?? [];
+  listEndpoints(): Promise<ServingEndpoint[]> {
+    return this.endpoints.list();
   }
 
   /** Deletes an endpoint; returns the (usually empty) response object. */
@@ -205,7 +203,7 @@ export class DatabricksDeploymentClient {
     const name = endpointName(endpoint);
     return this.httpClient.request({
       method: "DELETE",
-      path: `${API}/${encodeURIComponent(name)}`,
+      path: servingEndpointPath(name),
       endpoint: name,
     });
   }
@@ -215,7 +213,7 @@ export class DatabricksDeploymentClient {
     const name = this.#predictTarget(args);
     return this.httpClient.request<T>({
       method: "POST",
-      path: `/serving-endpoints/${encodeURIComponent(name)}/invocations`,
+      path: invocationsPath(name),
       body: args.inputs,
       endpoint: name,
       signal: args.signal,
@@ -226,31 +224,22 @@ export class DatabricksDeploymentClient {
   /** Streams a query (`{ ...inputs, stream: true }`), yielding each SSE chunk parsed as JSON. */
   predictStream<T = Record<string, unknown>>(args: PredictArgs): AsyncGenerator<T> {
     const name = this.#predictTarget(args);
-    return this.httpClient.stream<T>({
-      method: "POST",
-      path: `/serving-endpoints/${encodeURIComponent(name)}/invocations`,
-      body: { ...args.inputs, stream: true },
-      endpoint: name,
-      signal: args.signal,
-      timeout: args.timeout,
-    });
+    return this.endpoints.queryStream<T>(name, args.inputs, { signal: args.signal, timeout: args.timeout });
   }
 
   #predictTarget(args: PredictArgs): string {
     if (typeof args !== "object" || args === null)
-      throw new DatabricksConfigError("predict: pass { endpoint, inputs }.");
+      throw new ConfigError("predict: pass { endpoint, inputs }.");
     if (
       args.endpoint !== undefined &&
       args.deploymentName !== undefined &&
       args.endpoint !== args.deploymentName
     ) {
-      throw new DatabricksConfigError(
-        "predict: `endpoint` and `deploymentName` differ; pass only `endpoint`.",
-      );
+      throw new ConfigError("predict: `endpoint` and `deploymentName` differ; pass only `endpoint`.");
     }
     const name = requireName(args.endpoint ?? args.deploymentName, "predict `endpoint`");
     if (typeof args.inputs !== "object" || args.inputs === null || Array.isArray(args.inputs)) {
-      throw new DatabricksConfigError("predict: `inputs` must be a JSON object (e.g. { messages: [...] }).");
+      throw new ConfigError("predict: `inputs` must be a JSON object (e.g. { messages: [...] }).");
     }
     return name;
   }
@@ -258,7 +247,7 @@ export class DatabricksDeploymentClient {
   #put(name: string, sub: string, config: unknown): Promise<Record<string, unknown>> {
     return this.httpClient.request({
       method: "PUT",
-      path: `${API}/${encodeURIComponent(name)}/${sub}`,
+      path: servingEndpointPath(name, sub),
       body: config,
       endpoint: name,
     });
@@ -279,14 +268,14 @@ export function getDeployClient(
   if (targetUri === "databricks") return new DatabricksDeploymentClient(targetUri, authOptions);
   const m = /^databricks:\/\/(.*)$/.exec(targetUri);
   if (!m) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `Unsupported deployment target ${JSON.stringify(targetUri)}: use "databricks" or "databricks://<profile>".`,
     );
   }
   const rest = m[1]!;
   if (rest === "") return new DatabricksDeploymentClient(targetUri, authOptions);
   if (rest.includes(":")) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `Deployment target "databricks://<scope>:<prefix>" reads credentials with dbutils, which only exists inside Databricks. ` +
         "Use a profile (databricks://<profile>) or pass host/token options.",
     );

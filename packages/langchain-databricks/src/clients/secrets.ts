@@ -1,6 +1,6 @@
-import { DatabricksConfigError, isDatabricksError } from "../errors.js";
+import { ConfigError, isDatabricksError } from "../errors.js";
 import type { DatabricksHttpClient } from "../http/client.js";
-import { base64ToBytes, bytesToBase64 } from "./base64.js";
+import { base64ToBytes, bytesToBase64 } from "../utils/base64.js";
 import { type CallOptions, type ClientOptions, httpClientFrom, requireName } from "./shared.js";
 import type { AclItem, SecretMetadata, SecretScope } from "./types.js";
 
@@ -76,7 +76,7 @@ export class SecretsClient {
     let body: Record<string, string>;
     if (typeof value === "string") body = { scope, key, string_value: value };
     else if (value instanceof Uint8Array) body = { scope, key, bytes_value: bytesToBase64(value) };
-    else throw new DatabricksConfigError("Secret value must be a string or a Uint8Array.");
+    else throw new ConfigError("Secret value must be a string or a Uint8Array.");
     try {
       await this.#post("put", body, options);
     } catch (e) {

@@ -1,11 +1,7 @@
-import {
-  DatabricksAbortError,
-  DatabricksConfigError,
-  DatabricksTimeoutError,
-  OperationFailedError,
-} from "../errors.js";
+import { AbortError, ConfigError, OperationFailedError, TimeoutError } from "../errors.js";
 import type { DatabricksHttpClient } from "../http/client.js";
-import { type CallOptions, type ClientOptions, httpClientFrom, requireName, seg } from "./shared.js";
+import { SERVING_ENDPOINTS_API as API, invocationsPath, servingEndpointPath } from "../serving-urls.js";
+import { type CallOptions, type ClientOptions, httpClientFrom, pathSegment, requireName } from "./shared.js";
 import type {
   AccessControlRequest,
   CreateServingEndpointRequest,
@@ -19,12 +15,11 @@ import type {
   ServingEndpointPermissions,
 } from "./types.js";
 
-const API = "/api/2.0/serving-endpoints";
 const PERMS = "/api/2.0/permissions/serving-endpoints";
 
 /** Options of {@link ServingEndpointsClient.waitForReady} and {@link ServingEndpointsClient.waitNotUpdating}. */
 export interface WaitOptions {
-  /** Give up after this many ms (throws `DatabricksTimeoutError`). @default 1_200_000 (20 min, as the Databricks SDKs) */
+  /** Give up after this many ms (throws `TimeoutError`). @default 1_200_000 (20 min, as the Databricks SDKs) */
   timeout?: number;
   /** First poll interval, ms; grows x1.5 per poll up to `maxPollIntervalMs`. @default 1_000 */
   pollIntervalMs?: number;
@@ -82,7 +77,7 @@ export class ServingEndpointsClient {
     requireName(name, "Endpoint name");
     return this.httpClient.request<ServingEndpoint>({
       method: "GET",
-      path: `${API}/${seg(name)}`,
+      path: servingEndpointPath(name),
       endpoint: name,
       ...options,
     });
@@ -103,7 +98,7 @@ export class ServingEndpointsClient {
     requireName(name, "Endpoint name");
     await this.httpClient.request({
       method: "DELETE",
-      path: `${API}/${seg(name)}`,
+      path: servingEndpointPath(name),
       endpoint: name,
       ...options,
     });
@@ -118,7 +113,7 @@ export class ServingEndpointsClient {
     requireName(name, "Endpoint name");
     return this.httpClient.request<ServingEndpoint>({
       method: "PUT",
-      path: `${API}/${seg(name)}/config`,
+      path: servingEndpointPath(name, "config"),
       body: config,
       endpoint: name,
       ...options,
@@ -134,7 +129,7 @@ export class ServingEndpointsClient {
     requireName(name, "Endpoint name");
     return this.httpClient.request({
       method: "PUT",
-      path: `${API}/${seg(name)}/ai-gateway`,
+      path: servingEndpointPath(name, "ai-gateway"),
       body: config,
       endpoint: name,
       ...options,
@@ -151,7 +146,7 @@ export class ServingEndpointsClient {
     const body = Array.isArray(rateLimits) ? { rate_limits: rateLimits } : rateLimits;
     return this.httpClient.request({
       method: "PUT",
-      path: `${API}/${seg(name)}/rate-limits`,
+      path: servingEndpointPath(name, "rate-limits"),
       body,
       endpoint: name,
       ...options,
@@ -163,7 +158,7 @@ export class ServingEndpointsClient {
     requireName(name, "Endpoint name");
     const res = await this.httpClient.request<{ tags?: EndpointTag[] }>({
       method: "PATCH",
-      path: `${API}/${seg(name)}/tags`,
+      path: servingEndpointPath(name, "tags"),
       body: patch,
       endpoint: name,
       ...options,
@@ -176,7 +171,7 @@ export class ServingEndpointsClient {
     requireName(name, "Endpoint name");
     return this.httpClient.request<string>({
       method: "GET",
-      path: `${API}/${seg(name)}/openapi`,
+      path: servingEndpointPath(name, "openapi"),
       headers: { accept: "text/plain" },
       responseType: "text",
       endpoint: name,
@@ -199,7 +194,7 @@ export class ServingEndpointsClient {
     requireName(servedModel, "Served model name");
     const res = await this.httpClient.request<{ logs?: string }>({
       method: "GET",
-      path: `${API}/${seg(name)}/served-models/${seg(servedModel)}/${kind}`,
+      path: `${API}/${pathSegment(name)}/served-models/${pathSegment(servedModel)}/${kind}`,
       endpoint: name,
       ...options,
     });
@@ -212,7 +207,7 @@ export class ServingEndpointsClient {
     options: CallOptions = {},
   ): Promise<ServingEndpointPermissions> {
     const id = await this.#id(endpoint, options);
-    return this.httpClient.request({ method: "GET", path: `${PERMS}/${seg(id)}`, ...options });
+    return this.httpClient.request({ method: "GET", path: `${PERMS}/${pathSegment(id)}`, ...options });
   }
 
   /** Replaces the direct ACL (`PUT`). */
@@ -224,7 +219,7 @@ export class ServingEndpointsClient {
     const id = await this.#id(endpoint, options);
     return this.httpClient.request({
       method: "PUT",
-      path: `${PERMS}/${seg(id)}`,
+      path: `${PERMS}/${pathSegment(id)}`,
       body: { access_control_list: acl },
       ...options,
     });
@@ -239,7 +234,7 @@ export class ServingEndpointsClient {
     const id = await this.#id(endpoint, options);
     return this.httpClient.request({
       method: "PATCH",
-      path: `${PERMS}/${seg(id)}`,
+      path: `${PERMS}/${pathSegment(id)}`,
       body: { access_control_list: acl },
       ...options,
     });
@@ -255,7 +250,7 @@ export class ServingEndpointsClient {
       permission_levels?: Array<{ permission_level: string; description?: string }>;
     }>({
       method: "GET",
-      path: `${PERMS}/${seg(id)}/permissionLevels`,
+      path: `${PERMS}/${pathSegment(id)}/permissionLevels`,
       ...options,
     });
     return res.permission_levels ?? [];
@@ -265,9 +260,7 @@ export class ServingEndpointsClient {
     if (typeof endpoint === "object" && endpoint !== null) return requireName(endpoint.id, "Endpoint `id`");
     const e = await this.get(endpoint, options);
     if (!e.id)
-      throw new DatabricksConfigError(
-        `Endpoint "${endpoint}" has no id in its GET response; pass { id } instead.`,
-      );
+      throw new ConfigError(`Endpoint "${endpoint}" has no id in its GET response; pass { id } instead.`);
     return e.id;
   }
 
@@ -325,13 +318,15 @@ export class ServingEndpointsClient {
   }
 
   #invocationsPath(name: string, servedModel: string | undefined): string {
-    if (servedModel === undefined) return `/serving-endpoints/${seg(name)}/invocations`;
-    return `/serving-endpoints/${seg(name)}/served-models/${seg(requireName(servedModel, "`servedModel`"))}/invocations`;
+    return invocationsPath(
+      name,
+      servedModel === undefined ? undefined : requireName(servedModel, "`servedModel`"),
+    );
   }
 
   #checkBody(body: QueryInput): QueryInput {
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      throw new DatabricksConfigError(
+      throw new ConfigError(
         "Query body must be a JSON object, e.g. { dataframe_records: [...] } or { messages: [...] }; wrap arrays in `instances` or `inputs`.",
       );
     }
@@ -340,7 +335,7 @@ export class ServingEndpointsClient {
 
   /**
    * Polls until the endpoint is `READY` and `NOT_UPDATING`. Throws `OperationFailedError` on `UPDATE_FAILED` /
-   * `UPDATE_CANCELED` (or when it is idle, not ready and has no config to deploy), `DatabricksTimeoutError` on timeout.
+   * `UPDATE_CANCELED` (or when it is idle, not ready and has no config to deploy), `TimeoutError` on timeout.
    * @example await endpoints.waitForReady("my-chat", { timeout: 600_000 });
    */
   waitForReady(name: string, options: WaitOptions = {}): Promise<ServingEndpoint> {
@@ -390,7 +385,7 @@ export class ServingEndpointsClient {
       if (done(last)) return last;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new DatabricksTimeoutError(
+        throw new TimeoutError(
           `Endpoint "${name}" not ready after ${timeout} ms (state ${JSON.stringify(last.state ?? {})}). Raise \`timeout\`.`,
           { endpoint: name },
         );
@@ -404,7 +399,7 @@ export class ServingEndpointsClient {
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(new DatabricksAbortError("Cancelled: wait aborted."));
+      reject(new AbortError("Cancelled: wait aborted."));
       return;
     }
     const timer = setTimeout(() => {
@@ -413,7 +408,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new DatabricksAbortError("Cancelled: wait aborted."));
+      reject(new AbortError("Cancelled: wait aborted."));
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });

@@ -1,3 +1,5 @@
+import { ConfigError } from "../errors.js";
+
 /** HTTP methods used by Databricks REST APIs. */
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -27,7 +29,7 @@ export interface HttpRequest {
   endpoint?: string;
   /** "json" (default: parsed, empty body -> `{}`) or "text" (raw body, e.g. OpenAPI docs, metrics). */
   responseType?: "json" | "text";
-  /** Streams only: throw `DatabricksStreamError` if the stream ends without `data: [DONE]`. @default false */
+  /** Streams only: throw `StreamError` if the stream ends without `data: [DONE]`. @default false */
   expectDone?: boolean;
   /**
    * Streams with `expectDone` only: an event for which this returns true also counts as the end of the stream
@@ -63,4 +65,21 @@ export function serializeBody(body: unknown): string | Uint8Array | undefined {
   if (body === undefined) return undefined;
   if (typeof body === "string" || body instanceof Uint8Array) return body;
   return JSON.stringify(body);
+}
+
+/**
+ * A `.` or `..` path segment would be resolved away by any URL normaliser on the way (proxies, the workspace front
+ * end), turning an endpoint named ".." into a request for a different API. `encodeURIComponent` leaves dots alone,
+ * so such names are refused here, for every caller at once.
+ */
+export function checkDotSegments(path: string, endpoint: string | undefined): void {
+  if (!path.includes(".") && !path.includes("%")) return; // nearly every path: no segment to inspect
+  const q = path.indexOf("?");
+  const segments = (q === -1 ? path : path.slice(0, q)).split("/");
+  if (segments.some((s) => s === "." || s === ".." || /^(?:\.|%2e){1,2}$/i.test(s))) {
+    throw new ConfigError(
+      `Invalid name in request path ${JSON.stringify(path.slice(0, q === -1 ? undefined : q))}` +
+        `${endpoint ? ` (endpoint ${JSON.stringify(endpoint)})` : ""}: "." and ".." are not valid names.`,
+    );
+  }
 }

@@ -1,4 +1,4 @@
-import { DatabricksConnectionError, type DatabricksError, DatabricksTimeoutError } from "../errors.js";
+import { ConnectionError, type DatabricksError, TimeoutError } from "../errors.js";
 
 /**
  * When and how long to retry, as plain data. Decisions are pure functions of this policy, the attempt
@@ -44,8 +44,8 @@ export function makeRetryPolicy(overrides?: Partial<RetryPolicy>, maxRetries?: n
 
 /** Is this failure worth another attempt under `policy`? (Ignores the attempt budget.) */
 export function isRetryable(policy: RetryPolicy, error: DatabricksError): boolean {
-  if (error instanceof DatabricksConnectionError) return policy.retryNetworkErrors && error.transient;
-  if (error instanceof DatabricksTimeoutError) return policy.retryTimeouts;
+  if (error instanceof ConnectionError) return policy.retryNetworkErrors && error.transient;
+  if (error instanceof TimeoutError) return policy.retryTimeouts;
   return error.status !== undefined && policy.statuses.includes(error.status);
 }
 

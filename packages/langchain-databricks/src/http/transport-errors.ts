@@ -1,9 +1,4 @@
-import {
-  DatabricksAbortError,
-  DatabricksConnectionError,
-  type DatabricksError,
-  DatabricksTimeoutError,
-} from "../errors.js";
+import { AbortError, ConnectionError, type DatabricksError, TimeoutError } from "../errors.js";
 
 const TIMEOUT_CODES = new Set([
   "UND_ERR_HEADERS_TIMEOUT",
@@ -21,12 +16,12 @@ export function describeTarget(method: string, origin: string, path: string): st
   return `${method} ${origin}${q === -1 ? path : path.slice(0, q)}`;
 }
 
-export function abortError(target: string, cause?: unknown): DatabricksAbortError {
-  return new DatabricksAbortError(`Cancelled: request ${target} was aborted by its AbortSignal.`, { cause });
+export function abortError(target: string, cause?: unknown): AbortError {
+  return new AbortError(`Cancelled: request ${target} was aborted by its AbortSignal.`, { cause });
 }
 
-export function timeoutError(target: string, timeoutMs: number, cause?: unknown): DatabricksTimeoutError {
-  return new DatabricksTimeoutError(
+export function timeoutError(target: string, timeoutMs: number, cause?: unknown): TimeoutError {
+  return new TimeoutError(
     `Timed out after ${timeoutMs} ms waiting for ${target}. Raise \`timeout\` (milliseconds) if the endpoint is slow ` +
       "(e.g. scaling from zero).",
     { cause },
@@ -50,11 +45,7 @@ export function classifyTransportFailure(
   timeoutMs: number,
   signal: AbortSignal | undefined,
 ): DatabricksError {
-  if (
-    e instanceof DatabricksAbortError ||
-    e instanceof DatabricksTimeoutError ||
-    e instanceof DatabricksConnectionError
-  ) {
+  if (e instanceof AbortError || e instanceof TimeoutError || e instanceof ConnectionError) {
     return e;
   }
   if (signal?.aborted) return abortError(target, e);
@@ -64,7 +55,7 @@ export function classifyTransportFailure(
   if (name === "TimeoutError") return timeoutError(target, timeoutMs, e);
   const detail = code ?? ((e as { message?: unknown } | null)?.message as string | undefined) ?? String(e);
   const permanent = code !== undefined && PERMANENT_CODE.test(code);
-  return new DatabricksConnectionError(
+  return new ConnectionError(
     `Connection to ${target} failed (${detail}).` +
       (permanent
         ? " The TLS certificate was rejected; pass `ca` for a private CA (verification stays on)."

@@ -28,8 +28,8 @@ export interface TransportResponse {
 }
 
 /**
- * The one primitive everything goes through. Implementations throw only `DatabricksTimeoutError`,
- * `DatabricksAbortError` or `DatabricksConnectionError`; HTTP statuses are returned, not thrown.
+ * The one primitive everything goes through. Implementations throw only `TimeoutError`,
+ * `AbortError` or `ConnectionError`; HTTP statuses are returned, not thrown.
  */
 export interface Transport {
   send(req: TransportRequest): Promise<TransportResponse>;

@@ -1,8 +1,5 @@
-import { contentToText } from "../chat_models/content.js";
-
-type Json = Record<string, unknown>;
-
-const isRecord = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+import { contentToText } from "../chat-models/content.js";
+import { isRecord } from "../utils/is-record.js";
 
 /** Tasks for which the seed sends LLM parameters (temperature, n, stop, max_tokens). */
 export const LLM_TASKS: ReadonlySet<string> = new Set(["llm/v1/chat", "llm/v1/completions", "llama2/chat"]);

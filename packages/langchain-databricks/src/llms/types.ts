@@ -1,6 +1,6 @@
 import type { BaseLLMCallOptions, BaseLLMParams } from "@langchain/core/language_models/llms";
 import type { DatabricksAuthOptions } from "../auth/options.js";
-import type { DatabricksTransport } from "../utils/transport.js";
+import type { ModelHttpClient } from "../model-support/plumbing.js";
 
 /** The request the LLM builds before `transformInputFn` (`prompt`, optional `stop`, LLM params, extras). */
 export type DatabricksLLMRequest = Record<string, unknown> & { prompt: string; stop?: string[] };
@@ -41,8 +41,10 @@ export interface DatabricksLLMInput extends BaseLLMParams, DatabricksAuthOptions
   transformOutputFn?: (response: unknown) => string | Promise<string>;
   /** Stream tokens for `invoke` too (chat and completions endpoints only). */
   streaming?: boolean;
-  /** A shared HTTP client; auth options are then ignored. */
-  client?: DatabricksTransport & { resolveConfig?: () => Promise<{ clusterId?: string }> };
+  /** A shared HTTP client (e.g. one `DatabricksHttpClient` for several models); auth options are then ignored. */
+  httpClient?: ModelHttpClient & { resolveConfig?: () => Promise<{ clusterId?: string }> };
+  /** @deprecated Use `httpClient` (the name API clients take too). */
+  client?: ModelHttpClient & { resolveConfig?: () => Promise<{ clusterId?: string }> };
 }
 
 export interface DatabricksLLMCallOptions extends BaseLLMCallOptions {

@@ -1,5 +1,5 @@
 import { getEnvironmentVariable } from "@langchain/core/utils/env";
-import { DatabricksConfigError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import type { DatabricksLLMInput } from "./types.js";
 
 export type LLMMode =
@@ -15,17 +15,17 @@ let warnedModelKwargs = false;
 export function resolveMode(fields: DatabricksLLMInput): LLMMode {
   const { endpointName, clusterDriverPort } = fields;
   if (endpointName !== undefined && fields.clusterId !== undefined) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       "Cannot set both endpointName and clusterId; choose a serving endpoint or a cluster.",
     );
   }
   if (endpointName !== undefined && clusterDriverPort !== undefined) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       "Cannot set both endpointName and clusterDriverPort; clusterDriverPort is only for the cluster driver proxy.",
     );
   }
   if (endpointName !== undefined) {
-    if (endpointName.trim() === "") throw new DatabricksConfigError("endpointName must not be empty.");
+    if (endpointName.trim() === "") throw new ConfigError("endpointName must not be empty.");
     return { kind: "serving", endpointName };
   }
   const clusterId =
@@ -34,18 +34,18 @@ export function resolveMode(fields: DatabricksLLMInput): LLMMode {
     getEnvironmentVariable("DB_CLUSTER_ID");
   if (clusterDriverPort === undefined || clusterDriverPort === "") {
     if (fields.clusterId !== undefined) {
-      throw new DatabricksConfigError(
+      throw new ConfigError(
         "Must set clusterDriverPort to connect to a cluster driver (the port your app listens on, e.g. 7777).",
       );
     }
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       "Must specify either endpointName (serving endpoint) or clusterDriverPort (cluster driver proxy app, " +
         "with clusterId or DATABRICKS_CLUSTER_ID).",
     );
   }
   const port = Number(clusterDriverPort);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       `Invalid clusterDriverPort: ${JSON.stringify(clusterDriverPort)}. Use an integer port between 1 and 65535.`,
     );
   }
@@ -62,7 +62,7 @@ export function resolveMode(fields: DatabricksLLMInput): LLMMode {
 export function checkReserved(name: string, params: Record<string, unknown> | undefined) {
   for (const key of ["prompt", "stop"]) {
     if (params && key in params) {
-      throw new DatabricksConfigError(
+      throw new ConfigError(
         `${name} must not contain "${key}": the prompt comes from the call and stop from the stop option.`,
       );
     }
@@ -74,7 +74,7 @@ export function resolveExtraParams(fields: DatabricksLLMInput): Record<string, u
   checkReserved("modelKwargs", fields.modelKwargs);
   checkReserved("extraParams", fields.extraParams);
   if (fields.modelKwargs !== undefined && fields.extraParams !== undefined) {
-    throw new DatabricksConfigError(
+    throw new ConfigError(
       "Cannot set both modelKwargs and extraParams; modelKwargs is deprecated, use extraParams.",
     );
   }

@@ -1,4 +1,4 @@
-import { DatabricksStreamError } from "../errors.js";
+import { StreamError } from "../errors.js";
 import { DEFAULT_MAX_LINE_LENGTH } from "./lines.js";
 
 /** One dispatched server-sent event. */
@@ -18,7 +18,7 @@ export interface SseEvent {
  * comments; `field: value` with one optional space after the colon; a line without colon is a field with
  * empty value; unknown fields are ignored; events with no data lines are not dispatched.
  *
- * EOF in the middle of an event (data buffered, no blank line) raises a `DatabricksStreamError`: the
+ * EOF in the middle of an event (data buffered, no blank line) raises a `StreamError`: the
  * connection was cut, and silently dropping the half event would truncate the answer unnoticed.
  */
 export async function* parseEvents(
@@ -54,7 +54,7 @@ export async function* parseEvents(
         sawData = true;
         dataLength += value.length + 1;
         if (dataLength > maxEventLength) {
-          throw new DatabricksStreamError(`Stream event exceeds ${maxEventLength} characters of data.`);
+          throw new StreamError(`Stream event exceeds ${maxEventLength} characters of data.`);
         }
         data.push(value);
         break;
@@ -77,7 +77,7 @@ export async function* parseEvents(
       yield { event: event || "message", data: data[0]!, id, retry };
       return;
     }
-    throw new DatabricksStreamError(
+    throw new StreamError(
       "Stream ended in the middle of an event (no blank line after its data): the connection was cut.",
     );
   }

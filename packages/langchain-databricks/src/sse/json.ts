@@ -1,4 +1,4 @@
-import { type DatabricksError, DatabricksStreamError, errorClassFor } from "../errors.js";
+import { type DatabricksError, errorClassFor, StreamError } from "../errors.js";
 import type { SseEvent } from "./events.js";
 
 /** Options of the events -> JSON layer. */
@@ -46,9 +46,8 @@ function inBandError(
   } else {
     return undefined;
   }
-  const Cls =
-    code !== undefined || status !== undefined ? errorClassFor(status, code) : DatabricksStreamError;
-  const Final = Cls.name === "DatabricksError" ? DatabricksStreamError : Cls;
+  const Cls = code !== undefined || status !== undefined ? errorClassFor(status, code) : StreamError;
+  const Final = Cls.name === "DatabricksError" ? StreamError : Cls;
   return new Final(
     `Error event in stream${endpoint ? ` from ${endpoint}` : ""}: ${message ?? "unknown error"}`,
     {
@@ -62,7 +61,7 @@ function inBandError(
 /**
  * Events -> parsed JSON payloads. Stops at `[DONE]`; skips empty data; `event: error` and payloads carrying an
  * `error` (or `error_code` + `message`, or a Responses `error`/`response.failed` event) throw typed errors; a
- * payload that is not JSON throws `DatabricksStreamError` quoting a short excerpt.
+ * payload that is not JSON throws `StreamError` quoting a short excerpt.
  */
 export async function* parseJsonEvents<T = unknown>(
   events: AsyncIterable<SseEvent>,
@@ -78,25 +77,22 @@ export async function* parseJsonEvents<T = unknown>(
       payload = JSON.parse(data);
     } catch (e) {
       if (ev.event === "error") {
-        throw new DatabricksStreamError(
+        throw new StreamError(
           `Error event in stream${options.endpoint ? ` from ${options.endpoint}` : ""}: ${data.slice(0, 500)}`,
           {
             endpoint: options.endpoint,
           },
         );
       }
-      throw new DatabricksStreamError(
-        `Stream event is not valid JSON: ${JSON.stringify(data.slice(0, 200))}`,
-        {
-          cause: e,
-          endpoint: options.endpoint,
-        },
-      );
+      throw new StreamError(`Stream event is not valid JSON: ${JSON.stringify(data.slice(0, 200))}`, {
+        cause: e,
+        endpoint: options.endpoint,
+      });
     }
     const err = inBandError(payload, options.endpoint, data);
     if (err) throw err;
     if (ev.event === "error") {
-      throw new DatabricksStreamError(
+      throw new StreamError(
         `Error event in stream${options.endpoint ? ` from ${options.endpoint}` : ""}: ${data.slice(0, 500)}`,
         {
           endpoint: options.endpoint,
@@ -107,7 +103,7 @@ export async function* parseJsonEvents<T = unknown>(
     yield payload as T;
   }
   if (options.expectDone && !final) {
-    throw new DatabricksStreamError(
+    throw new StreamError(
       `Stream${options.endpoint ? ` from ${options.endpoint}` : ""} ended before completion (no "data: [DONE]"` +
         `${options.isFinal ? " or final event" : ""}): the response was truncated.`,
       { endpoint: options.endpoint },

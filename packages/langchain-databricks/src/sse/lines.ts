@@ -1,4 +1,4 @@
-import { DatabricksStreamError } from "../errors.js";
+import { StreamError } from "../errors.js";
 
 /** Default bound on one line (and one event's accumulated data), in characters: 8 MiB. */
 export const DEFAULT_MAX_LINE_LENGTH = 8 * 1024 * 1024;
@@ -39,7 +39,7 @@ export async function* decodeLines(
     }
     buf = buf.slice(start);
     if (buf.length > maxLineLength) {
-      throw new DatabricksStreamError(
+      throw new StreamError(
         `Stream line exceeds ${maxLineLength} characters without a line break; the response is not a valid event stream.`,
       );
     }

@@ -1,0 +1,42 @@
+import { startEmulator } from "databricks-emulator";
+import { afterAll, beforeAll } from "vitest";
+import { runChatModelIntegrationStandardTests } from "../../test-support/standard-int.js";
+import { ChatDatabricks } from "./chat-databricks.js";
+import type { ChatDatabricksInput } from "./types.js";
+
+type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+let emu: Emulator;
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0 });
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+const maker =
+  (model: string) =>
+  (extra: Partial<ChatDatabricksInput> = {}) =>
+    new ChatDatabricks({ model, host: emu.url, token: emu.token, maxRetries: 0, ...extra });
+
+runChatModelIntegrationStandardTests(
+  "ChatDatabricks standard integration (Llama)",
+  maker("databricks-meta-llama-3-3-70b-instruct"),
+  {
+    supportsParallelToolCalls: true,
+  },
+);
+runChatModelIntegrationStandardTests(
+  "ChatDatabricks standard integration (Claude)",
+  maker("databricks-claude-sonnet-4-5"),
+  {
+    supportsParallelToolCalls: true,
+  },
+);
+runChatModelIntegrationStandardTests(
+  "ChatDatabricks standard integration (GPT OSS)",
+  maker("databricks-gpt-oss-120b"),
+  {
+    supportsParallelToolCalls: true,
+  },
+);

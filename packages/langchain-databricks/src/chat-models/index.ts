@@ -1,0 +1,7 @@
+export { ChatDatabricks } from "./chat-databricks.js";
+export type {
+  ChatDatabricksCallOptions,
+  ChatDatabricksInput,
+  ChatDatabricksQuirks,
+  ChatRoute,
+} from "./types.js";
