@@ -31,6 +31,7 @@ const OPENAI_PATHS: ReadonlySet<string> = new Set<ProxyPath>([
   "responses",
 ]);
 const INVOCATIONS: Entry = { route: "invocations" };
+const INVOCATIONS_SUFFIX = "/invocations";
 
 /** A request the data plane serves. */
 export interface DataRoute {
@@ -47,6 +48,15 @@ export const matchDataRoute = (method: string | undefined, path: string): DataRo
   if (method !== "POST" || !path.startsWith(PREFIX)) return undefined;
   const rest = path.slice(PREFIX.length);
   if (OPENAI_PATHS.has(rest)) return { pattern: path, entry: { route: "openai", path: rest as ProxyPath } };
+  // The common case, `<name>/invocations`, without splitting the path.
+  const slash = rest.indexOf("/");
+  if (slash > 0 && rest.length - slash === INVOCATIONS_SUFFIX.length && rest.endsWith(INVOCATIONS_SUFFIX)) {
+    return {
+      pattern: "/serving-endpoints/:name/invocations",
+      entry: INVOCATIONS,
+      name: rest.slice(0, slash),
+    };
+  }
   const parts = rest.split("/");
   if (parts.length === 2 && parts[1] === "invocations") {
     return { pattern: "/serving-endpoints/:name/invocations", entry: INVOCATIONS, name: parts[0] };

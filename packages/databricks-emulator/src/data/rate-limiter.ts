@@ -17,11 +17,10 @@ export class RateLimiter {
   constructor(private readonly clock: Clock) {}
 
   check(ep: EndpointRecord, id: Identity): void {
-    const limits = [
-      ...((ep.aiGateway?.rate_limits as JsonObject[] | undefined) ?? []),
-      ...(ep.rateLimits ?? []),
-    ];
-    if (limits.length === 0) return;
+    const gatewayLimits = ep.aiGateway?.rate_limits as JsonObject[] | undefined;
+    // Most endpoints have no limits: answer without building the list (this runs on every query).
+    if (!gatewayLimits?.length && !ep.rateLimits?.length) return;
+    const limits = [...(gatewayLimits ?? []), ...(ep.rateLimits ?? [])];
     const now = this.clock.now();
     const window = Math.floor(now / WINDOW_MS);
     if (window !== this.window) {

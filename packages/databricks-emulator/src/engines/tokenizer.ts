@@ -36,10 +36,30 @@ export const countTokens = (text: string): number => {
   return n;
 };
 
+/** Cut texts by `maxTokens` then text: the same reply cut at the same `max_tokens` is a repeat, like prompts. */
+const cuts = new Map<number, Map<string, string>>();
+let cutCount = 0;
+
 /** The longest prefix of `text` that is at most `maxTokens` tokens, and whether it was cut. */
 export const truncateToTokens = (text: string, maxTokens: number): { text: string; truncated: boolean } => {
   if (countTokens(text) <= maxTokens) return { text, truncated: false };
+  const cacheable = text.length <= CACHEABLE_LENGTH;
+  const hit = cacheable ? cuts.get(maxTokens)?.get(text) : undefined;
+  if (hit !== undefined) return { text: hit, truncated: true };
   const enc = getEncoder();
-  const tokens = enc.encode(text).slice(0, Math.max(0, maxTokens));
-  return { text: enc.decode(tokens), truncated: true };
+  const cut = enc.decode(enc.encode(text).slice(0, Math.max(0, maxTokens)));
+  if (cacheable) {
+    if (cutCount >= CACHE_LIMIT) {
+      cuts.clear();
+      cutCount = 0;
+    }
+    let byText = cuts.get(maxTokens);
+    if (!byText) {
+      byText = new Map();
+      cuts.set(maxTokens, byText);
+    }
+    byText.set(text, cut);
+    cutCount++;
+  }
+  return { text: cut, truncated: true };
 };
