@@ -22,7 +22,13 @@ export default defineConfig({
   test: {
     include: soak
       ? ["**/*.soak.test.ts"]
-      : ["packages/*/src/**/*.test.ts", "examples/**/*.test.ts", "bench/**/*.test.ts", "docs/**/*.test.ts"],
+      : [
+          "packages/*/src/**/*.test.ts",
+          "packages/*/*.test.ts",
+          "examples/**/*.test.ts",
+          "bench/**/*.test.ts",
+          "docs/**/*.test.ts",
+        ],
     exclude: ["**/node_modules/**", "**/dist/**", ...(soak ? [] : ["**/*.soak.test.ts"])],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -12,9 +12,9 @@ import { join, relative } from "node:path";
 import type { Command } from "commander";
 import { startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fakeIO } from "../packages/langchain-databricks/src/cli/fake_io.js";
-import { buildProgram, runCli } from "../packages/langchain-databricks/src/cli/program.js";
-import { REPO_ROOT, runSource } from "../packages/langchain-databricks/src/cli/test_support.js";
+import { buildProgram, runCli } from "../packages/langchain-databricks-cli/src/program.js";
+import { fakeIO } from "../packages/langchain-databricks-cli/test-support/fake-io.js";
+import { REPO_ROOT, runSource } from "../packages/langchain-databricks-cli/test-support/processes.js";
 
 interface Block {
   /** e.g. docs/chat-models.md */
@@ -264,7 +264,7 @@ describe("documentation code blocks", () => {
           server.close(() => resolve(port));
         });
       });
-      const main = "packages/langchain-databricks/src/cli/main.ts";
+      const main = "packages/langchain-databricks-cli/src/main.ts";
       const noConfig = { HOME: home, DATABRICKS_CONFIG_FILE: join(home, "none.cfg") };
       const usage = fakeIO();
       try {

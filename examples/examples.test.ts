@@ -5,7 +5,7 @@
  */
 import { startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runSource } from "../packages/langchain-databricks/src/cli/test_support.js";
+import { runSource } from "../packages/langchain-databricks-cli/test-support/processes.js";
 import { dolly, dollyModel } from "./lib/dolly.js";
 
 // Port 0: never collide with another test (or a developer's app) on the seed's 7777.

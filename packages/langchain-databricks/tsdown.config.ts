@@ -17,15 +17,4 @@ export default defineConfig([
     unbundle: false,
     define: { __PKG_VERSION__: JSON.stringify(pkg.version) },
   },
-  {
-    // The CLI is an executable, not an import target: ESM only.
-    entry: ["src/cli/main.ts"],
-    outDir: "dist/cli",
-    format: ["esm"],
-    platform: "node",
-    target: "es2022",
-    dts: false,
-    clean: false,
-    define: { __PKG_VERSION__: JSON.stringify(pkg.version) },
-  },
 ]);

@@ -111,7 +111,7 @@ export async function chatStorm(emu: EmulatorHandle, calls: number, seed: number
     .log.filter((l: RequestLogEntry) => l.path.startsWith("/serving-endpoints/") && l.method === "POST");
 
   const { resentAfterSuccess, retryAfter1, minWaitAfterRetryAfter1Ms } = analyseSends(sends);
-  const count = (st: number) => log.filter((l) => l.status === st).length;
+  const count = (status: number) => log.filter((l) => l.status === status).length;
   return {
     calls,
     succeeded: texts.filter((t) => typeof t === "string" && t.length > 0).length,

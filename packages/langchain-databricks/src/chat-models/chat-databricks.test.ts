@@ -12,7 +12,7 @@ import {
 import { ChatDatabricks } from "./chat-databricks.js";
 
 let endpointCounter = 0;
-/** Each test uses its own endpoint name: learnt endpoint quirks are process-wide on purpose. */
+/** Each test uses its own endpoint name, so what one test teaches the route policy never leaks into another. */
 const uniqueEndpoint = (base = "databricks-meta-llama-3-3-70b-instruct") => `${base}-${++endpointCounter}`;
 
 const completion = (content: unknown, extra: Record<string, unknown> = {}) => ({

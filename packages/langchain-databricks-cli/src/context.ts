@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CliUsageError } from "./exit_codes.js";
+import { CliUsageError } from "./exit-codes.js";
 import type { CliIO } from "./io.js";
 
 /** Options every command accepts (declared once on the root program; valid before or after the subcommand). */

@@ -1,6 +1,6 @@
 /** Test helper: an in-memory {@link CliIO} that records output (not exported by the package). */
 import { Readable } from "node:stream";
-import type { CliIO } from "./io.js";
+import type { CliIO } from "../src/io.js";
 
 export interface FakeIO extends CliIO {
   out(): string;

@@ -1,6 +1,6 @@
 import { type Command, Option } from "commander";
 import { type CommandContext, contextFor, parseSeconds, writeJson, writeLine } from "../context.js";
-import { CliUsageError } from "../exit_codes.js";
+import { CliUsageError } from "../exit-codes.js";
 import type { CliIO } from "../io.js";
 
 interface JsonFlag {
@@ -118,7 +118,7 @@ function waitTimeoutOption(): Option {
 }
 
 async function endpointsClient(ctx: CommandContext) {
-  const { ServingEndpointsClient } = await import("../../index.js");
+  const { ServingEndpointsClient } = await import("langchain-databricks");
   return new ServingEndpointsClient(ctx.auth);
 }
 

@@ -9,9 +9,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { type EmulatorHandle, startEmulator } from "databricks-emulator";
+import { ServingEndpointsClient } from "langchain-databricks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ServingEndpointsClient } from "../clients/serving-endpoints.js";
-import { slowAgent } from "./test_models.js";
 import {
   BINS,
   type BinName,
@@ -22,7 +21,8 @@ import {
   type RunningBin,
   runBin,
   startBin,
-} from "./test_support.js";
+} from "../test-support/processes.js";
+import { slowAgent } from "../test-support/test-models.js";
 
 describe("the bins npm links", () => {
   it("point at committed files listed in `files` (not into dist/, which npm ci has not built yet)", () => {

@@ -3,7 +3,7 @@
 // `npm run build` has created dist/: a bin pointing straight into dist/ is skipped by `npm ci` in a fresh clone.
 import { fileURLToPath } from "node:url";
 
-const entry = new URL("../dist/cli/main.js", import.meta.url);
+const entry = new URL("../dist/main.js", import.meta.url);
 import(entry.href).catch((error) => {
   if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes(fileURLToPath(entry))) {
     process.stderr.write(

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { type CommandContext, contextFor, note, writeJson, writeLine } from "../context.js";
-import { CliUsageError } from "../exit_codes.js";
+import { CliUsageError } from "../exit-codes.js";
 import { type CliIO, readAll } from "../io.js";
 
 interface JsonFlag {
@@ -100,7 +100,7 @@ export function registerSecrets(program: Command, io: CliIO): void {
 }
 
 async function secretsClient(ctx: CommandContext) {
-  const { SecretsClient } = await import("../../index.js");
+  const { SecretsClient } = await import("langchain-databricks");
   return new SecretsClient(ctx.auth);
 }
 

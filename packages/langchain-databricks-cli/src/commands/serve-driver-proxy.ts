@@ -1,6 +1,6 @@
 import { type Command, Option } from "commander";
 import { contextFor, note, parsePort } from "../context.js";
-import { CliError, CliUsageError, ExitCode } from "../exit_codes.js";
+import { CliError, CliUsageError, ExitCode } from "../exit-codes.js";
 import type { CliIO } from "../io.js";
 
 interface ServeOptions {
@@ -42,7 +42,7 @@ export function registerServeDriverProxy(program: Command, io: CliIO): void {
         );
       }
       const fn = await loadFunction(io, modulePath, opts.export);
-      const { serveDriverProxyApp } = await import("../../index.js");
+      const { serveDriverProxyApp } = await import("langchain-databricks");
       const server = await serveDriverProxyApp(loggingFailures(io, fn) as never, {
         port: opts.port,
         host: opts.bind,

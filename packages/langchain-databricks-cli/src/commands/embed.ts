@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import { contextFor, note, parsePositiveInt } from "../context.js";
-import { batches, type EmbedFormat, type EmbedRow, parseEmbedInput } from "../embed_input.js";
-import { CliInterrupted, CliUsageError } from "../exit_codes.js";
+import { batches, type EmbedFormat, type EmbedRow, parseEmbedInput } from "../embed-input.js";
+import { CliInterrupted, CliUsageError } from "../exit-codes.js";
 import { type CliIO, type CliOutput, readAll } from "../io.js";
 
 interface EmbedOptions {
@@ -47,7 +47,7 @@ export function registerEmbed(program: Command, io: CliIO): void {
       const ctx = contextFor(command, io);
       const content = await readInput(io, file);
       const rows = parseEmbedInput(content, opts.format, opts.field);
-      const { DatabricksEmbeddings } = await import("../../index.js");
+      const { DatabricksEmbeddings } = await import("langchain-databricks");
       const embeddings = new DatabricksEmbeddings({
         ...ctx.auth,
         endpoint: opts.model,

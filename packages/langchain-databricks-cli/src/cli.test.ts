@@ -1,9 +1,4 @@
 import { createServer } from "node:net";
-import { describe, expect, it } from "vitest";
-import type { ConfigIo } from "../auth/io.js";
-import { resolveAuth } from "../auth/resolve.js";
-import { ServingEndpointsClient } from "../clients/serving-endpoints.js";
-import { apiErrorFromResponse } from "../error-body.js";
 import {
   DatabricksConfigError,
   DatabricksConnectionError,
@@ -11,14 +6,23 @@ import {
   NotFoundError,
   OperationFailedError,
   PermissionDeniedError,
+  ServingEndpointsClient,
   UnauthenticatedError,
-} from "../errors.js";
-import { classifyTransportFailure, timeoutError } from "../http/transport-errors.js";
+} from "langchain-databricks";
+import { describe, expect, it } from "vitest";
+// Library internals the CLI's error descriptions are checked against (test-only, from the library's sources).
+import type { ConfigIo } from "../../langchain-databricks/src/auth/io.js";
+import { resolveAuth } from "../../langchain-databricks/src/auth/resolve.js";
+import { apiErrorFromResponse } from "../../langchain-databricks/src/error-body.js";
+import {
+  classifyTransportFailure,
+  timeoutError,
+} from "../../langchain-databricks/src/http/transport-errors.js";
+import { fakeIO } from "../test-support/fake-io.js";
 import { embedInOrder } from "./commands/embed.js";
-import { describeError, inCliTerms, redact } from "./describe_error.js";
-import { batches, parseEmbedInput } from "./embed_input.js";
-import { CliUsageError, ExitCode } from "./exit_codes.js";
-import { fakeIO } from "./fake_io.js";
+import { describeError, inCliTerms, redact } from "./describe-error.js";
+import { batches, parseEmbedInput } from "./embed-input.js";
+import { CliUsageError, ExitCode } from "./exit-codes.js";
 import { runCli } from "./program.js";
 import { parseParams, textOf } from "./text.js";
 

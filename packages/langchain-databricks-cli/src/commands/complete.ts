@@ -1,6 +1,6 @@
 import { type Command, Option } from "commander";
 import { contextFor, parsePort, writeJson, writeLine } from "../context.js";
-import { CliUsageError } from "../exit_codes.js";
+import { CliUsageError } from "../exit-codes.js";
 import { type CliIO, readAll } from "../io.js";
 import { collect, parseParams } from "../text.js";
 
@@ -46,7 +46,7 @@ export function registerComplete(program: Command, io: CliIO): void {
       const text = prompt ?? (io.stdin.isTTY ? "" : (await readAll(io.stdin)).trim());
       if (!text) throw new CliUsageError("complete: no prompt given. Pass it as an argument or on stdin.");
       const extraParams = parseParams(opts.param);
-      const { Databricks } = await import("../../index.js");
+      const { Databricks } = await import("langchain-databricks");
       const llm = new Databricks({
         ...ctx.auth,
         ...(opts.model ? { endpointName: opts.model } : {}),

@@ -1,15 +1,15 @@
 import { Command, CommanderError, Option } from "commander";
-import { PACKAGE_NAME, PACKAGE_VERSION } from "../version.js";
 import { registerChat } from "./commands/chat.js";
 import { registerComplete } from "./commands/complete.js";
 import { registerEmbed } from "./commands/embed.js";
 import { registerEndpoints } from "./commands/endpoints.js";
 import { registerSecrets } from "./commands/secrets.js";
-import { registerServeDriverProxy } from "./commands/serve_driver_proxy.js";
+import { registerServeDriverProxy } from "./commands/serve-driver-proxy.js";
 import { parseRetries, parseSeconds } from "./context.js";
-import { describeError, redact } from "./describe_error.js";
-import { ExitCode } from "./exit_codes.js";
+import { describeError, redact } from "./describe-error.js";
+import { ExitCode } from "./exit-codes.js";
 import type { CliIO } from "./io.js";
+import { PACKAGE_NAME, PACKAGE_VERSION } from "./version.js";
 
 const ENV_HELP = `
 Authentication (same resolution as the library; flags win over env, env over ~/.databrickscfg):

@@ -1,8 +1,8 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { type Command, Option } from "commander";
 import { type CommandContext, contextFor, note, writeJson, writeLine } from "../context.js";
-import { describeError, redact } from "../describe_error.js";
-import { CliUsageError, ExitCode } from "../exit_codes.js";
+import { describeError, redact } from "../describe-error.js";
+import { CliUsageError, ExitCode } from "../exit-codes.js";
 import { type CliIO, readAll } from "../io.js";
 import { textOf } from "../text.js";
 
@@ -64,7 +64,7 @@ function parseNumber(flag: string): (value: string) => number {
 type ChatModel = Awaited<ReturnType<typeof createModel>>;
 
 async function createModel(ctx: CommandContext, opts: ChatOptions) {
-  const { ChatDatabricks } = await import("../../index.js");
+  const { ChatDatabricks } = await import("langchain-databricks");
   return new ChatDatabricks({
     ...ctx.auth,
     model: opts.model,

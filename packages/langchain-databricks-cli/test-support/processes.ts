@@ -23,7 +23,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-export const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 export interface RunResult {
   code: number | null;
@@ -121,7 +121,7 @@ export function runSource(
 
 /** The bins the packages ship, and the package directory (relative to the repo root) of each. */
 export const BINS = {
-  "langchain-databricks": "packages/langchain-databricks",
+  "langchain-databricks": "packages/langchain-databricks-cli",
   "databricks-emulator": "packages/databricks-emulator",
 } as const;
 export type BinName = keyof typeof BINS;

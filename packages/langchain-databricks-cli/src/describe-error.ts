@@ -1,4 +1,4 @@
-import { CliError, CliInterrupted, CliUsageError, ExitCode, type ExitCodeValue } from "./exit_codes.js";
+import { CliError, CliInterrupted, CliUsageError, ExitCode, type ExitCodeValue } from "./exit-codes.js";
 
 /** What the CLI prints for a failure: one or two lines, no stack trace, and the exit code. */
 export interface ErrorReport {

@@ -1,4 +1,4 @@
-import { CliUsageError } from "./exit_codes.js";
+import { CliUsageError } from "./exit-codes.js";
 
 /** Extracts the text of a LangChain message content (a string or a list of content blocks). */
 export function textOf(content: unknown): string {

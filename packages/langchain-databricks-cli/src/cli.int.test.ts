@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fakeIO } from "./fake_io.js";
+import { fakeIO } from "../test-support/fake-io.js";
+import { freePort } from "../test-support/processes.js";
+import { counterAgent, slowAgent } from "../test-support/test-models.js";
 import { runCli } from "./program.js";
-import { counterAgent, slowAgent } from "./test_models.js";
-import { freePort } from "./test_support.js";
 
 /** A custom model answering like the seed's dolly: the prompt echoed, cut at the first stop sequence. */
 const echoModel = {
@@ -130,7 +130,7 @@ describe("secrets", () => {
     expect((await run(["secrets", "put-secret", "cli-scope", "k3", "--bytes-value", "AAEC"])).code).toBe(0);
 
     // The stored value is exactly what was piped, minus the trailing newline.
-    const { SecretsClient } = await import("../index.js");
+    const { SecretsClient } = await import("langchain-databricks");
     expect(
       await new SecretsClient({ host: emulator.url, token: emulator.token }).getSecret("cli-scope", "k1"),
     ).toBe("s3cret-from-stdin");

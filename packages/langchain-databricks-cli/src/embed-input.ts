@@ -1,4 +1,4 @@
-import { CliUsageError } from "./exit_codes.js";
+import { CliUsageError } from "./exit-codes.js";
 
 /** One text to embed, with the caller's id carried through to the output row when the input had one. */
 export interface EmbedRow {
