@@ -105,7 +105,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   };
 
   const auth = new AuthStore(clock, options, snap?.auth);
-  const secrets = new SecretsStore(clock, persist, snap?.secrets);
+  const secrets = new SecretsStore(clock, persist, snap?.secrets, (name) => auth.identityOf(name));
   const models = new Map(Object.entries(options.models ?? {}));
   const endpoints = new EndpointStore(
     {
@@ -113,6 +113,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
       transitionMs: options.transitionMs ?? 200,
       onChange: persist,
       taskFor: (entity) => taskForEntity(entity, models),
+      requireSecretRead: (caller, scope) => secrets.requireReadForReference(caller, scope),
     },
     snap?.endpoints,
   );

@@ -4,6 +4,7 @@ import type { Clock } from "../util/clock.js";
 import { newEndpointId } from "../util/ids.js";
 import { clone, isObject, type JsonObject } from "../util/json.js";
 import { requireLevel } from "./permissions.js";
+import { secretRefsIn } from "./secret-refs.js";
 import type { AclEntry, CoreConfig, EndpointRecord, ServedEntity } from "./types.js";
 import {
   validateAiGateway,
@@ -35,6 +36,8 @@ export interface StoreOptions {
   onChange: () => void;
   /** Task for a new custom endpoint from its first served entity (agent kinds set agent/v1/...). */
   taskFor: (entityName: string) => string | undefined;
+  /** Throws the 403 envelope when `caller` may not reference secrets of `scope` (READ on the scope). */
+  requireSecretRead?: (caller: Identity, scope: string) => void;
 }
 
 const notFoundEndpoint = (name: string) => notFound(`Endpoint with name '${name}' does not exist.`);
@@ -292,6 +295,9 @@ export class EndpointStore {
     now: number,
   ): CoreConfig {
     const v = validateConfig(raw, name);
+    // The creator's READ on every referenced scope, checked now and again at query time (data/external.ts).
+    for (const e of v.entities)
+      for (const ref of secretRefsIn(e.spec)) this.opts.requireSecretRead?.(caller, ref.scope);
     const servedEntities: ServedEntity[] = v.entities.map((e) => {
       const s: ServedEntity = { name: e.name, spec: e.spec, creator: caller.name, creationTimestamp: now };
       if (e.plaintext && Object.keys(e.plaintext).length > 0) s.plaintext = e.plaintext;
