@@ -24,6 +24,7 @@ import { ClusterRegistry, DEFAULT_CLUSTER_ID } from "./proxy/clusters.js";
 import { DRIVER_PROXY_PREFIX, handleDriverProxy } from "./proxy/driver-proxy.js";
 import { registerSecretsRoutes } from "./secrets/routes.js";
 import { type SecretsSnapshot, SecretsStore } from "./secrets/store.js";
+import { createCommitter } from "./state/commit.js";
 import { Persister } from "./state/persist.js";
 import { Clock } from "./util/clock.js";
 import { newWorkspaceId } from "./util/ids.js";
@@ -100,8 +101,18 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   let collect: () => WorkspaceSnapshot = () => {
     throw new Error("workspace not initialised");
   };
+  // A failed save rolls the stores back to the last saved state (state/commit.ts).
+  const commit = createCommitter(
+    persister,
+    () => collect(),
+    (s: WorkspaceSnapshot) => {
+      endpoints.restore(s.endpoints);
+      secrets.restore(s.secrets);
+      clusters.restore(s.clusters);
+    },
+  );
   const persist = () => {
-    if (loaded) persister.save(collect());
+    if (loaded) commit();
   };
 
   const auth = new AuthStore(clock, options, snap?.auth);

@@ -3,6 +3,7 @@ import { ApiError, invalidParameter, notFound, permissionDenied } from "../error
 import type { Clock } from "../util/clock.js";
 import { newEndpointId } from "../util/ids.js";
 import { clone, isObject, type JsonObject } from "../util/json.js";
+import { checkStoredField, checkStoredFields } from "./field-limits.js";
 import { requireLevel } from "./permissions.js";
 import { secretRefsIn } from "./secret-refs.js";
 import type { AclEntry, CoreConfig, EndpointRecord, ServedEntity } from "./types.js";
@@ -110,6 +111,7 @@ export class EndpointStore {
   }
 
   create(caller: Identity, body: JsonObject): EndpointRecord {
+    checkStoredFields(body);
     const name = validateEndpointName(body.name);
     if (this.byName.has(name)) {
       throw new ApiError(409, "RESOURCE_ALREADY_EXISTS", `Endpoint with name '${name}' already exists.`);
@@ -186,6 +188,7 @@ export class EndpointStore {
       );
     }
     const now = this.opts.clock.now();
+    checkStoredFields(body, "config.");
     const previous = ep.pending?.config.configVersion ?? ep.config?.configVersion ?? 0;
     const config = this.buildConfig(caller, body, name, previous + 1, now);
     const current = ep.config ?? ep.pending?.config;
@@ -223,6 +226,7 @@ export class EndpointStore {
     const ep = this.get(name);
     this.assertWritable(ep);
     requireLevel(ep, caller, "CAN_MANAGE");
+    checkStoredFields(body, "ai_gateway.");
     ep.aiGateway = validateAiGateway(body, name);
     ep.lastUpdatedTimestamp = this.opts.clock.now();
     this.opts.onChange();
@@ -247,6 +251,7 @@ export class EndpointStore {
     const ep = this.get(name);
     this.assertWritable(ep);
     requireLevel(ep, caller, "CAN_MANAGE");
+    checkStoredFields(body);
     const add = validateTags(body.add_tags, "add_tags");
     const del = body.delete_tags ?? [];
     if (!Array.isArray(del) || del.some((k) => typeof k !== "string")) {
@@ -264,6 +269,7 @@ export class EndpointStore {
     const ep = this.get(name);
     this.assertWritable(ep);
     requireLevel(ep, caller, "CAN_MANAGE");
+    checkStoredField(field, value);
     ep.extra[field] = value;
     this.opts.onChange();
     return ep;
@@ -272,6 +278,16 @@ export class EndpointStore {
   setAcl(ep: EndpointRecord, acl: AclEntry[]): void {
     ep.acl = acl;
     this.opts.onChange();
+  }
+
+  /** Puts the user endpoints back to `snapshot` (copied); pre-provisioned ones stay (rollback of a failed save). */
+  restore(snapshot: EndpointsSnapshot): void {
+    for (const ep of [...this.byName.values()]) {
+      if (ep.readOnly) continue;
+      this.byName.delete(ep.name);
+      this.byId.delete(ep.id);
+    }
+    for (const ep of snapshot.endpoints) this.insert(clone(ep));
   }
 
   snapshot(): EndpointsSnapshot {

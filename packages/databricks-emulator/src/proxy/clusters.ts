@@ -24,6 +24,13 @@ export class ClusterRegistry {
     if (persist) this.onChange();
   }
 
+  /** Back to exactly `ids` plus the default cluster (rollback of a failed save). */
+  restore(ids: string[]): void {
+    this.ids.clear();
+    this.ids.add(DEFAULT_CLUSTER_ID);
+    for (const id of ids) this.ids.add(id);
+  }
+
   has(id: string): boolean {
     return this.ids.has(id);
   }

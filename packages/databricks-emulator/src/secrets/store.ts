@@ -40,7 +40,13 @@ export class SecretsStore {
     /** Looks a principal up by name, for resolving references on behalf of an endpoint's creator. */
     private readonly identityOf: (name: string) => Identity | undefined = () => undefined,
   ) {
-    for (const s of snapshot?.scopes ?? []) {
+    if (snapshot) this.restore(snapshot);
+  }
+
+  /** Replaces every scope with `snapshot`'s (copied); also the rollback of a failed save. */
+  restore(snapshot: SecretsSnapshot): void {
+    this.scopes.clear();
+    for (const s of snapshot.scopes) {
       this.scopes.set(s.name, {
         name: s.name,
         backendType: "DATABRICKS",

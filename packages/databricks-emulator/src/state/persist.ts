@@ -1,4 +1,13 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 
 const FILE = "workspace.json";
@@ -42,14 +51,21 @@ export class Persister {
   save(state: unknown): void {
     if (!this.file || !this.dataDir) return;
     const tmp = `${this.file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, "w", 0o600);
+    // Serialize first: a state that does not serialize leaves no temp file behind.
+    const text = JSON.stringify({ version: VERSION, state });
     try {
-      writeSync(fd, JSON.stringify({ version: VERSION, state }));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(tmp, "w", 0o600);
+      try {
+        writeSync(fd, text);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, this.file);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
     }
-    renameSync(tmp, this.file);
     try {
       const dir = openSync(this.dataDir, "r");
       try {
