@@ -88,6 +88,21 @@ export interface EmulatorOptions {
    * request as the default admin unless it carries a valid token of another principal.
    */
   auth?: boolean;
+  /**
+   * Inclusive range of driver ports the driver proxy forwards to. Default `[3000, 8000]` (the seed's rule);
+   * widen it for tests whose apps listen on random ports. The emulator's own port is never forwarded to.
+   */
+  driverProxyPorts?: [number, number];
+  /**
+   * Cluster permissions granted at start (`CAN_ATTACH_TO` by default), so non-admin principals can use the driver
+   * proxy; omit `clusterId` for every registered cluster. Admins can always attach; the rest is
+   * `/api/2.0/permissions/clusters/{id}`.
+   */
+  clusterAccess?: {
+    principal: string;
+    clusterId?: string;
+    level?: "CAN_ATTACH_TO" | "CAN_RESTART" | "CAN_MANAGE";
+  }[];
   /** Log one line per request to stderr. Default false (keeps the hot path lean). */
   logRequests?: boolean;
 }

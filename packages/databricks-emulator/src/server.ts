@@ -20,8 +20,10 @@ import { ADMIN_PREFIX, registerAdminRoutes } from "./faults/routes.js";
 import { Stats } from "./faults/stats.js";
 import { toErrorResponse } from "./http/envelope.js";
 import type { AdminApi, EmulatorHandle, EmulatorOptions } from "./options.js";
+import { checkDriverProxyPorts, grantClusterAccess } from "./proxy/cluster-access.js";
+import { type ClusterAclEntry, registerClusterPermissionRoutes } from "./proxy/cluster-permissions.js";
 import { ClusterRegistry, DEFAULT_CLUSTER_ID } from "./proxy/clusters.js";
-import { DRIVER_PROXY_PREFIX, handleDriverProxy } from "./proxy/driver-proxy.js";
+import { DEFAULT_DRIVER_PROXY_PORTS, DRIVER_PROXY_PREFIX, handleDriverProxy } from "./proxy/driver-proxy.js";
 import { registerSecretsRoutes } from "./secrets/routes.js";
 import { type SecretsSnapshot, SecretsStore } from "./secrets/store.js";
 import { createCommitter } from "./state/commit.js";
@@ -35,6 +37,7 @@ interface WorkspaceSnapshot {
   endpoints: EndpointsSnapshot;
   secrets: SecretsSnapshot;
   clusters: string[];
+  clusterAcls?: Record<string, ClusterAclEntry[]>;
 }
 
 const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
@@ -51,6 +54,7 @@ const checkOptions = (o: EmulatorOptions): void => {
   nonNegInt(o.transitionMs, "transitionMs");
   nonNegInt(o.bodyLimit, "bodyLimit");
   nonNegInt(o.tokenTtlSeconds, "tokenTtlSeconds");
+  checkDriverProxyPorts(o.driverProxyPorts);
   if (o.tokenTtlSeconds === 0)
     throw new TypeError("startEmulator: options.tokenTtlSeconds must be at least 1");
   const fm = o.foundationModels;
@@ -108,7 +112,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     (s: WorkspaceSnapshot) => {
       endpoints.restore(s.endpoints);
       secrets.restore(s.secrets);
-      clusters.restore(s.clusters);
+      clusters.restore(s.clusters, s.clusterAcls);
     },
   );
   const persist = () => {
@@ -131,7 +135,12 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   const startedAt = clock.now();
   for (const f of seededFoundationModels(options.foundationModels))
     endpoints.seed(foundationRecord(f, startedAt));
-  const clusters = new ClusterRegistry(persist, [...(snap?.clusters ?? []), ...(options.clusters ?? [])]);
+  const clusters = new ClusterRegistry(
+    persist,
+    [...(snap?.clusters ?? []), ...(options.clusters ?? [])],
+    snap?.clusterAcls,
+  );
+  grantClusterAccess(clusters, auth, options.clusterAccess);
   const workspaceId = options.workspaceId ?? snap?.workspaceId ?? newWorkspaceId();
   collect = () => ({
     workspaceId,
@@ -139,6 +148,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     endpoints: endpoints.snapshot(),
     secrets: secrets.snapshot(),
     clusters: clusters.list(),
+    clusterAcls: clusters.aclSnapshot(),
   });
   loaded = true;
 
@@ -162,10 +172,13 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     baseUrl: () => baseUrl,
   };
 
+  let port = 0;
   const proxyDeps = {
     auth,
     clusters,
     workspaceId,
+    ports: options.driverProxyPorts ?? DEFAULT_DRIVER_PROXY_PORTS,
+    ownPort: () => port,
     record: (method: string, path: string, status: number, principal: string | undefined) =>
       stats.record(
         { at: clock.now(), method, path, route: `${DRIVER_PROXY_PREFIX}*`, status, principal },
@@ -298,13 +311,14 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   registerAuthRoutes(app, ctx);
   registerControlRoutes(app, ctx);
   registerSecretsRoutes(app, ctx);
+  registerClusterPermissionRoutes(app, ctx);
   registerLocalOpenAi(app);
   if (options.faults) registerAdminRoutes(app, admin);
 
   const host = options.host ?? "127.0.0.1";
   await app.listen({ port: options.port ?? 0, host });
   const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : (options.port ?? 0);
+  port = typeof address === "object" && address ? address.port : (options.port ?? 0);
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   baseUrl = `http://${urlHost}:${port}`;
   persist();

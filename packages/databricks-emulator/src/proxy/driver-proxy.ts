@@ -2,9 +2,13 @@ import { randomUUID } from "node:crypto";
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { authenticate } from "../auth/authenticate.js";
 import type { AuthStore } from "../auth/store.js";
-import { ApiError, notFound } from "../errors.js";
-import { toErrorResponse } from "../http/envelope.js";
+import { ApiError, notFound, permissionDenied } from "../errors.js";
+import { malformedUrl, toErrorResponse } from "../http/envelope.js";
+import { hasClusterLevel } from "./cluster-permissions.js";
 import type { ClusterRegistry } from "./clusters.js";
+
+/** Driver ports an app may use (the seed: "use a port in [3000, 8000]"). */
+export const DEFAULT_DRIVER_PROXY_PORTS: readonly [number, number] = [3000, 8000];
 
 export const DRIVER_PROXY_PREFIX = "/driver-proxy-api/o/";
 
@@ -25,6 +29,10 @@ export interface DriverProxyDeps {
   auth: AuthStore;
   clusters: ClusterRegistry;
   workspaceId: string;
+  /** Inclusive range of driver ports the proxy forwards to. */
+  ports: readonly [number, number];
+  /** The emulator's own port: never a proxy target (it would reach the admin API from the inside). */
+  ownPort(): number;
   /** Called once per proxied request with the final status (for stats). */
   record(method: string, path: string, status: number, principal: string | undefined): void;
 }
@@ -58,18 +66,30 @@ export const handleDriverProxy = (req: IncomingMessage, res: ServerResponse, dep
     deps.record(method, path, sendError(res, err, requestId), principal);
   };
   try {
-    principal = authenticate(req.headers.authorization, deps.auth, requestId).name;
-    const [org = "", cluster = "", port = "", ...rest] = path.slice(DRIVER_PROXY_PREFIX.length).split("/");
+    const identity = authenticate(req.headers.authorization, deps.auth, requestId);
+    principal = identity.name;
+    const [org = "", rawCluster = "", port = "", ...rest] = path.slice(DRIVER_PROXY_PREFIX.length).split("/");
     if (org !== "0" && org !== deps.workspaceId) {
       throw notFound(
         `Workspace ${org} is not this workspace; use /driver-proxy-api/o/0/... or o/${deps.workspaceId}/....`,
       );
     }
-    if (!deps.clusters.has(decodeURIComponent(cluster))) {
+    let cluster: string;
+    try {
+      cluster = decodeURIComponent(rawCluster);
+    } catch {
+      throw malformedUrl();
+    }
+    if (!deps.clusters.has(cluster)) {
       throw new ApiError(
         400,
         "INVALID_PARAMETER_VALUE",
-        `Cluster ${decodeURIComponent(cluster)} does not exist. Register it with --cluster ID or registerCluster(id).`,
+        `Cluster ${cluster} does not exist. Register it with --cluster ID or registerCluster(id).`,
+      );
+    }
+    if (!hasClusterLevel(deps.clusters.acl(cluster), identity, "CAN_ATTACH_TO")) {
+      throw permissionDenied(
+        `User ${identity.name} does not have CAN_ATTACH_TO permission on cluster ${cluster}.`,
       );
     }
     const portNum = Number(port);
@@ -79,6 +99,18 @@ export const handleDriverProxy = (req: IncomingMessage, res: ServerResponse, dep
         "INVALID_PARAMETER_VALUE",
         `Invalid driver port '${port}': use a number from 1 to 65535.`,
       );
+    }
+    const [min, max] = deps.ports;
+    // One answer for a forbidden port and for a port nothing listens on, so the proxy is no port scanner.
+    const unreachable = () =>
+      new ApiError(
+        502,
+        "BAD_GATEWAY",
+        `No app is reachable on port ${portNum} of the driver of cluster ${cluster}. Serve it on a port in [${min}, ${max}] on 0.0.0.0 (127.0.0.1 on the emulator).`,
+      );
+    if (portNum < min || portNum > max || portNum === deps.ownPort()) {
+      fail(unreachable());
+      return;
     }
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !DROP.has(k)) headers[k] = v;
@@ -96,13 +128,7 @@ export const handleDriverProxy = (req: IncomingMessage, res: ServerResponse, dep
         deps.record(method, path, up.statusCode ?? 502, principal);
       },
     );
-    upstream.on("error", (err: NodeJS.ErrnoException) => {
-      const msg =
-        err.code === "ECONNREFUSED"
-          ? `No app is listening on port ${portNum} of the driver of cluster ${cluster}. Start your server on 127.0.0.1:${portNum} (0.0.0.0 on a real cluster).`
-          : `The driver proxy could not reach port ${portNum} of cluster ${cluster} (${err.code ?? "error"}).`;
-      fail(new ApiError(502, "BAD_GATEWAY", msg));
-    });
+    upstream.on("error", () => fail(unreachable()));
     res.on("close", () => {
       if (!res.writableFinished) upstream.destroy();
     });

@@ -31,6 +31,8 @@ beforeAll(async () => {
   emulator = await startEmulator({
     models: { echo: echoModel, "cat.cli.counter": counterAgent, "cat.cli.slow": slowAgent },
     transitionMs: 20,
+    // Test apps listen on random ports, outside the seed's [3000, 8000].
+    driverProxyPorts: [1024, 65535],
   });
   dir = mkdtempSync(join(tmpdir(), "ldb-cli-"));
   auth = ["--host", emulator.url, "--token", emulator.token];
