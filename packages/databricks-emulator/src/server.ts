@@ -99,7 +99,13 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   checkOptions(options);
   const clock = new Clock();
   const persister = new Persister(options.dataDir);
-  const snap = persister.load<WorkspaceSnapshot>();
+  let snap: WorkspaceSnapshot | undefined;
+  try {
+    snap = persister.load<WorkspaceSnapshot>();
+  } catch (err) {
+    persister.release();
+    throw err;
+  }
   let loaded = false;
   // Set below, once all stores exist; mutations before that are part of loading, not new state.
   let collect: () => WorkspaceSnapshot = () => {
@@ -316,7 +322,11 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   if (options.faults) registerAdminRoutes(app, admin);
 
   const host = options.host ?? "127.0.0.1";
-  await app.listen({ port: options.port ?? 0, host });
+  // The data dir lock is released on close, and when the start fails here (port in use).
+  await app.listen({ port: options.port ?? 0, host }).catch((err: unknown) => {
+    persister.release();
+    throw err;
+  });
   const address = app.server.address();
   port = typeof address === "object" && address ? address.port : (options.port ?? 0);
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
@@ -337,7 +347,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     registerCluster: (id) => clusters.add(id),
     admin,
     close: () => {
-      closed ??= app.close();
+      closed ??= app.close().finally(() => persister.release());
       return closed;
     },
   };

@@ -9,6 +9,7 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { lockDataDir } from "./lock.js";
 
 const FILE = "workspace.json";
 const VERSION = 1;
@@ -21,9 +22,13 @@ const VERSION = 1;
 export class Persister {
   private readonly file: string | undefined;
 
+  /** Releases the data dir's exclusive lock (see state/lock.ts); a no-op in memory. */
+  readonly release: () => void = () => {};
+
   constructor(private readonly dataDir: string | undefined) {
     if (dataDir) {
       mkdirSync(dataDir, { recursive: true });
+      this.release = lockDataDir(dataDir);
       this.file = join(dataDir, FILE);
     }
   }
