@@ -319,7 +319,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   registerSecretsRoutes(app, ctx);
   registerClusterPermissionRoutes(app, ctx);
   registerLocalOpenAi(app);
-  if (options.faults) registerAdminRoutes(app, admin);
+  if (options.faults) registerAdminRoutes(app, admin, (header) => auth.isAdminCredential(header));
 
   const host = options.host ?? "127.0.0.1";
   // The data dir lock is released on close, and when the start fails here (port in use).

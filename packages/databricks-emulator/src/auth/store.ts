@@ -100,6 +100,19 @@ export class AuthStore {
     return this.principals.get(rec.principal);
   }
 
+  /**
+   * True for the admin API's credential: `Bearer <admin PAT>` (compared in constant time, valid even after
+   * `expireTokens`, so tests can undo what they did) or any live token of an admin principal.
+   */
+  isAdminCredential(header: string | undefined): boolean {
+    if (!header?.startsWith("Bearer ")) return false;
+    const token = header.slice(7).trim();
+    const a = Buffer.from(this.adminToken);
+    const b = Buffer.from(token);
+    if (a.length === b.length && timingSafeEqual(a, b)) return true;
+    return this.resolveToken(token)?.admin === true;
+  }
+
   /** Checks client credentials in constant time; undefined when they do not match a service principal. */
   checkClient(clientId: string, clientSecret: string): Identity | undefined {
     const sp = this.sps.get(clientId);
