@@ -13,6 +13,7 @@ import { truncatedForFault } from "../faults/controller.js";
 import type { ActiveFault } from "../faults/types.js";
 import { parseJson, readBody } from "../http/body.js";
 import { malformedUrl, toErrorResponse, withOpenAiError } from "../http/envelope.js";
+import { SerializedJson } from "../offload/offload.js";
 import { isObject } from "../util/json.js";
 import { type Entry, type QueryAnswer, serveQuery } from "./dispatch.js";
 import type { ProxyPath } from "./external.js";
@@ -94,7 +95,7 @@ const writeJson = (
   headers: Record<string, string>,
   fault: ActiveFault | null,
 ): void => {
-  let text = JSON.stringify(body) ?? "null";
+  let text = body instanceof SerializedJson ? body.text : (JSON.stringify(body) ?? "null");
   if (fault?.malformedJson && text.length > 1) text = truncatedForFault(text);
   res.writeHead(status, {
     "x-request-id": requestId,
