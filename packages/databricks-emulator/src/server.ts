@@ -18,6 +18,7 @@ import { FOUNDATION_MODELS } from "./engines/index.js";
 import { FaultController, truncatedForFault } from "./faults/controller.js";
 import { ADMIN_PREFIX, registerAdminRoutes } from "./faults/routes.js";
 import { Stats } from "./faults/stats.js";
+import { clientErrorHandler } from "./http/client-error.js";
 import { toErrorResponse } from "./http/envelope.js";
 import type { AdminApi, EmulatorHandle, EmulatorOptions } from "./options.js";
 import { checkDriverProxyPorts, grantClusterAccess } from "./proxy/cluster-access.js";
@@ -204,6 +205,8 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     routerOptions: { maxParamLength: 1000 },
     genReqId: () => randomUUID(),
     forceCloseConnections: true,
+    // Node's parser errors get the Databricks envelope too (http/client-error.ts).
+    clientErrorHandler,
     // Malformed URLs and similar framework-level failures still get the Databricks envelope.
     frameworkErrors: (err, req, reply) => {
       const r = toErrorResponse(err, req.id);

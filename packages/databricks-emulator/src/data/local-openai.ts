@@ -8,7 +8,7 @@ import {
   runResponses,
 } from "../engines/index.js";
 import { ApiError } from "../errors.js";
-import { parseJson } from "../http/body.js";
+import { checkJsonDepth, parseJson } from "../http/body.js";
 import { isHeavyGeneration, runOffloaded, SerializedJson } from "../offload/offload.js";
 import { isObject } from "../util/json.js";
 import { localEngineModel } from "./entities.js";
@@ -62,6 +62,7 @@ export const registerLocalOpenAi = (app: FastifyInstance): void => {
       }
       try {
         const body = parseJson(req.body);
+        checkJsonDepth(body);
         if (!isObject(body))
           throw new ApiError(400, "BAD_REQUEST", "The request body must be a JSON object.");
         if (typeof body.model !== "string" || body.model === "") {

@@ -11,7 +11,7 @@ import type { Ctx } from "../context.js";
 import { badRequest } from "../errors.js";
 import { truncatedForFault } from "../faults/controller.js";
 import type { ActiveFault } from "../faults/types.js";
-import { parseJson, readBody } from "../http/body.js";
+import { checkJsonDepth, parseJson, readBody } from "../http/body.js";
 import { malformedUrl, toErrorResponse, withOpenAiError } from "../http/envelope.js";
 import { SerializedJson } from "../offload/offload.js";
 import { isObject } from "../util/json.js";
@@ -168,6 +168,7 @@ class DataRequest {
   private serve(identity: Identity, name: string | undefined, served: string | undefined): void {
     try {
       const parsed = parseJson(this.body);
+      checkJsonDepth(parsed);
       const endpoint = this.route.entry.route === "openai" ? openAiEndpoint(parsed) : (name ?? "");
       const call = { res: this.res, requestId: this.requestId, fault: this.fault, identity };
       const result = serveQuery(this.ctx, call, endpoint, parsed, this.route.entry, served);
