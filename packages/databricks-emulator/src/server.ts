@@ -5,6 +5,7 @@ import { callerIdentifier } from "./auth/authenticate.js";
 import { DEFAULT_ADMIN } from "./auth/identity.js";
 import { registerAuthRoutes } from "./auth/routes.js";
 import { type AuthSnapshot, AuthStore } from "./auth/store.js";
+import { TokenJournal } from "./auth/token-journal.js";
 import type { Ctx } from "./context.js";
 import { foundationRecord } from "./control/foundation.js";
 import { registerControlRoutes } from "./control/routes.js";
@@ -126,7 +127,12 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     if (loaded) commit();
   };
 
-  const auth = new AuthStore(clock, options, snap?.auth);
+  const auth = new AuthStore(
+    clock,
+    options,
+    snap?.auth,
+    options.dataDir ? new TokenJournal(options.dataDir) : undefined,
+  );
   const secrets = new SecretsStore(clock, persist, snap?.secrets, (name) => auth.identityOf(name));
   const models = new Map(Object.entries(options.models ?? {}));
   const endpoints = new EndpointStore(
