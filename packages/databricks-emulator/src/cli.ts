@@ -27,6 +27,8 @@ Options:
                       no id is given), so it may use the driver proxy; admins always can (repeatable)
   --driver-proxy-ports MIN-MAX
                       driver ports the proxy forwards to (default 3000-8000, the seed's range)
+  --tls               serve HTTPS with a generated local CA (kept in --data-dir); prints the CA settings
+                      clients need. With --port 443, clients that force https://<host> work unchanged
   --faults            enable the admin/fault API under /__emulator
   --token-ttl N       OAuth token lifetime in seconds (default 3600)
   --no-foundation-models
@@ -100,6 +102,7 @@ const main = async (argv: string[]): Promise<number> => {
       user: { type: "string", multiple: true },
       "service-principal": { type: "string", multiple: true },
       faults: { type: "boolean" },
+      tls: { type: "boolean" },
       "cluster-access": { type: "string", multiple: true },
       "driver-proxy-ports": { type: "string" },
       "token-ttl": { type: "string" },
@@ -124,6 +127,7 @@ const main = async (argv: string[]): Promise<number> => {
     transitionMs: int(values["transition-ms"], "transition-ms"),
     clusters: values.cluster,
     faults: values.faults,
+    tls: values.tls,
     tokenTtlSeconds: int(values["token-ttl"], "token-ttl"),
     users: parseUsers(values.user),
     servicePrincipals: parseServicePrincipals(values["service-principal"]),
@@ -161,6 +165,14 @@ const main = async (argv: string[]): Promise<number> => {
     `  default cluster id: ${emu.defaultClusterId}`,
     `  workspace id: ${emu.workspaceId}`,
     `  OpenAI-compatible local base: ${emu.openaiApiBase}`,
+    // Ready to paste: each client family reads its own variable for extra trusted CAs.
+    ...(emu.tls
+      ? [
+          `  NODE_EXTRA_CA_CERTS=${emu.tls.caPath}`,
+          `  REQUESTS_CA_BUNDLE=${emu.tls.caPath}`,
+          `  SSL_CERT_FILE=${emu.tls.caPath}`,
+        ]
+      : []),
     // Generated PATs are only known here; service principal secrets are the caller's own and are not echoed.
     ...emu.users.map((u) => `  user ${u.userName} token: ${u.token}`),
     ...(options.servicePrincipals ?? []).map((sp) => `  service principal ${sp.clientId} (OAuth M2M)`),

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import Fastify, { type FastifyInstance } from "fastify";
 import { callerIdentifier } from "./auth/authenticate.js";
 import { DEFAULT_ADMIN } from "./auth/identity.js";
@@ -30,6 +31,7 @@ import { registerSecretsRoutes } from "./secrets/routes.js";
 import { type SecretsSnapshot, SecretsStore } from "./secrets/store.js";
 import { createCommitter } from "./state/commit.js";
 import { Persister } from "./state/persist.js";
+import { tlsMaterial } from "./tls/certificates.js";
 import { Clock } from "./util/clock.js";
 import { newWorkspaceId } from "./util/ids.js";
 
@@ -127,6 +129,13 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     if (loaded) commit();
   };
 
+  // HTTPS with a local CA (tls/certificates.ts), kept under dataDir/tls when there is one.
+  const tls = options.tls
+    ? await tlsMaterial(options.dataDir).catch((err: unknown) => {
+        persister.release();
+        throw err;
+      })
+    : undefined;
   const auth = new AuthStore(
     clock,
     options,
@@ -224,15 +233,17 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
       reply.raw.end(JSON.stringify(r.body));
     },
     // The driver proxy streams raw bodies both ways and the data plane is the hot path: both run below Fastify.
-    serverFactory: (handler) =>
-      createServer((req: IncomingMessage, res: ServerResponse) => {
+    serverFactory: (handler) => {
+      const listener = (req: IncomingMessage, res: ServerResponse) => {
         const url = req.url ?? "/";
         if (url.startsWith(DRIVER_PROXY_PREFIX)) return handleDriverProxy(req, res, proxyDeps);
         const path = pathOf(url);
         const route = matchDataRoute(req.method, path);
         if (route) serveData(req, res, route, path);
         else handler(req, res);
-      }),
+      };
+      return tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, listener) : createServer(listener);
+    },
   });
   app.decorateRequest("identity", null);
   app.decorateRequest("fault", null);
@@ -334,12 +345,13 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   // The data dir lock is released on close, and when the start fails here (port in use).
   await app.listen({ port: options.port ?? 0, host }).catch((err: unknown) => {
     persister.release();
+    tls?.dispose();
     throw err;
   });
   const address = app.server.address();
   port = typeof address === "object" && address ? address.port : (options.port ?? 0);
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  baseUrl = `http://${urlHost}:${port}`;
+  baseUrl = `${tls ? "https" : "http"}://${urlHost}:${port}`;
   persist();
 
   let closed: Promise<void> | undefined;
@@ -354,9 +366,13 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     defaultClusterId: DEFAULT_CLUSTER_ID,
     users: auth.users.map((u) => ({ ...u })),
     registerCluster: (id) => clusters.add(id),
+    ...(tls ? { tls: { caPath: tls.caPath, caPem: tls.caPem } } : {}),
     admin,
     close: () => {
-      closed ??= app.close().finally(() => persister.release());
+      closed ??= app.close().finally(() => {
+        persister.release();
+        tls?.dispose();
+      });
       return closed;
     },
   };
