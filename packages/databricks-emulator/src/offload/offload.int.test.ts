@@ -60,6 +60,9 @@ describe("heavy generations leave the event loop", () => {
     abort.abort();
     await Promise.all(huge);
     const extra = p90(loaded) - p90(baseline);
+    console.log(
+      `[figures] unrelated GET p90 ${p90(baseline).toFixed(1)} ms alone, ${p90(loaded).toFixed(1)} ms under 4 x {max_tokens: 1e6, n: 5} (max ${Math.max(...loaded).toFixed(1)} ms)`,
+    );
     expect(
       extra,
       `p90 ${p90(baseline).toFixed(1)} ms -> ${p90(loaded).toFixed(1)} ms under load`,
