@@ -3,8 +3,13 @@
  * [3000, 8000] by default), never to the emulator's own port, and only for principals with CAN_ATTACH_TO on the
  * cluster; a forbidden port and a closed one answer alike.
  */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
@@ -150,5 +155,86 @@ describe("driver proxy with the default port range [3000, 8000]", () => {
       error_code: "BAD_REQUEST",
       message: "Malformed request URL: check its percent-encoding.",
     });
+  });
+});
+
+describe("driver proxy access from the CLI", () => {
+  it("--cluster-access grants a --user CAN_ATTACH_TO; --driver-proxy-ports widens the range", {
+    timeout: 60_000,
+  }, async () => {
+    const app = (await listen(0))!;
+    const appPort = (app.address() as AddressInfo).port;
+    const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        cli,
+        "start",
+        "--port",
+        "0",
+        "--no-foundation-models",
+        "--user",
+        `${BOB}:dapi-bob-cli`,
+        "--user",
+        `${CAROL}:dapi-carol-cli`,
+        "--cluster-access",
+        BOB,
+        "--driver-proxy-ports",
+        "1024-65535",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    try {
+      let out = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on("data", (c: Buffer) => {
+          out += c.toString();
+          const m = /DATABRICKS_HOST=(\S+)/.exec(out);
+          if (m && out.includes("OpenAI-compatible local base:")) resolve(m[1]!);
+        });
+        child.once("exit", (code) => reject(new Error(`CLI exited (${String(code)}): ${out}`)));
+      });
+      const path = `/driver-proxy-api/o/0/0000-000000-emulator/${appPort}/`;
+      const bob = await call({ url, token: "dapi-bob-cli" }, "POST", path, {});
+      expect(bob.status).toBe(200);
+      expect(bob.text).toBe('"app"');
+      const carol = await call({ url, token: "dapi-carol-cli" }, "POST", path, {});
+      expect(carol.status).toBe(403);
+    } finally {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+      await close(app);
+    }
+  });
+});
+
+describe("cluster ACLs with --data-dir", () => {
+  it("survive a restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "emu-cluster-acl-"));
+    const opts = {
+      dataDir: dir,
+      users: [{ userName: CAROL, token: "dapi-carol-acl" }],
+      foundationModels: false as const,
+    };
+    let emu = await startEmulator(opts);
+    try {
+      const path = `/api/2.0/permissions/clusters/${emu.defaultClusterId}`;
+      const acl = [{ user_name: CAROL, permission_level: "CAN_ATTACH_TO" }];
+      expect((await call(emu, "PATCH", path, { access_control_list: acl })).status).toBe(200);
+      await emu.close();
+      emu = await startEmulator(opts);
+      const back = await call({ url: emu.url, token: "dapi-carol-acl" }, "GET", path);
+      expect(back.status).toBe(200);
+      expect(back.json.access_control_list).toContainEqual({
+        user_name: CAROL,
+        all_permissions: [{ permission_level: "CAN_ATTACH_TO", inherited: false }],
+      });
+    } finally {
+      await emu.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
