@@ -49,8 +49,8 @@ const parseAcl = (raw: unknown): ClusterAclEntry[] => {
       throw invalidParameter(`${at} needs exactly one of user_name, group_name, service_principal_name.`);
     const kind = given[0]!;
     const principal = r[kind];
-    if (typeof principal !== "string" || principal === "" || principal.length > 256)
-      throw invalidParameter(`${at}.${kind} must be a string.`);
+    if (typeof principal !== "string" || principal === "" || principal.length > 512)
+      throw invalidParameter(`${at}.${kind} must be a string of 1 to 512 characters.`);
     if (!isClusterLevel(r.permission_level)) {
       throw invalidParameter(
         `Invalid permission level ${JSON.stringify(r.permission_level)} in ${at}; use one of ${LEVELS.join(", ")}.`,

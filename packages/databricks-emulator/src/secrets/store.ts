@@ -10,6 +10,7 @@ export const isSecretPermission = (v: unknown): v is SecretPermission =>
 const NAME_RE = /^[A-Za-z0-9_.-]{1,128}$/;
 const MAX_VALUE_BYTES = 128 * 1024;
 const MAX_SECRETS = 1000;
+const MAX_PRINCIPAL_LENGTH = 512;
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 
 interface Secret {
@@ -248,5 +249,8 @@ const checkName = (v: unknown, what: "scope" | "key"): string => {
 
 const checkPrincipal = (v: unknown): string => {
   if (typeof v !== "string" || v.trim() === "") throw invalidParameter("Missing required field: principal");
+  // Stored with the scope (and written to the state file): bounded like every stored field.
+  if (v.length > MAX_PRINCIPAL_LENGTH)
+    throw invalidParameter(`Field 'principal' is longer than ${MAX_PRINCIPAL_LENGTH} characters.`);
   return v;
 };

@@ -82,6 +82,35 @@ describe("stored field limits", () => {
     expect(String(res.json.message)).toBe("Field 'description' is larger than 256 KiB; send less.");
   });
 
+  it("bounds the principals stored in endpoint, cluster and secret ACLs", async () => {
+    const long = `${"u".repeat(600)}@example.com`;
+    const ep = await call(emu, "GET", "/api/2.0/serving-endpoints/ok");
+    const endpointAcl = await call(
+      emu,
+      "PATCH",
+      `/api/2.0/permissions/serving-endpoints/${String(ep.json.id)}`,
+      {
+        access_control_list: [{ user_name: long, permission_level: "CAN_QUERY" }],
+      },
+    );
+    expect(endpointAcl.status).toBe(400);
+    expect(endpointAcl.json.message).toBe(
+      "access_control_list[0].user_name must be a string of 1 to 512 characters.",
+    );
+    const clusterAcl = await call(emu, "PATCH", `/api/2.0/permissions/clusters/${emu.defaultClusterId}`, {
+      access_control_list: [{ user_name: long, permission_level: "CAN_ATTACH_TO" }],
+    });
+    expect(clusterAcl.status).toBe(400);
+    await call(emu, "POST", "/api/2.0/secrets/scopes/create", { scope: "acl-limits" });
+    const secretAcl = await call(emu, "POST", "/api/2.0/secrets/acls/put", {
+      scope: "acl-limits",
+      principal: long,
+      permission: "READ",
+    });
+    expect(secretAcl.status).toBe(400);
+    expect(secretAcl.json.message).toBe("Field 'principal' is longer than 512 characters.");
+  });
+
   it("keeps accepting and persisting writes after refusing (the store is not poisoned)", async () => {
     const res = await call(emu, "POST", "/api/2.0/serving-endpoints", {
       ...customEndpointBody("after"),
