@@ -78,7 +78,12 @@ describe.concurrent("each example on its own (offline)", () => {
 describe("against a workspace given by DATABRICKS_HOST (an emulator standing in for a real one)", () => {
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   beforeAll(async () => {
-    emulator = await startEmulator({ models: { dolly: dollyModel }, transitionMs: 50 });
+    // DRIVER_PROXY_PORT=0 puts the example's app on a random port, outside the seed's [3000, 8000].
+    emulator = await startEmulator({
+      models: { dolly: dollyModel },
+      transitionMs: 50,
+      driverProxyPorts: [1024, 65535],
+    });
   });
   afterAll(async () => {
     await emulator?.close();

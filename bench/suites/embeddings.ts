@@ -359,7 +359,8 @@ async function withDelayedEmulator<T>(
   try {
     const res = await request(`${t.url}/__emulator/faults`, {
       method: "PUT",
-      headers: { "content-type": "application/json" },
+      // The admin API takes the admin credential.
+      headers: { authorization: `Bearer ${t.token}`, "content-type": "application/json" },
       body: JSON.stringify({ rules: [{ path: "/serving-endpoints/", latencyMs: delayMs }] }),
     });
     const text = await res.body.text();

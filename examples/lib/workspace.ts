@@ -72,7 +72,12 @@ export async function openWorkspace(): Promise<Workspace> {
 
   // Imported lazily: a real-workspace run does not need the emulator at all.
   const { startEmulator } = await import("databricks-emulator");
-  const emulator = await startEmulator({ models: { dolly: dollyModel }, transitionMs: 100 });
+  const emulator = await startEmulator({
+    models: { dolly: dollyModel },
+    transitionMs: 100,
+    // DRIVER_PROXY_PORT=0 (any free port) lands outside the seed's driver port range [3000, 8000]: widen it.
+    ...(process.env.DRIVER_PROXY_PORT === "0" ? { driverProxyPorts: [1024, 65535] as [number, number] } : {}),
+  });
   for (const name of AUTH_ENV) delete process.env[name];
   // The same settings a Databricks notebook would provide: host, token and the attached cluster.
   process.env.DATABRICKS_HOST = emulator.url;

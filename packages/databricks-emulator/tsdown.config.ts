@@ -1,7 +1,8 @@
 import { defineConfig } from "tsdown";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/cli.ts"],
+  // The engine worker is loaded by URL (offload/offload.ts), not imported: it needs its own entry.
+  entry: ["src/index.ts", "src/cli.ts", "src/offload/engine-worker.ts"],
   format: ["esm"],
   platform: "node",
   target: "es2022",

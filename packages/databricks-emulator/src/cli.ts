@@ -22,6 +22,13 @@ Options:
   --service-principal ID:SECRET
                       add a service principal for OAuth M2M (client_credentials at /oidc/v1/token;
                       repeatable)
+  --cluster-access PRINCIPAL[:CLUSTER_ID]
+                      grant a --user or --service-principal CAN_ATTACH_TO on a cluster (every cluster when
+                      no id is given), so it may use the driver proxy; admins always can (repeatable)
+  --driver-proxy-ports MIN-MAX
+                      driver ports the proxy forwards to (default 3000-8000, the seed's range)
+  --tls               serve HTTPS with a generated local CA (kept in --data-dir); prints the CA settings
+                      clients need. With --port 443, clients that force https://<host> work unchanged
   --faults            enable the admin/fault API under /__emulator
   --token-ttl N       OAuth token lifetime in seconds (default 3600)
   --no-foundation-models
@@ -41,6 +48,14 @@ const int = (v: string | undefined, name: string): number | undefined => {
 const splitPair = (v: string): [string, string | undefined] => {
   const i = v.indexOf(":");
   return i < 0 ? [v, undefined] : [v.slice(0, i), v.slice(i + 1)];
+};
+
+const parsePortRange = (v: string | undefined): [number, number] | undefined => {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)-(\d+)$/.exec(v);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) > 65535 || Number(m[1]) > Number(m[2]))
+    throw new UsageError(`--driver-proxy-ports takes MIN-MAX within 1-65535 (e.g. 3000-8000), got '${v}'`);
+  return [Number(m[1]), Number(m[2])];
 };
 
 const parseUsers = (values: string[] | undefined): UserSpec[] | undefined =>
@@ -87,6 +102,9 @@ const main = async (argv: string[]): Promise<number> => {
       user: { type: "string", multiple: true },
       "service-principal": { type: "string", multiple: true },
       faults: { type: "boolean" },
+      tls: { type: "boolean" },
+      "cluster-access": { type: "string", multiple: true },
+      "driver-proxy-ports": { type: "string" },
       "token-ttl": { type: "string" },
       "no-foundation-models": { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -109,9 +127,17 @@ const main = async (argv: string[]): Promise<number> => {
     transitionMs: int(values["transition-ms"], "transition-ms"),
     clusters: values.cluster,
     faults: values.faults,
+    tls: values.tls,
     tokenTtlSeconds: int(values["token-ttl"], "token-ttl"),
     users: parseUsers(values.user),
     servicePrincipals: parseServicePrincipals(values["service-principal"]),
+    clusterAccess: values["cluster-access"]?.map((v) => {
+      const [principal, clusterId] = splitPair(v);
+      if (principal === "" || clusterId === "")
+        throw new UsageError(`--cluster-access takes PRINCIPAL or PRINCIPAL:CLUSTER_ID, got '${v}'`);
+      return clusterId === undefined ? { principal } : { principal, clusterId };
+    }),
+    driverProxyPorts: parsePortRange(values["driver-proxy-ports"]),
   };
   if (values["no-foundation-models"]) options.foundationModels = false;
   if (values.models) options.models = await loadModels(values.models);
@@ -139,6 +165,14 @@ const main = async (argv: string[]): Promise<number> => {
     `  default cluster id: ${emu.defaultClusterId}`,
     `  workspace id: ${emu.workspaceId}`,
     `  OpenAI-compatible local base: ${emu.openaiApiBase}`,
+    // Ready to paste: each client family reads its own variable for extra trusted CAs.
+    ...(emu.tls
+      ? [
+          `  NODE_EXTRA_CA_CERTS=${emu.tls.caPath}`,
+          `  REQUESTS_CA_BUNDLE=${emu.tls.caPath}`,
+          `  SSL_CERT_FILE=${emu.tls.caPath}`,
+        ]
+      : []),
     // Generated PATs are only known here; service principal secrets are the caller's own and are not echoed.
     ...emu.users.map((u) => `  user ${u.userName} token: ${u.token}`),
     ...(options.servicePrincipals ?? []).map((sp) => `  service principal ${sp.clientId} (OAuth M2M)`),

@@ -1,5 +1,6 @@
 import { FOUNDATION_MODELS } from "./engines/index.js";
 import type { EmulatorOptions } from "./options.js";
+import { checkDriverProxyPorts } from "./proxy/cluster-access.js";
 
 const nonNegativeInteger = (v: unknown, name: string): void => {
   if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < 0)) {
@@ -28,6 +29,7 @@ export const checkOptions = (options: EmulatorOptions): void => {
     throw new TypeError(`startEmulator: options.port must be <= 65535`);
   nonNegativeInteger(options.transitionMs, "transitionMs");
   nonNegativeInteger(options.bodyLimit, "bodyLimit");
+  checkDriverProxyPorts(options.driverProxyPorts);
   nonNegativeInteger(options.tokenTtlSeconds, "tokenTtlSeconds");
   if (options.tokenTtlSeconds === 0)
     throw new TypeError("startEmulator: options.tokenTtlSeconds must be at least 1");

@@ -88,6 +88,28 @@ export interface EmulatorOptions {
    * request as the default admin unless it carries a valid token of another principal.
    */
   auth?: boolean;
+  /**
+   * Inclusive range of driver ports the driver proxy forwards to. Default `[3000, 8000]` (the seed's rule);
+   * widen it for tests whose apps listen on random ports. The emulator's own port is never forwarded to.
+   */
+  driverProxyPorts?: [number, number];
+  /**
+   * Cluster permissions granted at start (`CAN_ATTACH_TO` by default), so non-admin principals can use the driver
+   * proxy; omit `clusterId` for every registered cluster. Admins can always attach; the rest is
+   * `/api/2.0/permissions/clusters/{id}`.
+   */
+  clusterAccess?: {
+    principal: string;
+    clusterId?: string;
+    level?: "CAN_ATTACH_TO" | "CAN_RESTART" | "CAN_MANAGE";
+  }[];
+  /**
+   * Serve HTTPS: a local CA and a leaf certificate for localhost, 127.0.0.1 and ::1 are generated (kept in
+   * `dataDir/tls/` and reused across restarts when `dataDir` is set). Clients trust `handle.tls.caPath`
+   * (`NODE_EXTRA_CA_CERTS`, `REQUESTS_CA_BUNDLE`, `SSL_CERT_FILE`). With `port: 443`, clients that force
+   * `https://<host>` without a port (the official JS SDK, `@databricks/langchainjs`) work unchanged.
+   */
+  tls?: boolean;
   /** Log one line per request to stderr. Default false (keeps the hot path lean). */
   logRequests?: boolean;
 }
@@ -132,6 +154,8 @@ export interface EmulatorHandle {
   /** Extra users created from `options.users`, with their tokens. */
   users: EmulatorUserInfo[];
   registerCluster(id: string): void;
+  /** With `tls: true`: the CA clients must trust, as a file path and as PEM. */
+  tls?: { caPath: string; caPem: string };
   admin: AdminApi;
   close(): Promise<void>;
 }

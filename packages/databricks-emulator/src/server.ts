@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import Fastify, { type FastifyInstance } from "fastify";
 import { createAdminApi } from "./admin.js";
 import { callerIdentifier } from "./auth/authenticate.js";
@@ -18,13 +19,21 @@ import { RateLimiter } from "./data/rate-limiter.js";
 import { FaultController } from "./faults/controller.js";
 import { registerAdminRoutes } from "./faults/routes.js";
 import { Stats } from "./faults/stats.js";
+import { clientErrorHandler } from "./http/client-error.js";
 import { frameworkErrorHandler, installPipeline } from "./http/fastify-pipeline.js";
 import { pathOf } from "./http/pipeline.js";
 import type { AdminApi, EmulatorHandle, EmulatorOptions } from "./options.js";
 import { checkOptions } from "./options-check.js";
+import { registerClusterPermissionRoutes } from "./proxy/cluster-permissions.js";
 import { DEFAULT_CLUSTER_ID } from "./proxy/clusters.js";
-import { DRIVER_PROXY_PREFIX, driverProxyDeps, handleDriverProxy } from "./proxy/driver-proxy.js";
+import {
+  DEFAULT_DRIVER_PROXY_PORTS,
+  DRIVER_PROXY_PREFIX,
+  driverProxyDeps,
+  handleDriverProxy,
+} from "./proxy/driver-proxy.js";
 import { registerSecretsRoutes } from "./secrets/routes.js";
+import { type TlsMaterial, tlsMaterial } from "./tls/certificates.js";
 import { openWorkspace, type Workspace } from "./workspace.js";
 
 const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
@@ -49,9 +58,17 @@ const createContext = (
  * The Fastify app, on a `node:http` server that sends the driver proxy (raw bodies both ways) and the data plane
  * (the hot path) below Fastify.
  */
-const createApp = (ctx: EmulatorContext, options: EmulatorOptions): FastifyInstance => {
+const createApp = (
+  ctx: EmulatorContext,
+  options: EmulatorOptions,
+  tls: TlsMaterial | undefined,
+  ownPort: () => number,
+): FastifyInstance => {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  const proxyDeps = driverProxyDeps(ctx);
+  const proxyDeps = driverProxyDeps(ctx, {
+    ports: options.driverProxyPorts ?? DEFAULT_DRIVER_PROXY_PORTS,
+    ownPort,
+  });
   const serveData = createDataPlane(ctx, {
     bodyLimit,
     log: options.logRequests ? (line) => app.log.info(line, "request completed") : undefined,
@@ -63,15 +80,19 @@ const createApp = (ctx: EmulatorContext, options: EmulatorOptions): FastifyInsta
     genReqId: () => randomUUID(),
     forceCloseConnections: true,
     frameworkErrors: frameworkErrorHandler,
-    serverFactory: (handler) =>
-      createServer((req: IncomingMessage, res: ServerResponse) => {
+    // Node's parser errors get the Databricks envelope too (http/client-error.ts).
+    clientErrorHandler,
+    serverFactory: (handler) => {
+      const listener = (req: IncomingMessage, res: ServerResponse) => {
         const url = req.url ?? "/";
         if (url.startsWith(DRIVER_PROXY_PREFIX)) return handleDriverProxy(req, res, proxyDeps);
         const path = pathOf(url);
         const route = matchDataRoute(req.method, path);
         if (route) serveData(req, res, route, path);
         else handler(req, res);
-      }),
+      };
+      return tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, listener) : createServer(listener);
+    },
   });
   installPipeline(app, ctx);
   return app;
@@ -87,8 +108,9 @@ const registerRoutes = (
   registerAuthRoutes(app, ctx);
   registerControlRoutes(app, ctx);
   registerSecretsRoutes(app, ctx);
+  registerClusterPermissionRoutes(app, ctx);
   registerLocalOpenAi(app);
-  if (options.faults) registerAdminRoutes(app, admin);
+  if (options.faults) registerAdminRoutes(app, admin, (header) => ctx.auth.isAdminCredential(header));
 };
 
 /** Where clients reach the server. */
@@ -99,19 +121,24 @@ interface Address {
 }
 
 /** Listens and returns where clients reach the server (a wildcard bind is reached on loopback). */
-const listen = async (app: FastifyInstance, options: EmulatorOptions): Promise<Address> => {
+const listen = async (
+  app: FastifyInstance,
+  options: EmulatorOptions,
+  tls: TlsMaterial | undefined,
+): Promise<Address> => {
   const host = options.host ?? "127.0.0.1";
   await app.listen({ port: options.port ?? 0, host });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : (options.port ?? 0);
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  return { baseUrl: `http://${urlHost}:${port}`, host: urlHost, port };
+  return { baseUrl: `${tls ? "https" : "http"}://${urlHost}:${port}`, host: urlHost, port };
 };
 
 const handleFor = (
   app: FastifyInstance,
   ctx: EmulatorContext,
   admin: AdminApi,
+  tls: TlsMaterial | undefined,
   { baseUrl, host, port }: Address,
 ): EmulatorHandle => {
   let closed: Promise<void> | undefined;
@@ -126,9 +153,13 @@ const handleFor = (
     defaultClusterId: DEFAULT_CLUSTER_ID,
     users: ctx.auth.users.map((u) => ({ ...u })),
     registerCluster: (id) => ctx.clusters.add(id),
+    ...(tls ? { tls: { caPath: tls.caPath, caPem: tls.caPem } } : {}),
     admin,
     close: () => {
-      closed ??= app.close();
+      closed ??= app.close().finally(() => {
+        ctx.release();
+        tls?.dispose();
+      });
       return closed;
     },
   };
@@ -141,13 +172,24 @@ const handleFor = (
 export const startEmulator = async (options: EmulatorOptions = {}): Promise<EmulatorHandle> => {
   checkOptions(options);
   const workspace = openWorkspace(options);
-  let baseUrl = "";
-  const ctx = createContext(workspace, options, () => baseUrl);
-  const admin = createAdminApi(ctx);
-  const app = createApp(ctx, options);
-  registerRoutes(app, ctx, admin, options);
-  const address = await listen(app, options);
-  baseUrl = address.baseUrl;
-  workspace.persist();
-  return handleFor(app, ctx, admin, address);
+  // The data dir lock is released on close, and when the start fails (TLS material, port in use).
+  let tls: TlsMaterial | undefined;
+  try {
+    // HTTPS with a local CA (tls/certificates.ts), kept under dataDir/tls when there is one.
+    tls = options.tls ? await tlsMaterial(options.dataDir) : undefined;
+    let baseUrl = "";
+    let port = 0;
+    const ctx = createContext(workspace, options, () => baseUrl);
+    const admin = createAdminApi(ctx);
+    const app = createApp(ctx, options, tls, () => port);
+    registerRoutes(app, ctx, admin, options);
+    const address = await listen(app, options, tls);
+    ({ baseUrl, port } = address);
+    workspace.persist();
+    return handleFor(app, ctx, admin, tls, address);
+  } catch (err) {
+    workspace.release();
+    tls?.dispose();
+    throw err;
+  }
 };

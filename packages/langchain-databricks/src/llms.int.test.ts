@@ -27,6 +27,8 @@ beforeAll(async () => {
   emu = await startEmulator({
     port: 0,
     transitionMs: 0,
+    // Test apps listen on random ports, outside the seed's [3000, 8000].
+    driverProxyPorts: [1024, 65535],
     models: {
       "main.default.dolly": {
         signature: {

@@ -47,8 +47,18 @@ export const registerAuthRoutes = (app: FastifyInstance, ctx: EmulatorContext): 
       const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
       const colon = decoded.indexOf(":");
       if (colon >= 0) {
-        clientId = decodeURIComponent(decoded.slice(0, colon));
-        clientSecret = decodeURIComponent(decoded.slice(colon + 1));
+        try {
+          clientId = decodeURIComponent(decoded.slice(0, colon));
+          clientSecret = decodeURIComponent(decoded.slice(colon + 1));
+        } catch {
+          // RFC 6749 2.3.1: the Basic credentials are form-urlencoded; a bad escape is the client's error.
+          return oauthError(
+            reply,
+            400,
+            "invalid_request",
+            "Malformed percent-encoding in the Basic credentials.",
+          );
+        }
       }
     }
     const grant = form.get("grant_type");

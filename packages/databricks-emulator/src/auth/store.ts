@@ -3,6 +3,10 @@ import type { ServicePrincipalSpec, UserSpec } from "../options.js";
 import type { Clock } from "../util/clock.js";
 import { newOAuthToken, newPat } from "../util/ids.js";
 import { DEFAULT_ADMIN, type Identity, makeIdentity } from "./identity.js";
+import type { JournalToken, TokenJournal } from "./token-journal.js";
+
+/** Expired OAuth tokens are swept at most this often (emulator clock), and on every mint past it. */
+const PRUNE_EVERY_MS = 60_000;
 
 export interface TokenRecord {
   token: string;
@@ -17,10 +21,13 @@ interface SpRecord {
   identity: Identity;
 }
 
-/** Persisted form (OAuth tokens survive restarts so running clients keep working). */
+/**
+ * Persisted form. OAuth tokens live in the token journal (auth/token-journal.ts) so that minting never rewrites
+ * the workspace state; `tokens` is only read, from state files written before the journal existed.
+ */
 export interface AuthSnapshot {
   adminToken: string;
-  tokens: TokenRecord[];
+  tokens?: TokenRecord[];
   users?: UserSpec[];
   servicePrincipals?: ServicePrincipalSpec[];
 }
@@ -41,11 +48,13 @@ export class AuthStore {
   readonly users: { userName: string; token: string }[] = [];
   private readonly userSpecs: UserSpec[] = [];
   private readonly spSpecs: ServicePrincipalSpec[];
+  private lastPrune = 0;
 
   constructor(
     private readonly clock: Clock,
     opts: { token?: string; users?: UserSpec[]; servicePrincipals?: ServicePrincipalSpec[] },
     snapshot?: AuthSnapshot,
+    private readonly journal?: TokenJournal,
   ) {
     this.adminToken = opts.token ?? snapshot?.adminToken ?? newPat();
     this.addPrincipal(makeIdentity("user", DEFAULT_ADMIN, { displayName: "Emulator Admin", admin: true }));
@@ -74,9 +83,24 @@ export class AuthStore {
       this.addPrincipal(identity);
       this.sps.set(sp.clientId, { clientSecret: sp.clientSecret, identity });
     }
-    for (const t of snapshot?.tokens ?? []) {
-      // Persisted OAuth tokens only make sense if their principal still exists.
-      if (t.kind === "oauth" && this.principals.has(t.principal)) this.addToken(t);
+    const now = clock.now();
+    const persisted: TokenRecord[] = [
+      ...(snapshot?.tokens ?? []),
+      ...(journal?.load() ?? []).map((t): TokenRecord => ({ ...t, kind: "oauth" })),
+    ];
+    for (const t of persisted) {
+      // Persisted OAuth tokens only make sense if their principal still exists and they are still live.
+      const live = t.expiresAt === undefined || t.expiresAt > now;
+      if (t.kind === "oauth" && live && this.principals.has(t.principal)) this.addToken(t);
+    }
+    this.lastPrune = now;
+    journal?.rewrite(this.liveOAuth());
+  }
+
+  private *liveOAuth(): Iterable<JournalToken> {
+    for (const t of this.tokens.values()) {
+      if (t.kind === "oauth" && t.expiresAt !== undefined)
+        yield { token: t.token, principal: t.principal, expiresAt: t.expiresAt };
     }
   }
 
@@ -100,6 +124,19 @@ export class AuthStore {
     return this.principals.get(rec.principal);
   }
 
+  /**
+   * True for the admin API's credential: `Bearer <admin PAT>` (compared in constant time, valid even after
+   * `expireTokens`, so tests can undo what they did) or any live token of an admin principal.
+   */
+  isAdminCredential(header: string | undefined): boolean {
+    if (!header?.startsWith("Bearer ")) return false;
+    const token = header.slice(7).trim();
+    const a = Buffer.from(this.adminToken);
+    const b = Buffer.from(token);
+    if (a.length === b.length && timingSafeEqual(a, b)) return true;
+    return this.resolveToken(token)?.admin === true;
+  }
+
   /** Checks client credentials in constant time; undefined when they do not match a service principal. */
   checkClient(clientId: string, clientSecret: string): Identity | undefined {
     const sp = this.sps.get(clientId);
@@ -118,7 +155,8 @@ export class AuthStore {
       expiresAt: now + ttlSeconds * 1000,
     };
     this.addToken(rec);
-    this.pruneExpired(now);
+    this.journal?.append({ token: rec.token, principal, expiresAt: rec.expiresAt! });
+    if (now - this.lastPrune >= PRUNE_EVERY_MS) this.pruneExpired(now);
     return rec;
   }
 
@@ -126,19 +164,27 @@ export class AuthStore {
   expireAll(kind: "all" | "oauth" = "all"): void {
     const now = this.clock.now();
     for (const t of this.tokens.values()) if (kind === "all" || t.kind === "oauth") t.expiresAt = now;
+    this.pruneExpired(now);
   }
 
+  /** Drops expired OAuth tokens from memory, and compacts the journal when it is mostly dead lines. */
   private pruneExpired(now: number): void {
-    if (this.tokens.size < 1000) return;
+    this.lastPrune = now;
     for (const [k, t] of this.tokens)
-      if (t.expiresAt !== undefined && t.expiresAt <= now) this.tokens.delete(k);
+      if (t.kind === "oauth" && t.expiresAt !== undefined && t.expiresAt <= now) this.tokens.delete(k);
+    let live = 0;
+    for (const t of this.tokens.values()) if (t.kind === "oauth") live++;
+    if (this.journal?.wantsCompaction(live) || live === 0) this.journal?.rewrite(this.liveOAuth());
   }
 
   snapshot(): AuthSnapshot {
+    // With a journal, OAuth tokens stay out of the snapshot: minting 30k tokens must not grow every later write.
     const tokens: TokenRecord[] = [];
-    for (const t of this.tokens.values()) {
-      if (t.kind === "oauth")
-        tokens.push({ token: t.token, principal: t.principal, kind: t.kind, expiresAt: t.expiresAt });
+    if (!this.journal) {
+      for (const t of this.tokens.values()) {
+        if (t.kind === "oauth")
+          tokens.push({ token: t.token, principal: t.principal, kind: t.kind, expiresAt: t.expiresAt });
+      }
     }
     return { adminToken: this.adminToken, tokens, users: this.userSpecs, servicePrincipals: this.spSpecs };
   }

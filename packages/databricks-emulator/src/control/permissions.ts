@@ -49,8 +49,8 @@ export const parseAcl = (raw: unknown): AclEntry[] => {
     }
     const kind = given[0]!;
     const principal = r[kind];
-    if (typeof principal !== "string" || principal === "")
-      throw invalidParameter(`${at}.${kind} must be a string.`);
+    if (typeof principal !== "string" || principal === "" || principal.length > 512)
+      throw invalidParameter(`${at}.${kind} must be a string of 1 to 512 characters.`);
     if (!isPermissionLevel(r.permission_level)) {
       throw invalidParameter(
         `Invalid permission level ${JSON.stringify(r.permission_level)} in ${at}; use one of ${LEVELS.join(", ")}.`,

@@ -3,7 +3,9 @@ import { ApiError, invalidParameter, notFound, permissionDenied } from "../error
 import type { Clock } from "../util/clock.js";
 import { newEndpointId } from "../util/ids.js";
 import { clone, isObject, type JsonObject } from "../util/json.js";
+import { checkStoredField, checkStoredFields } from "./field-limits.js";
 import { requireLevel } from "./permissions.js";
+import { secretRefsIn } from "./secret-refs.js";
 import type { AclEntry, CoreConfig, EndpointRecord, ServedEntity } from "./types.js";
 import {
   validateAiGateway,
@@ -35,6 +37,8 @@ export interface StoreOptions {
   onChange: () => void;
   /** Task for a new custom endpoint from its first served entity (agent kinds set agent/v1/...). */
   taskFor: (entityName: string) => string | undefined;
+  /** Throws the 403 envelope when `caller` may not reference secrets of `scope` (READ on the scope). */
+  requireSecretRead?: (caller: Identity, scope: string) => void;
 }
 
 const notFoundEndpoint = (name: string) => notFound(`Endpoint with name '${name}' does not exist.`);
@@ -107,6 +111,7 @@ export class EndpointStore {
   }
 
   create(caller: Identity, body: JsonObject): EndpointRecord {
+    checkStoredFields(body);
     const name = validateEndpointName(body.name);
     if (this.byName.has(name)) {
       throw new ApiError(409, "RESOURCE_ALREADY_EXISTS", `Endpoint with name '${name}' already exists.`);
@@ -183,6 +188,7 @@ export class EndpointStore {
       );
     }
     const now = this.opts.clock.now();
+    checkStoredFields(body, "config.");
     const previous = ep.pending?.config.configVersion ?? ep.config?.configVersion ?? 0;
     const config = this.buildConfig(caller, body, name, previous + 1, now);
     const current = ep.config ?? ep.pending?.config;
@@ -220,6 +226,7 @@ export class EndpointStore {
     const ep = this.get(name);
     this.assertWritable(ep);
     requireLevel(ep, caller, "CAN_MANAGE");
+    checkStoredFields(body, "ai_gateway.");
     ep.aiGateway = validateAiGateway(body, name);
     ep.lastUpdatedTimestamp = this.opts.clock.now();
     this.opts.onChange();
@@ -244,6 +251,7 @@ export class EndpointStore {
     const ep = this.get(name);
     this.assertWritable(ep);
     requireLevel(ep, caller, "CAN_MANAGE");
+    checkStoredFields(body);
     const add = validateTags(body.add_tags, "add_tags");
     const del = body.delete_tags ?? [];
     if (!Array.isArray(del) || del.some((k) => typeof k !== "string")) {
@@ -261,6 +269,7 @@ export class EndpointStore {
     const ep = this.get(name);
     this.assertWritable(ep);
     requireLevel(ep, caller, "CAN_MANAGE");
+    checkStoredField(field, value);
     ep.extra[field] = value;
     this.opts.onChange();
     return ep;
@@ -269,6 +278,16 @@ export class EndpointStore {
   setAcl(ep: EndpointRecord, acl: AclEntry[]): void {
     ep.acl = acl;
     this.opts.onChange();
+  }
+
+  /** Puts the user endpoints back to `snapshot` (copied); pre-provisioned ones stay (rollback of a failed save). */
+  restore(snapshot: EndpointsSnapshot): void {
+    for (const ep of [...this.byName.values()]) {
+      if (ep.readOnly) continue;
+      this.byName.delete(ep.name);
+      this.byId.delete(ep.id);
+    }
+    for (const ep of snapshot.endpoints) this.insert(clone(ep));
   }
 
   snapshot(): EndpointsSnapshot {
@@ -292,6 +311,9 @@ export class EndpointStore {
     now: number,
   ): CoreConfig {
     const v = validateConfig(raw, name);
+    // The creator's READ on every referenced scope, checked now and again at query time (data/external.ts).
+    for (const e of v.entities)
+      for (const ref of secretRefsIn(e.spec)) this.opts.requireSecretRead?.(caller, ref.scope);
     const servedEntities: ServedEntity[] = v.entities.map((e) => {
       const s: ServedEntity = { name: e.name, spec: e.spec, creator: caller.name, creationTimestamp: now };
       if (e.plaintext && Object.keys(e.plaintext).length > 0) s.plaintext = e.plaintext;

@@ -14,6 +14,7 @@ import {
   runResponses,
 } from "../engines/index.js";
 import { ApiError, badRequest, notFound } from "../errors.js";
+import { isHeavyGeneration, runOffloaded } from "../offload/offload.js";
 import { isObject } from "../util/json.js";
 import { invokeAgent, invokePyfunc, type Outcome } from "./custom.js";
 import { type Backend, backendFor } from "./entities.js";
@@ -86,11 +87,19 @@ const checkTaskFits = (ep: EndpointRecord, task: string | undefined, entry: Entr
   }
 };
 
-const runEngine = (backendModel: EngineModel, body: unknown, entry: Entry): Outcome => {
+const runEngine = (
+  backendModel: EngineModel,
+  body: unknown,
+  entry: Entry,
+  signal: () => AbortSignal,
+): Outcome | Promise<Outcome> => {
   if (!isObject(body)) throw badRequest("Bad request: the request body must be a JSON object.");
   const handler = entry.route === "openai" ? ENGINE_BY_PATH[entry.path] : ENGINE_BY_TASK[backendModel.task];
   if (!handler) throw badRequest(`Bad request: task ${backendModel.task} cannot be queried here.`);
   const route: EngineRoute = entry.route;
+  // Big generations run on a worker thread so they cannot stall other requests (offload/offload.ts).
+  if (isHeavyGeneration(body))
+    return runOffloaded(handler, body, backendModel, route, signal()) as Promise<unknown> as Promise<Outcome>;
   return handler(body, backendModel, route);
 };
 
@@ -113,7 +122,7 @@ const runBackend = (
 ): Outcome | Promise<Outcome> => {
   switch (backend.kind) {
     case "engine":
-      return runEngine(backend.model, body, entry);
+      return runEngine(backend.model, body, entry, signal);
     case "custom":
       if (backend.model.kind === "chat-agent" || backend.model.kind === "responses-agent") {
         return invokeAgent(backend.model, body);

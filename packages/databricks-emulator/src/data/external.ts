@@ -34,7 +34,7 @@ const credential = (
   if (typeof ref !== "string") return undefined;
   const m = SECRET_REF_RE.exec(ref);
   if (!m) return undefined;
-  const value = secrets.resolve(m[1]!, m[2]!);
+  const value = secrets.resolve(m[1]!, m[2]!, entity.creator);
   if (value === undefined) {
     throw invalidParameter(
       `The secret ${ref} referenced by served entity '${entity.name}' does not exist or cannot be read. Create it with POST /api/2.0/secrets/put and query again.`,

@@ -8,7 +8,8 @@ import {
   runResponses,
 } from "../engines/index.js";
 import { ApiError } from "../errors.js";
-import { parseJson } from "../http/body.js";
+import { checkJsonDepth, parseJson } from "../http/body.js";
+import { isHeavyGeneration, runOffloaded, SerializedJson } from "../offload/offload.js";
 import { isObject } from "../util/json.js";
 import { localEngineModel } from "./entities.js";
 import { writeSse } from "./sse.js";
@@ -61,18 +62,29 @@ export const registerLocalOpenAi = (app: FastifyInstance): void => {
       }
       try {
         const body = parseJson(req.body);
+        checkJsonDepth(body);
         if (!isObject(body))
           throw new ApiError(400, "BAD_REQUEST", "The request body must be a JSON object.");
         if (typeof body.model !== "string" || body.model === "") {
           throw new ApiError(400, "BAD_REQUEST", "you must provide a model parameter");
         }
-        const result = r.run(body, localEngineModel(body.model, r.task), "openai");
+        const model = localEngineModel(body.model, r.task);
+        const abort = new AbortController();
+        reply.raw.once("close", () => {
+          if (!reply.raw.writableEnded) abort.abort();
+        });
+        // Big generations run on a worker thread so they cannot stall other requests (offload/offload.ts).
+        const result = isHeavyGeneration(body)
+          ? await runOffloaded(r.run, body, model, "openai", abort.signal)
+          : r.run(body, model, "openai");
         if (result.kind === "stream") {
           await writeSse({ res: reply.raw, requestId: req.id, fault: req.fault }, result.events, {}, () =>
             reply.hijack(),
           );
           return reply;
         }
+        if (result.body instanceof SerializedJson)
+          return reply.type("application/json").send(result.body.text);
         return result.body;
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;

@@ -9,7 +9,7 @@ import type { Identity } from "../auth/identity.js";
 import type { EmulatorContext } from "../context.js";
 import { badRequest } from "../errors.js";
 import type { ActiveFault } from "../faults/types.js";
-import { parseJson, readBody } from "../http/body.js";
+import { checkJsonDepth, parseJson, readBody } from "../http/body.js";
 import { withOpenAiError } from "../http/envelope.js";
 import {
   admit,
@@ -154,6 +154,7 @@ class DataRequest {
   private serve(identity: Identity, name: string | undefined, served: string | undefined): void {
     try {
       const parsed = parseJson(this.body);
+      checkJsonDepth(parsed);
       const endpoint = this.route.entry.route === "openai" ? openAiEndpoint(parsed) : (name ?? "");
       const call = { res: this.res, requestId: this.requestId, fault: this.fault, identity };
       const result = serveQuery(this.ctx, call, endpoint, parsed, this.route.entry, served);

@@ -110,17 +110,13 @@ describe("injected 429 and 503", () => {
 
   it("case 82b: the HTTP admin API (faults: true) injects a 503 and clears it", async () => {
     const base = { url: h.emu.url, token: h.emu.token };
-    const put = await callEmulator(
-      base,
-      "PUT",
-      "/__emulator/faults",
-      { rules: [{ path: "/api/2.0/serving-endpoints", method: "GET", status: 503, times: 1 }] },
-      { token: null },
-    );
+    const put = await callEmulator(base, "PUT", "/__emulator/faults", {
+      rules: [{ path: "/api/2.0/serving-endpoints", method: "GET", status: 503, times: 1 }],
+    });
     expect(put.status, put.text).toBe(200);
     expectError(await h.call("GET", "/api/2.0/serving-endpoints"), 503, "TEMPORARILY_UNAVAILABLE");
     expect((await h.call("GET", "/api/2.0/serving-endpoints")).status).toBe(200);
-    const del = await callEmulator(base, "DELETE", "/__emulator/faults", undefined, { token: null });
+    const del = await callEmulator(base, "DELETE", "/__emulator/faults");
     expect(del.status).toBe(200);
   });
 

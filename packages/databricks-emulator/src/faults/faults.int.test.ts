@@ -85,20 +85,14 @@ describe("fault injection", () => {
   });
 
   it("exposes the same controls over HTTP under /__emulator", async () => {
-    const set = await call(
-      emu,
-      "PUT",
-      "/__emulator/faults",
-      { rules: [{ status: 504, times: 1 }] },
-      { token: null },
-    );
+    const set = await call(emu, "PUT", "/__emulator/faults", { rules: [{ status: 504, times: 1 }] });
     expect(set.status).toBe(200);
     expect((await call(emu, "GET", "/api/2.0/serving-endpoints")).status).toBe(504);
-    const stats = await call(emu, "GET", "/__emulator/stats", undefined, { token: null });
+    const stats = await call(emu, "GET", "/__emulator/stats");
     expect(stats.json.byStatus).toMatchObject({ "504": 1 });
-    const bad = await call(emu, "PUT", "/__emulator/faults", { rules: [{ status: 99 }] }, { token: null });
+    const bad = await call(emu, "PUT", "/__emulator/faults", { rules: [{ status: 99 }] });
     expect(bad.status).toBe(400);
-    await call(emu, "POST", "/__emulator/tokens/expire", {}, { token: null });
+    await call(emu, "POST", "/__emulator/tokens/expire", {});
     expect((await call(emu, "GET", "/api/2.0/serving-endpoints")).status).toBe(403);
   });
 

@@ -1,17 +1,46 @@
 import type { FastifyInstance } from "fastify";
-import { invalidParameter } from "../errors.js";
+import { ApiError, invalidParameter, permissionDenied } from "../errors.js";
 import { jsonObject } from "../http/body.js";
 import type { AdminApi } from "../options.js";
 import type { FaultRule } from "./types.js";
 
 export const ADMIN_PREFIX = "/__emulator";
 
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
 /**
- * HTTP face of the admin API (only with `faults: true`). Unauthenticated by design: it is a loopback test hook,
- * and tests must be able to reach it even after expiring every token.
+ * HTTP face of the admin API (only with `faults: true`). It takes the admin credential (`isAdmin`: the admin PAT
+ * works even after `tokens/expire`), JSON bodies only (415 otherwise: no cross-site form or text/plain POST can
+ * reach it) and sends no CORS headers, so a web page cannot drive it from a browser.
  */
-export const registerAdminRoutes = (app: FastifyInstance, admin: AdminApi): void => {
+export const registerAdminRoutes = (
+  app: FastifyInstance,
+  admin: AdminApi,
+  isAdmin: (authorization: string | undefined) => boolean,
+): void => {
+  // `public`: the workspace auth hook stays out (it would refuse the admin PAT once tokens are expired).
   const config = { public: true };
+  app.addHook("onRequest", (req, _reply, done) => {
+    if (!req.url.startsWith(`${ADMIN_PREFIX}/`)) return done();
+    if (!req.headers.authorization) {
+      return done(
+        new ApiError(
+          401,
+          "UNAUTHENTICATED",
+          "The emulator admin API needs the admin credential: Authorization: Bearer <admin PAT>.",
+        ),
+      );
+    }
+    if (!isAdmin(req.headers.authorization))
+      return done(permissionDenied("Only the workspace admin may use the emulator admin API."));
+    const hasBody = req.method === "POST" || req.method === "PUT" || req.method === "PATCH";
+    if (hasBody && !JSON_TYPE.test(req.headers["content-type"] ?? "")) {
+      return done(
+        new ApiError(415, "BAD_REQUEST", "The emulator admin API accepts application/json bodies only."),
+      );
+    }
+    done();
+  });
   const wrap = <T>(f: () => T): T => {
     try {
       return f();

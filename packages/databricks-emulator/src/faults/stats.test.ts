@@ -15,11 +15,19 @@ describe("Stats request log", () => {
     expect(log.every((e, i) => i === 0 || e.seq === (log[i - 1]?.seq ?? 0) + 1)).toBe(true);
   });
 
-  it("hashes bodies (first 16 hex chars of sha256) and starts over after reset", () => {
+  it("hashes bodies (16 hex chars of a per-process HMAC-SHA256) and starts over after reset", () => {
     const stats = new Stats(true);
     stats.record(entry("/a"), Buffer.from("abc"));
     stats.record(entry("/b"), undefined);
-    expect(stats.snapshot().log.map((e) => e.bodySha256)).toEqual(["ba7816bf8f01cfea", undefined]);
+    stats.record(entry("/a"), Buffer.from("abc"));
+    stats.record(entry("/a"), Buffer.from("x".repeat(4096)));
+    stats.record(entry("/a"), Buffer.from("x".repeat(4096)));
+    const [abc, none, again, big, bigAgain] = stats.snapshot().log.map((e) => e.bodySha256);
+    expect(abc).toMatch(/^[0-9a-f]{16}$/);
+    // Not the bare SHA-256 of "abc" (ba7816bf...): a logged hash cannot be matched against guessed bodies.
+    expect(abc).not.toBe("ba7816bf8f01cfea");
+    expect([none, again]).toEqual([undefined, abc]);
+    expect(big).toBe(bigAgain);
     stats.reset();
     stats.record(entry("/c"), undefined);
     expect(stats.snapshot().log.map((e) => [e.seq, e.path])).toEqual([[1, "/c"]]);

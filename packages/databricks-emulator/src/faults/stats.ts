@@ -1,4 +1,4 @@
-import { hash } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import type { RequestLogEntry, StatsSnapshot } from "./types.js";
 
 const MAX_LOG = 5000;
@@ -8,7 +8,12 @@ const LAZY_HASH_BYTES = 2048;
 /** A log entry as stored: small bodies wait in `body` until a snapshot hashes them. */
 type StoredEntry = RequestLogEntry & { body?: Buffer };
 
-const sha16 = (body: Buffer): string => hash("sha256", body, "hex").slice(0, 16);
+/**
+ * Body hashes are HMAC-SHA256 under a key drawn once per process: equal bodies still compare equal within a run
+ * (what retry tests need), but a hash read from `/stats` cannot be checked against guessed bodies offline.
+ */
+const KEY = randomBytes(32);
+const sha16 = (body: Buffer): string => createHmac("sha256", KEY).update(body).digest("hex").slice(0, 16);
 
 /** Request counters and a bounded request log that tests read to check retries and duplicate bodies. */
 export class Stats {

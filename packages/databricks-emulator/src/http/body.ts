@@ -52,6 +52,24 @@ export const parseJson = (raw: unknown): unknown => {
   }
 };
 
+/** Deepest nesting accepted in an inference body (real tool schemas and messages stay far below it). */
+export const MAX_BODY_DEPTH = 100;
+
+/**
+ * 400 for a body nested deeper than `MAX_BODY_DEPTH` (a 20,000-level tool schema): checked iteratively before
+ * any engine walks the body recursively, so no request can overflow the stack into a 500.
+ */
+export const checkJsonDepth = (value: unknown, max = MAX_BODY_DEPTH): void => {
+  if (typeof value !== "object" || value === null) return;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (depth > max) throw badRequest(`Request body is nested more than ${max} levels deep.`);
+    const children = Array.isArray(v) ? v : Object.values(v as object);
+    for (const c of children) if (typeof c === "object" && c !== null) stack.push([c, depth + 1]);
+  }
+};
+
 /** A JSON object body; an absent body counts as `{}` (GET-style calls and `DELETE` with no body). */
 export const jsonObject = (raw: unknown): JsonObject => {
   const v = parseJson(raw);

@@ -13,6 +13,7 @@
  * The entry points are the Fastify routes (`fastify-pipeline.ts` installs these stages as hooks), the raw data
  * plane (`data/plane.ts`, the hot path) and the driver proxy (`proxy/driver-proxy.ts`).
  */
+
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { Identity } from "../auth/identity.js";
@@ -20,6 +21,7 @@ import type { FaultController } from "../faults/controller.js";
 import { truncatedForFault } from "../faults/controller.js";
 import type { Stats } from "../faults/stats.js";
 import type { ActiveFault } from "../faults/types.js";
+import { SerializedJson } from "../offload/offload.js";
 import type { Clock } from "../util/clock.js";
 import { type ErrorResponse, malformedUrl, toErrorResponse } from "./envelope.js";
 
@@ -99,7 +101,10 @@ export const writeJson = (
   headers: Record<string, string>,
   fault: ActiveFault | null,
 ): void => {
-  const text = faultedBody(JSON.stringify(body) ?? "null", fault);
+  const text = faultedBody(
+    body instanceof SerializedJson ? body.text : (JSON.stringify(body) ?? "null"),
+    fault,
+  );
   res.writeHead(status, {
     "x-request-id": requestId,
     ...headers,

@@ -37,7 +37,7 @@ function startApp(): Promise<{ server: Server; port: number; seen: Seen[] }> {
 }
 
 describe("driver proxy", () => {
-  const h = useEmulator({ clusters: ["0123-456789-abcdefgh"] });
+  const h = useEmulator({ clusters: ["0123-456789-abcdefgh"], driverProxyPorts: [1024, 65535] });
   let app: Awaited<ReturnType<typeof startApp>>;
   const cluster = "0123-456789-abcdefgh";
 

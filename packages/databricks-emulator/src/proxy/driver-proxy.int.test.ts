@@ -33,7 +33,7 @@ describe("driver proxy", () => {
     });
     await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
     port = (app.address() as AddressInfo).port;
-    emu = await startEmulator({ clusters: ["1234-567890-abcdefgh"] });
+    emu = await startEmulator({ clusters: ["1234-567890-abcdefgh"], driverProxyPorts: [1024, 65535] });
   });
   afterAll(async () => {
     await emu.close();

@@ -1,10 +1,16 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { authenticate } from "../auth/authenticate.js";
+import type { Identity } from "../auth/identity.js";
 import type { AuthStore } from "../auth/store.js";
 import type { EmulatorContext } from "../context.js";
-import { ApiError, notFound } from "../errors.js";
+import { ApiError, notFound, permissionDenied } from "../errors.js";
+import { malformedUrl } from "../http/envelope.js";
 import { admit, newRequestId, pathOf, recordRequest, writeError } from "../http/pipeline.js";
+import { hasClusterLevel } from "./cluster-permissions.js";
 import type { ClusterRegistry } from "./clusters.js";
+
+/** Driver ports an app may use (the seed: "use a port in [3000, 8000]"). */
+export const DEFAULT_DRIVER_PROXY_PORTS: readonly [number, number] = [3000, 8000];
 
 export const DRIVER_PROXY_PREFIX = "/driver-proxy-api/o/";
 
@@ -25,15 +31,23 @@ export interface DriverProxyDeps {
   auth: AuthStore;
   clusters: ClusterRegistry;
   workspaceId: string;
+  /** Inclusive range of driver ports the proxy forwards to. */
+  ports: readonly [number, number];
+  /** The emulator's own port: never a proxy target (it would reach the admin API from the inside). */
+  ownPort(): number;
   /** Called once per proxied request with the final status (the request log). */
   record(method: string, path: string, status: number, principal: string | undefined): void;
 }
 
 /** The driver-proxy dependencies of a workspace, its answers logged as `/driver-proxy-api/o/*`. */
-export const driverProxyDeps = (ctx: EmulatorContext): DriverProxyDeps => ({
+export const driverProxyDeps = (
+  ctx: EmulatorContext,
+  target: Pick<DriverProxyDeps, "ports" | "ownPort">,
+): DriverProxyDeps => ({
   auth: ctx.auth,
   clusters: ctx.clusters,
   workspaceId: ctx.workspaceId,
+  ...target,
   record: (method, path, status, principal) =>
     recordRequest(
       ctx.stats,
@@ -71,7 +85,7 @@ export const handleDriverProxy = (req: IncomingMessage, res: ServerResponse, dep
   admit(admission, (err, _fault, identity) => {
     if (err || !identity) return fail(err);
     principal = identity.name;
-    forward(req, res, deps, { method, path, query, principal, fail });
+    forward(req, res, deps, { method, path, query, identity, fail });
   });
 };
 
@@ -79,7 +93,7 @@ interface Forwarding {
   method: string;
   path: string;
   query: string;
-  principal: string;
+  identity: Identity;
   fail(err: unknown): void;
 }
 
@@ -88,20 +102,31 @@ const forward = (
   req: IncomingMessage,
   res: ServerResponse,
   deps: DriverProxyDeps,
-  { method, path, query, principal, fail }: Forwarding,
+  { method, path, query, identity, fail }: Forwarding,
 ): void => {
   try {
-    const [org = "", cluster = "", port = "", ...rest] = path.slice(DRIVER_PROXY_PREFIX.length).split("/");
+    const [org = "", rawCluster = "", port = "", ...rest] = path.slice(DRIVER_PROXY_PREFIX.length).split("/");
     if (org !== "0" && org !== deps.workspaceId) {
       throw notFound(
         `Workspace ${org} is not this workspace; use /driver-proxy-api/o/0/... or o/${deps.workspaceId}/....`,
       );
     }
-    if (!deps.clusters.has(decodeURIComponent(cluster))) {
+    let cluster: string;
+    try {
+      cluster = decodeURIComponent(rawCluster);
+    } catch {
+      throw malformedUrl();
+    }
+    if (!deps.clusters.has(cluster)) {
       throw new ApiError(
         400,
         "INVALID_PARAMETER_VALUE",
-        `Cluster ${decodeURIComponent(cluster)} does not exist. Register it with --cluster ID or registerCluster(id).`,
+        `Cluster ${cluster} does not exist. Register it with --cluster ID or registerCluster(id).`,
+      );
+    }
+    if (!hasClusterLevel(deps.clusters.acl(cluster), identity, "CAN_ATTACH_TO")) {
+      throw permissionDenied(
+        `User ${identity.name} does not have CAN_ATTACH_TO permission on cluster ${cluster}.`,
       );
     }
     const portNum = Number(port);
@@ -111,6 +136,18 @@ const forward = (
         "INVALID_PARAMETER_VALUE",
         `Invalid driver port '${port}': use a number from 1 to 65535.`,
       );
+    }
+    const [min, max] = deps.ports;
+    // One answer for a forbidden port and for a port nothing listens on, so the proxy is no port scanner.
+    const unreachable = () =>
+      new ApiError(
+        502,
+        "BAD_GATEWAY",
+        `No app is reachable on port ${portNum} of the driver of cluster ${cluster}. Serve it on a port in [${min}, ${max}] on 0.0.0.0 (127.0.0.1 on the emulator).`,
+      );
+    if (portNum < min || portNum > max || portNum === deps.ownPort()) {
+      fail(unreachable());
+      return;
     }
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !DROP.has(k)) headers[k] = v;
@@ -125,16 +162,10 @@ const forward = (
         up.pipe(res);
         up.on("error", () => res.destroy());
         res.on("close", () => up.destroy());
-        deps.record(method, path, up.statusCode ?? 502, principal);
+        deps.record(method, path, up.statusCode ?? 502, identity.name);
       },
     );
-    upstream.on("error", (err: NodeJS.ErrnoException) => {
-      const msg =
-        err.code === "ECONNREFUSED"
-          ? `No app is listening on port ${portNum} of the driver of cluster ${cluster}. Start your server on 127.0.0.1:${portNum} (0.0.0.0 on a real cluster).`
-          : `The driver proxy could not reach port ${portNum} of cluster ${cluster} (${err.code ?? "error"}).`;
-      fail(new ApiError(502, "BAD_GATEWAY", msg));
-    });
+    upstream.on("error", () => fail(unreachable()));
     res.on("close", () => {
       if (!res.writableFinished) upstream.destroy();
     });

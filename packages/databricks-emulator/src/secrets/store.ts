@@ -10,6 +10,7 @@ export const isSecretPermission = (v: unknown): v is SecretPermission =>
 const NAME_RE = /^[A-Za-z0-9_.-]{1,128}$/;
 const MAX_VALUE_BYTES = 128 * 1024;
 const MAX_SECRETS = 1000;
+const MAX_PRINCIPAL_LENGTH = 512;
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 
 interface Secret {
@@ -37,8 +38,16 @@ export class SecretsStore {
     private readonly clock: Clock,
     private readonly onChange: () => void,
     snapshot?: SecretsSnapshot,
+    /** Looks a principal up by name, for resolving references on behalf of an endpoint's creator. */
+    private readonly identityOf: (name: string) => Identity | undefined = () => undefined,
   ) {
-    for (const s of snapshot?.scopes ?? []) {
+    if (snapshot) this.restore(snapshot);
+  }
+
+  /** Replaces every scope with `snapshot`'s (copied); also the rollback of a failed save. */
+  restore(snapshot: SecretsSnapshot): void {
+    this.scopes.clear();
+    for (const s of snapshot.scopes) {
       this.scopes.set(s.name, {
         name: s.name,
         backendType: "DATABRICKS",
@@ -170,10 +179,37 @@ export class SecretsStore {
     return [...s.acls.entries()].map(([principal, permission]) => ({ principal, permission }));
   }
 
-  /** Server-side resolution for `{{secrets/scope/key}}` references (no ACL check: the serving system reads it). */
-  resolve(scope: string, key: string): string | undefined {
-    const v = this.scopes.get(scope)?.secrets.get(key)?.value;
+  /**
+   * Server-side resolution of a `{{secrets/scope/key}}` reference on behalf of `reader` (the principal that
+   * wrote the reference into an endpoint config). Fails closed: a reader that is gone or no longer holds READ on
+   * the scope gets the 403 envelope, whatever the secret's existence.
+   */
+  resolve(scope: string, key: string, reader: string): string | undefined {
+    const identity = this.identityOf(reader);
+    const s = this.scopes.get(scope);
+    if (!identity || (s && !this.holds(identity, s, "READ"))) throw noReadOnScope(reader, scope);
+    const v = s?.secrets.get(key)?.value;
     return v === undefined ? undefined : Buffer.from(v, "base64").toString("utf8");
+  }
+
+  /**
+   * Create/update-time check that `caller` may reference a secret of `scope` in an endpoint config: READ on the
+   * scope (403 with the real Secrets API text otherwise). A scope that does not exist yet passes here; the
+   * query-time `resolve` still checks the creator once it does.
+   */
+  requireReadForReference(caller: Identity, scope: string): void {
+    const s = this.scopes.get(scope);
+    if (s && !this.holds(caller, s, "READ")) throw noReadOnScope(caller.name, scope);
+  }
+
+  private holds(caller: Identity, s: Scope, need: SecretPermission): boolean {
+    if (caller.admin) return true;
+    let have = 0;
+    for (const p of principalNames(caller)) {
+      const level = s.acls.get(p);
+      if (level) have = Math.max(have, RANK[level]);
+    }
+    return have >= RANK[need];
   }
 
   snapshot(): SecretsSnapshot {
@@ -190,17 +226,16 @@ export class SecretsStore {
     if (typeof scope !== "string" || scope === "") throw invalidParameter("Missing required field: scope");
     const s = this.scopes.get(scope);
     if (!s) throw notFound(`Scope ${scope} does not exist!`);
-    if (!caller.admin) {
-      let have = 0;
-      for (const p of principalNames(caller))
-        have = Math.max(have, RANK[s.acls.get(p) ?? "READ"] * +s.acls.has(p));
-      if (have < RANK[need]) {
-        throw permissionDenied(`User ${caller.name} does not have ${need} permission on scope ${scope}.`);
-      }
+    if (!this.holds(caller, s, need)) {
+      throw permissionDenied(`User ${caller.name} does not have ${need} permission on scope ${scope}.`);
     }
     return s;
   }
 }
+
+/** The Secrets service's own text for a missing READ (seen verbatim by clients listing or reading a scope). */
+const noReadOnScope = (principal: string, scope: string) =>
+  permissionDenied(`${principal} does not have READ permission on scope ${scope} to perform this action.`);
 
 const checkName = (v: unknown, what: "scope" | "key"): string => {
   if (typeof v !== "string" || v === "") throw invalidParameter(`Missing required field: ${what}`);
@@ -214,5 +249,8 @@ const checkName = (v: unknown, what: "scope" | "key"): string => {
 
 const checkPrincipal = (v: unknown): string => {
   if (typeof v !== "string" || v.trim() === "") throw invalidParameter("Missing required field: principal");
+  // Stored with the scope (and written to the state file): bounded like every stored field.
+  if (v.length > MAX_PRINCIPAL_LENGTH)
+    throw invalidParameter(`Field 'principal' is longer than ${MAX_PRINCIPAL_LENGTH} characters.`);
   return v;
 };

@@ -1,5 +1,15 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
+import { lockDataDir } from "./lock.js";
 
 const FILE = "workspace.json";
 const VERSION = 1;
@@ -12,9 +22,13 @@ const VERSION = 1;
 export class Persister {
   private readonly file: string | undefined;
 
+  /** Releases the data dir's exclusive lock (see state/lock.ts); a no-op in memory. */
+  readonly release: () => void = () => {};
+
   constructor(private readonly dataDir: string | undefined) {
     if (dataDir) {
       mkdirSync(dataDir, { recursive: true });
+      this.release = lockDataDir(dataDir);
       this.file = join(dataDir, FILE);
     }
   }
@@ -42,14 +56,21 @@ export class Persister {
   save(state: unknown): void {
     if (!this.file || !this.dataDir) return;
     const tmp = `${this.file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, "w", 0o600);
+    // Serialize first: a state that does not serialize leaves no temp file behind.
+    const text = JSON.stringify({ version: VERSION, state });
     try {
-      writeSync(fd, JSON.stringify({ version: VERSION, state }));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(tmp, "w", 0o600);
+      try {
+        writeSync(fd, text);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, this.file);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
     }
-    renameSync(tmp, this.file);
     try {
       const dir = openSync(this.dataDir, "r");
       try {

@@ -46,6 +46,8 @@ export function registerServeDriverProxy(program: Command, io: CliIO): void {
       const server = await serveDriverProxyApp(loggingFailures(io, fn) as never, {
         port: opts.port,
         host: opts.bind,
+        // loggingFailures already wrote the error with its stack to stderr.
+        onError: () => undefined,
       }).catch((error: unknown) => {
         throw listenError(error, opts);
       });

@@ -1,0 +1,108 @@
+/**
+ * Trust boundary 4 (issue 14): `--data-dir` is exclusive. A second emulator on the same directory exits
+ * non-zero naming the holder's pid, a dead holder's lock is taken over, and stray temp files of crashed runs
+ * (full copies of the state) are removed at start.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { startEmulator } from "../server.js";
+import { DataDirLockedError } from "./lock.js";
+
+const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+const freshDir = () => {
+  const d = mkdtempSync(join(tmpdir(), "emu-lock-"));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill("SIGKILL");
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** Runs `databricks-emulator start --port 0 --data-dir dir`; resolves once the banner is out, or with the exit. */
+const runCli = (dir: string) => {
+  const child = spawn(process.execPath, ["--import", "tsx", cli, "start", "--port", "0", "--data-dir", dir], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    err += c.toString();
+  });
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  const ready = new Promise<"ready" | "exited">((resolve) => {
+    child.stdout.on("data", () => {
+      if (out.includes("data dir:")) resolve("ready");
+    });
+    void exited.then(() => resolve("exited"));
+  });
+  return { child, ready, exited, out: () => out, err: () => err };
+};
+
+describe("--data-dir lock", () => {
+  it("refuses a second CLI on the same directory, naming the holder's pid", { timeout: 60_000 }, async () => {
+    const dir = freshDir();
+    const first = runCli(dir);
+    expect(await first.ready, first.err()).toBe("ready");
+    const second = runCli(dir);
+    expect(await second.ready).toBe("exited");
+    expect(await second.exited).toBe(1);
+    expect(second.err()).toContain(`is in use by another emulator (pid ${first.child.pid})`);
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    expect(existsSync(join(dir, "emulator.lock"))).toBe(false);
+  });
+
+  it("refuses a second emulator in the same process until the first one closes", async () => {
+    const dir = freshDir();
+    const a = await startEmulator({ dataDir: dir, foundationModels: false });
+    const err = await startEmulator({ dataDir: dir, foundationModels: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataDirLockedError);
+    expect((err as DataDirLockedError).holderPid).toBe(process.pid);
+    await a.close();
+    const b = await startEmulator({ dataDir: dir, foundationModels: false });
+    await b.close();
+  });
+
+  it("takes over a dead holder's lock and removes stray temp files", async () => {
+    const dir = freshDir();
+    // A pid that certainly existed and is gone now.
+    const dead = spawnSync(process.execPath, [
+      "-e",
+      "process.stdout.write(String(process.pid))",
+    ]).stdout.toString();
+    writeFileSync(join(dir, "emulator.lock"), `${dead}\n`);
+    writeFileSync(join(dir, `workspace.json.${dead}.tmp`), '{"version":1,"state":{"secret":"left over"}}');
+    const emu = await startEmulator({ dataDir: dir, foundationModels: false });
+    try {
+      expect(readFileSync(join(dir, "emulator.lock"), "utf8").trim()).toBe(String(process.pid));
+      expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    } finally {
+      await emu.close();
+    }
+    expect(existsSync(join(dir, "emulator.lock"))).toBe(false);
+  });
+
+  it("releases the lock when the start fails (port in use)", async () => {
+    const dir = freshDir();
+    const other = await startEmulator({ foundationModels: false });
+    try {
+      await expect(
+        startEmulator({ dataDir: dir, port: other.port, foundationModels: false }),
+      ).rejects.toThrow(/EADDRINUSE/);
+      expect(existsSync(join(dir, "emulator.lock"))).toBe(false);
+    } finally {
+      await other.close();
+    }
+  });
+});
