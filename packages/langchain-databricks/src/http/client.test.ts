@@ -495,6 +495,31 @@ describe("DatabricksHttpClient abort during config and credentials", () => {
     expect(await http.request({ method: "GET", path: "/x" })).toEqual({ done: true });
     expect(delays).toEqual([7000]);
   });
+
+  it("the OAuth token request retries exactly the policy's statuses (a 408 is retried, a 501 is not)", async () => {
+    const m2m = { token: undefined, clientId: "cid", clientSecret: "csecret" };
+    const discovery = ok({ token_endpoint: "https://ws.example.com/oidc/v1/token" });
+    const token = ok({ access_token: "m2m-tok-abcdefgh", token_type: "Bearer", expires_in: 3600 });
+    const retried = client([discovery, { status: 408, body: "" }, token, ok({ done: true })], {}, m2m);
+    expect(await retried.http.request({ method: "GET", path: "/x" })).toEqual({ done: true });
+    expect(retried.transport.requests.filter((r) => r.path === "/oidc/v1/token")).toHaveLength(2);
+
+    const notRetried = client([discovery, { status: 501, body: "" }], {}, m2m);
+    await expect(notRetried.http.request({ method: "GET", path: "/x" })).rejects.toMatchObject({
+      status: 501,
+    });
+    expect(notRetried.transport.requests.filter((r) => r.path === "/oidc/v1/token")).toHaveLength(1);
+
+    const custom = client(
+      [discovery, { status: 501, body: "" }, token, ok({ done: true })],
+      {},
+      {
+        ...m2m,
+        retry: { statuses: [501] },
+      },
+    );
+    expect(await custom.http.request({ method: "GET", path: "/x" })).toEqual({ done: true });
+  });
 });
 
 describe("tokenProvider failures", () => {

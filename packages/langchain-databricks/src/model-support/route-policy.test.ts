@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { errorClassFor } from "../errors.js";
-import { isRouteRejection } from "./route-policy.js";
+import { isRouteRejection, RoutePolicy, routeMemoryOf } from "./route-policy.js";
 
 const err = (status: number, errorCode: string | undefined, message: string) =>
   new (errorClassFor(status, errorCode))(message, { status, errorCode });
@@ -36,5 +36,43 @@ describe("isRouteRejection", () => {
     [500, "INTERNAL_ERROR", "chat completions route unsupported"],
   ])("not a route refusal: %i %s %s", (status, code, message) => {
     expect(isRouteRejection(err(status, code, message))).toBe(false);
+  });
+});
+
+describe("RoutePolicy", () => {
+  const refused = () =>
+    err(404, "ENDPOINT_NOT_FOUND", "No API found for 'POST /serving-endpoints/chat/completions'");
+
+  test("falls back once on a route rejection and remembers it per client, not per process", async () => {
+    const clientA = {};
+    const clientB = {};
+    const a = new RoutePolicy(() => clientA, "ep", "auto");
+    const routes: boolean[] = [];
+    const send = async (viaInvocations: boolean) => {
+      routes.push(viaInvocations);
+      if (!viaInvocations) throw refused();
+      return "ok";
+    };
+    expect(await a.run(send)).toBe("ok");
+    expect(routes).toEqual([false, true]);
+    expect(a.useInvocations()).toBe(true);
+    // A second model on the same client shares what was learnt; another client does not.
+    expect(new RoutePolicy(() => clientA, "ep", "auto").useInvocations()).toBe(true);
+    expect(new RoutePolicy(() => clientB, "ep", "auto").useInvocations()).toBe(false);
+    expect(routeMemoryOf(clientA).of("other-endpoint")).toEqual({});
+  });
+
+  test("a switch whose /invocations call fails is not remembered; a forced route never falls back", async () => {
+    const client = {};
+    const policy = new RoutePolicy(() => client, "ep", "auto");
+    const failing = async (viaInvocations: boolean): Promise<string> => {
+      throw viaInvocations ? err(400, "BAD_REQUEST", "bad body") : refused();
+    };
+    await expect(policy.run(failing)).rejects.toMatchObject({ status: 400, errorCode: "BAD_REQUEST" });
+    expect(policy.useInvocations()).toBe(false);
+
+    const forced = new RoutePolicy(() => client, "ep", "chat-completions");
+    await expect(forced.run(failing)).rejects.toMatchObject({ status: 404, errorCode: "ENDPOINT_NOT_FOUND" });
+    expect(new RoutePolicy(() => client, "ep", "invocations").useInvocations()).toBe(true);
   });
 });
