@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { call } from "../../test-support/client.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
-import { call } from "../../test-support/client.js";
 
 const SP = { clientId: "minter", clientSecret: "minter-secret" };
 const BASIC = `Basic ${Buffer.from(`${SP.clientId}:${SP.clientSecret}`).toString("base64")}`;

@@ -4,9 +4,9 @@
  * clock; request-log body hashes are keyed per process.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call } from "../../test-support/client.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
-import { call } from "../../test-support/client.js";
 
 const USER = "user@example.com";
 const SP = { clientId: "admin-sp", clientSecret: "admin-sp-secret", admin: true };

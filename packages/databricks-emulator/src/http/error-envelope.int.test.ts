@@ -5,10 +5,10 @@
  */
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call } from "../../test-support/client.js";
 import { FOUNDATION_MODELS } from "../engines/index.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
-import { call } from "../../test-support/client.js";
 
 const CHAT = FOUNDATION_MODELS.find((f) => f.task === "llm/v1/chat")!.endpointName;
 

@@ -4,10 +4,10 @@
  * over a baseline measured in the same test, and their answers are what the inline engine gives.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, sseData } from "../../test-support/client.js";
 import { FOUNDATION_MODELS } from "../engines/index.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
-import { call, sseData } from "../../test-support/client.js";
 
 const CHAT = FOUNDATION_MODELS.find((f) => f.task === "llm/v1/chat")!.endpointName;
 const LONG = [{ role: "user", content: "write something long" }];

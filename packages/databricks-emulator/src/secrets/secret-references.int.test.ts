@@ -4,10 +4,10 @@
  * recording upstream, so the tests see whether a secret value actually left the emulator.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { EmulatorHandle } from "../options.js";
-import { startEmulator } from "../server.js";
 import { call } from "../../test-support/client.js";
 import { type RecordingUpstream, startRecordingUpstream } from "../../test-support/recording-upstream.js";
+import type { EmulatorHandle } from "../options.js";
+import { startEmulator } from "../server.js";
 
 const ALICE = "alice@example.com";
 const hi = { messages: [{ role: "user", content: "hi" }] };

@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, customEndpointBody } from "../../test-support/client.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
-import { call, customEndpointBody } from "../../test-support/client.js";
 
 const DEEP = "__deep__";
 /** A marker for `rawWithDeep`; the body is built as text because JSON.stringify itself overflows on it. */

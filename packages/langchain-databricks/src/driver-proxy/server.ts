@@ -176,7 +176,7 @@ export async function serveDriverProxyApp(
     ["closeGraceMs", closeGraceMs, 0],
   ] as const) {
     if (!Number.isInteger(v) || v < min) {
-      throw new DatabricksConfigError(`Invalid ${name} ${String(v)}: use an integer >= ${min}.`);
+      throw new ConfigError(`Invalid ${name} ${String(v)}: use an integer >= ${min}.`);
     }
   }
   /** Abort controllers of the model calls running now (aborted by `close()` after its grace period). */
