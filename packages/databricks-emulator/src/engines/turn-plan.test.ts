@@ -352,3 +352,36 @@ it("tool arguments always validate (ajv) across the loop", () => {
     for (const c of turn) expect(ajv.validate(twoNumbers(), JSON.parse(c.function.arguments))).toBe(true);
   expect(turns.map(callsOf)).toEqual([["add(1,2)", "add(3,4)"], ["multiply(3,7)"], ["subtract(21,5)"]]);
 });
+
+it("a request mixing a lookup and arithmetic runs both steps and answers with every result", () => {
+  const tools = [
+    fn("get_weather", "Get the current weather for a city", {
+      type: "object",
+      properties: { location: { type: "string" } },
+      required: ["location"],
+    }),
+    fn("add_numbers", "Add two numbers and return the sum"),
+  ];
+  const messages: Msg[] = [
+    { role: "user", content: "What is the weather in Paris, then compute the sum of 3 plus 4" },
+  ];
+  const names: string[] = [];
+  for (let t = 0; t < 4; t++) {
+    const m = message({ messages, tools });
+    if (!m.tool_calls) {
+      expect(m.content).toBe(
+        "Based on the tool results: get_weather returned sunny in Paris; add_numbers returned 7.",
+      );
+      expect(names).toEqual(["get_weather", "add_numbers"]);
+      return;
+    }
+    messages.push({ role: "assistant", content: null, tool_calls: m.tool_calls });
+    for (const c of m.tool_calls) {
+      names.push(c.function.name);
+      const a = JSON.parse(c.function.arguments);
+      const content = c.function.name === "get_weather" ? `sunny in ${a.location}` : String(a.a + a.b);
+      messages.push({ role: "tool", tool_call_id: c.id, content });
+    }
+  }
+  throw new Error("no answer");
+});

@@ -42,6 +42,8 @@ export interface TurnPlan {
   past: PastCall[];
   /** When the request was arithmetic and is fully evaluated: the value and the steps taken. */
   arithmetic?: { value: number; steps: string[] };
+  /** Every call so far served the arithmetic (so the answer is the arithmetic result alone). */
+  arithmeticOnly?: boolean;
 }
 
 const SEQUENCE_SPLIT =
@@ -83,21 +85,37 @@ export const planTurn = (
   const { userIndex, past } = pastCalls(messages);
   const userText = userIndex >= 0 ? (messages[userIndex] as ChatMessage).text : "";
   const plan: TurnPlan = { calls: [], past };
-  const arithmetic = arithmeticPlan(userText, tools, choice, past);
-  if (arithmetic?.value !== undefined) plan.arithmetic = { value: arithmetic.value, steps: arithmetic.steps };
-  if (tools.length === 0 || choice.kind === "none") return plan;
-  if (choice.kind === "auto" && past.length === 0 && (SMALL_TALK.test(userText) || NO_TOOLS.test(userText)))
-    return plan;
-  if (arithmetic && arithmetic.ready.length > 0) {
-    plan.calls = parallel ? arithmetic.ready : arithmetic.ready.slice(0, 1);
-    return plan;
-  }
-  if (!arithmetic) {
-    const next = nextSteps(userText, tools, choice, past, parallel);
-    if (next.length > 0) {
-      plan.calls = next;
+  if (tools.length === 0) return plan;
+  const quiet =
+    choice.kind === "none" ||
+    (choice.kind === "auto" && past.length === 0 && (SMALL_TALK.test(userText) || NO_TOOLS.test(userText)));
+  const segments = userText.split(SEQUENCE_SPLIT).filter((s) => s.trim().length > 0);
+  if (segments.length === 0) segments.push(userText);
+  const consumed = new Set<PastCall>();
+  // Arithmetic steps first: their calls are recognised by name and arguments wherever they are in `past`.
+  const arithmetic = segments.map((segment) =>
+    arithmeticPlan(segment, tools, quiet ? { kind: "none" } : choice, past, consumed),
+  );
+  for (const a of arithmetic)
+    if (a?.value !== undefined) plan.arithmetic = { value: a.value, steps: a.steps };
+  plan.arithmeticOnly = arithmetic.some((a) => a !== undefined) && past.every((p) => consumed.has(p));
+  if (quiet) return plan;
+  let made = past.filter((p) => !consumed.has(p)).length;
+  for (let i = 0; i < segments.length; i++) {
+    const a = arithmetic[i];
+    if (a) {
+      if (a.ready.length > 0) {
+        plan.calls = parallel ? a.ready : a.ready.slice(0, 1);
+        return plan;
+      }
+      continue;
+    }
+    const step = stepCalls(segments[i] as string, i, tools, choice, past, made);
+    if (step.calls.length > 0) {
+      plan.calls = parallel ? step.calls : step.calls.slice(0, 1);
       return plan;
     }
+    made = step.made;
   }
   if (choice.kind === "required" || choice.kind === "named")
     plan.calls = [forcedCall(userText, tools, choice, plan)];
@@ -119,6 +137,7 @@ const arithmeticPlan = (
   tools: readonly ToolDef[],
   choice: ToolChoice,
   past: readonly PastCall[],
+  consumed: Set<PastCall>,
 ): ArithmeticState | undefined => {
   const expr = parseArithmetic(userText);
   if (!expr) return undefined;
@@ -154,6 +173,7 @@ const arithmeticPlan = (
       (p) => p.name === tool.name && sameArgs(p.arguments, args) && p.result !== undefined,
     );
     if (done) {
+      consumed.add(done);
       const v = numberIn(done.result as string) ?? applyOp(e.op, a, b);
       state.steps.push(`${tool.name}(${formatNumber(a)}, ${formatNumber(b)}) = ${formatNumber(v)}`);
       return v;
@@ -234,31 +254,25 @@ const factsWith = (text: string, numbers: number[]): TextFacts => ({
 // ---------------------------------------------------------------------------------------------------------
 // Sequential steps
 
-const nextSteps = (
-  userText: string,
+/**
+ * The calls of one sequential step not made yet. `made` counts earlier non-arithmetic calls still to be
+ * attributed to steps, in order; returns what is left of it after this step.
+ */
+const stepCalls = (
+  segment: string,
+  index: number,
   tools: readonly ToolDef[],
   choice: ToolChoice,
   past: readonly PastCall[],
-  parallel: boolean,
-): ToolCall[] => {
-  const segments = userText.split(SEQUENCE_SPLIT).filter((s) => s.trim().length > 0);
-  if (segments.length === 0) segments.push(userText);
+  made: number,
+): { calls: ToolCall[]; made: number } => {
   const candidates = choice.kind === "named" ? tools.filter((t) => t.name === choice.name) : tools;
-  let made = past.length;
-  for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i] as string;
-    // The first step always calls (the old single-turn behaviour); later steps only when a tool matches.
-    if (i > 0 && !best(candidates, segment)) continue;
-    const planned = planToolCalls(candidates, i === 0 ? choice : { kind: "required" }, segment, true);
-    if (planned.length === 0) return [];
-    if (made >= planned.length) {
-      made -= planned.length;
-      continue;
-    }
-    const remaining = planned.slice(made).map((c) => (i === 0 ? c : withResults(c, tools, segment, past)));
-    return parallel ? remaining : remaining.slice(0, 1);
-  }
-  return [];
+  // The first step always calls (the single-turn behaviour); later steps only when a tool matches.
+  if (index > 0 && !best(candidates, segment)) return { calls: [], made };
+  const planned = planToolCalls(candidates, index === 0 ? choice : { kind: "required" }, segment, true);
+  if (made >= planned.length) return { calls: [], made: made - planned.length };
+  const calls = planned.slice(made).map((c) => (index === 0 ? c : withResults(c, tools, segment, past)));
+  return { calls, made: 0 };
 };
 
 /** Rebuilds a later step's call with facts from earlier results (same-named keys, numbers, names, places). */
@@ -348,7 +362,7 @@ const forcedCall = (
 
 /** The final answer text: the arithmetic result with its steps, or what each tool returned. */
 export const answerFromPlan = (plan: TurnPlan): string | undefined => {
-  if (plan.arithmetic) {
+  if (plan.arithmetic && plan.arithmeticOnly) {
     const v = formatNumber(plan.arithmetic.value);
     const steps = plan.arithmetic.steps;
     return steps.length > 0 ? `The answer is ${v} (${steps.join(", then ")}).` : `The answer is ${v}.`;

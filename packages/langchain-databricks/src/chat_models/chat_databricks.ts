@@ -8,6 +8,7 @@ import {
   type BindToolsInput,
   type LangSmithParams,
 } from "@langchain/core/language_models/chat_models";
+import type { ModelProfile } from "@langchain/core/language_models/profile";
 import { AIMessage, type AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import type { ChatGenerationChunk, ChatResult } from "@langchain/core/outputs";
 import type { Runnable } from "@langchain/core/runnables";
@@ -25,6 +26,7 @@ import {
   pickAuthOptions,
 } from "../utils/transport.js";
 import { toWireMessages } from "./messages.js";
+import { keepConfigProfile, profileForEndpoint } from "./profiles.js";
 import { generationText, parseChatResponse } from "./response.js";
 import { toResponsesInput, toResponsesToolChoice, toResponsesTools } from "./responses_input.js";
 import { parseResponsesObject, type ResponsesObject, ResponsesStreamAssembler } from "./responses_output.js";
@@ -163,6 +165,7 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
       "maxRetries",
       "host",
       "profile",
+      "modelProfile",
       "authType",
       "clientId",
       "token",
@@ -186,6 +189,8 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
   timeout?: number;
   /** Transport retries (the only retry layer; LangChain's own caller is built with `maxRetries: 0`). */
   maxRetries?: number;
+  /** Overrides merged over the endpoint family's LangChain model profile (see `profiles.ts`). */
+  modelProfile?: ModelProfile;
   /** Workspace host when given explicitly (for identifying params and quirk memory); never a secret. */
   host?: string;
 
@@ -224,6 +229,7 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
     this.timeout = fields.timeout;
     this.maxRetries = fields.maxRetries;
     this.host = fields.host;
+    this.modelProfile = fields.modelProfile;
     this.transport = lazyTransport(fields.client, pickAuthOptions(fields));
     maskSecretKwargs(this.lc_kwargs);
     this.limitConcurrency = fields.maxConcurrency !== undefined && Number.isFinite(fields.maxConcurrency);
@@ -232,6 +238,15 @@ export class ChatDatabricks extends BaseChatModel<ChatDatabricksCallOptions, AIM
   /** Runs one HTTP exchange, inside the concurrency queue when one is configured (never retried there). */
   private limited<T>(fn: () => Promise<T>): Promise<T> {
     return this.limitConcurrency ? this.caller.call(fn) : fn();
+  }
+
+  /** LangChain model profile for this endpoint's model family; `createAgent` reads `structuredOutput`. */
+  override get profile(): ModelProfile {
+    return profileForEndpoint(this.model, this.modelProfile);
+  }
+
+  override toJSON() {
+    return keepConfigProfile(super.toJSON(), this.lc_kwargs);
   }
 
   _llmType(): string {
