@@ -132,7 +132,11 @@ class Parser {
       if (lo === undefined) return undefined;
       if (this.src[this.i] === "-" && this.src[this.i + 1] !== "]" && this.i + 1 < this.src.length) {
         this.i++;
-        const hi = this.src[this.i] === "\\" ? (this.i++, this.escape(true)) : this.src[this.i++];
+        let hi: string | undefined;
+        if (this.src[this.i] === "\\") {
+          this.i++;
+          hi = this.escape(true);
+        } else hi = this.src[this.i++];
         if (hi === undefined) return undefined;
         const a = lo.codePointAt(0) as number;
         const b = hi.codePointAt(0) as number;
