@@ -170,7 +170,10 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   const app: FastifyInstance = Fastify({
     logger: options.logRequests ? { level: "info" } : false,
     bodyLimit,
-    routerOptions: { maxParamLength: 1000 },
+    // Clients send collection URLs with a trailing slash (MLflow's deployments client builds
+    // `posixpath.join("/api/2.0", "serving-endpoints", "")` -> `/api/2.0/serving-endpoints/`); real workspaces
+    // accept both forms on every REST route, so does the emulator (spec/url-forms.md).
+    routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
     genReqId: () => randomUUID(),
     forceCloseConnections: true,
     // Malformed URLs and similar framework-level failures still get the Databricks envelope.

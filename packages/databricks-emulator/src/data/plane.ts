@@ -39,7 +39,8 @@ export interface DataRoute {
 /** The data-plane route of `method path` (no query string), or undefined when Fastify answers instead. */
 export const matchDataRoute = (method: string | undefined, path: string): DataRoute | undefined => {
   if (method !== "POST" || !path.startsWith(PREFIX)) return undefined;
-  const rest = path.slice(PREFIX.length);
+  // One trailing slash is accepted, as on the REST routes (spec/url-forms.md).
+  const rest = path.slice(PREFIX.length).replace(/\/$/, "");
   if (OPENAI_PATHS.has(rest)) return { pattern: path, entry: { route: "openai", path: rest as ProxyPath } };
   const parts = rest.split("/");
   if (parts.length === 2 && parts[1] === "invocations") {

@@ -23,6 +23,8 @@ export interface Turn {
 
 export interface TurnOptions {
   maxTokens?: number;
+  /** The model's output limit: truncates like `maxTokens` when the request set none (engines/limits.ts). */
+  outputLimit?: number;
   stop?: readonly string[];
   tools?: readonly ToolDef[];
   toolChoice?: ToolChoice;
@@ -70,8 +72,9 @@ export const runTurn = (messages: readonly ChatMessage[], opts: TurnOptions): Tu
   let text = contentFor(messages, opts, plan);
   let finishReason: FinishReason = "stop";
   if (opts.stop && opts.stop.length > 0) text = applyStop(text, opts.stop).text;
-  if (opts.maxTokens !== undefined) {
-    const cut = truncateToTokens(text, opts.maxTokens);
+  const cap = opts.maxTokens ?? opts.outputLimit;
+  if (cap !== undefined) {
+    const cut = truncateToTokens(text, cap);
     text = cut.text;
     if (cut.truncated) finishReason = "length";
   }
