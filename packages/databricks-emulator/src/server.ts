@@ -9,7 +9,7 @@ import type { Ctx } from "./context.js";
 import { foundationRecord } from "./control/foundation.js";
 import { registerControlRoutes } from "./control/routes.js";
 import { EndpointStore, type EndpointsSnapshot } from "./control/store.js";
-import { taskForEntity } from "./data/entities.js";
+import { taskForEntity, unregisteredModelMessage } from "./data/entities.js";
 import { OPENAI_DEFAULT_BASE } from "./data/external.js";
 import { LOCAL_OPENAI_PREFIX, registerLocalOpenAi } from "./data/local-openai.js";
 import { createDataPlane, matchDataRoute } from "./data/plane.js";
@@ -113,6 +113,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
       transitionMs: options.transitionMs ?? 200,
       onChange: persist,
       taskFor: (entity) => taskForEntity(entity, models),
+      loadFailure: (entity) => unregisteredModelMessage(entity, models),
     },
     snap?.endpoints,
   );

@@ -115,6 +115,16 @@ export const registerControlRoutes = (app: FastifyInstance, ctx: Ctx): void => {
       requireLevel(ep, caller(req), "CAN_VIEW");
       const e = servedEntityOf(ep, req.params.served);
       const ts = new Date(e.creationTimestamp).toISOString();
+      const failure = ep.pending?.failed ? ep.pending.failures?.[e.name] : undefined;
+      if (failure !== undefined) {
+        const name = `${String(e.spec.entity_name)} version ${String(e.spec.entity_version)}`;
+        return {
+          logs:
+            kind === "build-logs"
+              ? `${ts} [emulator] Building environment for ${name}\n${ts} [emulator] Build failed: ${failure}\n`
+              : `${ts} [emulator] Served entity ${e.name} did not start: ${failure}\n`,
+        };
+      }
       const logs =
         kind === "build-logs"
           ? `${ts} [emulator] Building environment for ${String(e.spec.entity_name)} version ${String(e.spec.entity_version)}\n${ts} [emulator] Build succeeded (no container is built by the emulator).\n`

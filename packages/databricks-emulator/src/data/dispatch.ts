@@ -15,7 +15,7 @@ import {
 } from "../engines/index.js";
 import { ApiError, badRequest, notFound } from "../errors.js";
 import { isObject } from "../util/json.js";
-import { invokeAgent, invokePyfunc, type Outcome } from "./custom.js";
+import { invokeAgent, invokePyfunc, type Outcome, parsePyfuncInput } from "./custom.js";
 import { type Backend, backendFor } from "./entities.js";
 import { type ProxyPath, proxyExternal, proxyPathForTask } from "./external.js";
 import { validateExternalRequest } from "./external-request.js";
@@ -127,6 +127,8 @@ const runBackend = (
       return proxyExternal(backend.entity, body, path, ctx.secrets, ctx.defaultOpenAiApiBase, signal());
     }
     case "missing":
+      // Input-format errors are the caller's (400) and are reported before the missing model (wire order).
+      parsePyfuncInput(body);
       throw new ApiError(
         500,
         "INTERNAL_ERROR",
