@@ -147,7 +147,14 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     workspaceId,
     identify: callerIdentifier(auth, options.auth !== false),
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
-    defaultOpenAiApiBase: options.defaultOpenAiApiBase ?? OPENAI_DEFAULT_BASE,
+    // Read at query time: the local route's URL is only known once the server listens.
+    get defaultOpenAiApiBase() {
+      return (
+        options.defaultOpenAiApiBase ??
+        (options.allowExternalNetwork ? OPENAI_DEFAULT_BASE : `${baseUrl}${LOCAL_OPENAI_PREFIX}`)
+      );
+    },
+    allowExternalNetwork: options.allowExternalNetwork === true,
     baseUrl: () => baseUrl,
   };
 

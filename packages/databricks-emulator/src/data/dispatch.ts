@@ -124,7 +124,9 @@ const runBackend = (
       const task = (backend.entity.spec.external_model as { task?: unknown }).task;
       const path = entry.route === "openai" ? entry.path : proxyPathForTask(task);
       validateExternalRequest(path, body);
-      return proxyExternal(backend.entity, body, path, ctx.secrets, ctx.defaultOpenAiApiBase, signal());
+      return proxyExternal(backend.entity, body, path, ctx.secrets, ctx.defaultOpenAiApiBase, signal(), {
+        allowExternalNetwork: ctx.allowExternalNetwork,
+      });
     }
     case "missing":
       // Input-format errors are the caller's (400) and are reported before the missing model (wire order).
