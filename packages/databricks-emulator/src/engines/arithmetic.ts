@@ -56,6 +56,8 @@ const normalise = (text: string): string =>
     .replace(/\bminus\b/gi, "-")
     .replace(/(\d)\s*x\s*(?=[\d(])/gi, "$1 * ");
 
+const NOT_ARITHMETIC = /^\d+(?:[-/]\d+)+$|\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}\/\d{1,2}\/\d{2,4}\b/;
+
 const EXPRESSION = /[-(]*\s*\d[\d.\s+\-*/()]*/g;
 
 /** The first arithmetic expression in `text` with at least one operator, or undefined. */
@@ -65,6 +67,8 @@ export const parseArithmetic = (text: string): Expr | undefined => {
   for (const m of src.matchAll(EXPRESSION)) {
     const candidate = m[0].trim();
     if (!/\d\s*[-+*/]\s*[-(\d]|\)\s*[-+*/]/.test(candidate)) continue;
+    // Dates (2024-01-15, 1/2/2024), phone numbers and ranges (555-1234, 3-4) are not arithmetic.
+    if (NOT_ARITHMETIC.test(candidate)) continue;
     const expr = parseExpr(balance(candidate));
     if (expr && expr.kind === "op") {
       best = expr;

@@ -5,6 +5,7 @@ import { runChat } from "./chat.js";
 import type { EngineModel } from "./contract.js";
 import { runResponses } from "./responses.js";
 import { jsonBody, streamEvents } from "./test_helpers.js";
+import { exprText } from "./turn-plan.js";
 
 const llama: EngineModel = { modelName: "llama", task: "llm/v1/chat", family: "llama" };
 const agent: EngineModel = { modelName: "responses-agent", task: "agent/v1/responses", family: "agent" };
@@ -339,8 +340,17 @@ describe("arithmetic parsing", () => {
     expect(e && ev(e)).toBe(value);
   });
 
-  it("ignores text without an operation", () => {
+  it("ignores text without an operation, dates, phone numbers and ranges", () => {
     expect(parseArithmetic("count to 5")).toBeUndefined();
+    expect(parseArithmetic("weather in Paris on 2024-01-15")).toBeUndefined();
+    expect(parseArithmetic("call 555-1234 about 1/2/2024")).toBeUndefined();
+    expect(parseArithmetic("it takes 3-4 days")).toBeUndefined();
+    expect(parseArithmetic("what is 10 - 4")).toEqual({
+      kind: "op",
+      op: "sub",
+      left: { kind: "num", value: 10 },
+      right: { kind: "num", value: 4 },
+    });
     expect(parseArithmetic("weather in Paris")).toBeUndefined();
   });
 });
@@ -384,4 +394,32 @@ it("a request mixing a lookup and arithmetic runs both steps and answers with ev
     }
   }
   throw new Error("no answer");
+});
+
+it("a calculator-like tool gets the whole expression once, and the answer uses its result", () => {
+  const tools = [
+    fn("calculator", "Evaluate a math expression", {
+      type: "object",
+      properties: { expression: { type: "string" } },
+      required: ["expression"],
+    }),
+  ];
+  const messages: Msg[] = [{ role: "user", content: "What is (3 + 4) * 5 - 10 / 2?" }];
+  const first = message({ messages, tools });
+  const call = (first.tool_calls as Call[])[0] as Call;
+  expect(JSON.parse(call.function.arguments)).toEqual({ expression: "(3 + 4) * 5 - 10 / 2" });
+  messages.push(
+    { role: "assistant", content: null, tool_calls: [call] },
+    { role: "tool", tool_call_id: call.id, content: '{"result": 30}' },
+  );
+  expect(message({ messages, tools }).content).toBe(
+    'The answer is 30 (calculator("(3 + 4) * 5 - 10 / 2") = 30).',
+  );
+});
+
+it("exprText keeps the parentheses precedence needs", () => {
+  for (const text of ["(3 + 4) * 5", "10 - (2 - 1)", "8 / (4 / 2)", "2 * 3 + 4", "1 - 2 - 3"]) {
+    const e = parseArithmetic(text);
+    expect(e && exprText(e)).toBe(text);
+  }
 });

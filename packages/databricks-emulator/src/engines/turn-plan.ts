@@ -158,6 +158,10 @@ const arithmeticPlan = (
     const op = toolOp(t);
     if (op && !known.has(op)) known.set(op, t);
   }
+  if (byOp.size === 0) {
+    const calc = calculatorPlan(expr, usable, tools, past, consumed);
+    if (calc) return calc;
+  }
   if (known.size === 0) return undefined;
   const state: ArithmeticState = { ready: [], steps: [] };
   const seen = new Set<string>();
@@ -190,6 +194,71 @@ const arithmeticPlan = (
   const value = resolve(expr);
   if (value !== undefined) state.value = value;
   return state;
+};
+
+const CALCULATOR = /calc|evaluat|math|arithmetic|comput|expression/i;
+const EXPRESSION_PARAM = /expr|formula|equation|calculation|input|query|question|problem/i;
+
+/** A calculator-like tool (one string parameter for the whole expression) and that parameter's name. */
+const calculatorOf = (tools: readonly ToolDef[]): { tool: ToolDef; param: string } | undefined => {
+  for (const tool of tools) {
+    if (!CALCULATOR.test(`${tool.name} ${tool.description}`)) continue;
+    const props = isObject(tool.parameters.properties) ? tool.parameters.properties : {};
+    const strings = Object.keys(props).filter((k) => {
+      const p = props[k];
+      return isObject(p) && (p.type === "string" || p.type === undefined);
+    });
+    const param =
+      strings.find((k) => EXPRESSION_PARAM.test(k)) ?? (strings.length === 1 ? strings[0] : undefined);
+    if (param !== undefined) return { tool, param };
+  }
+  return undefined;
+};
+
+const PRECEDENCE: Record<Op, number> = { add: 1, sub: 1, mul: 2, div: 2 };
+
+/** The expression as text, with parentheses only where precedence needs them. */
+export const exprText = (e: Expr): string => {
+  if (e.kind === "num") return formatNumber(e.value);
+  const wrap = (c: Expr, right: boolean) => {
+    const t = exprText(c);
+    if (c.kind !== "op") return t;
+    const tighter =
+      PRECEDENCE[c.op] < PRECEDENCE[e.op] ||
+      (right && PRECEDENCE[c.op] === PRECEDENCE[e.op] && (e.op === "sub" || e.op === "div"));
+    return tighter ? `(${t})` : t;
+  };
+  return `${wrap(e.left, false)} ${OP_SYMBOL[e.op]} ${wrap(e.right, true)}`;
+};
+
+const evaluate = (e: Expr): number =>
+  e.kind === "num" ? e.value : applyOp(e.op, evaluate(e.left), evaluate(e.right));
+
+/** The whole expression in one call to a calculator-like tool, then its result. */
+const calculatorPlan = (
+  expr: Expr,
+  usable: readonly ToolDef[],
+  tools: readonly ToolDef[],
+  past: readonly PastCall[],
+  consumed: Set<PastCall>,
+): ArithmeticState | undefined => {
+  const calc = calculatorOf(usable) ?? calculatorOf(tools);
+  if (!calc) return undefined;
+  const text = exprText(expr);
+  const base = valueForSchema(calc.tool.parameters, extractFacts(text));
+  const args: Json = isObject(base) ? base : {};
+  args[calc.param] = text;
+  const argText = JSON.stringify(args);
+  const done = past.find(
+    (p) => p.name === calc.tool.name && sameArgs(p.arguments, argText) && p.result !== undefined,
+  );
+  if (done) {
+    consumed.add(done);
+    const value = numberIn(done.result as string) ?? evaluate(expr);
+    return { ready: [], value, steps: [`${calc.tool.name}("${text}") = ${formatNumber(value)}`] };
+  }
+  if (!usable.includes(calc.tool)) return { ready: [], value: evaluate(expr), steps: [] };
+  return { ready: [{ id: toolCallId(), name: calc.tool.name, arguments: argText }], steps: [] };
 };
 
 const sameArgs = (a: string, b: string): boolean => {
