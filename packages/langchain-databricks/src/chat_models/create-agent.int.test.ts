@@ -161,3 +161,16 @@ describe("createAgent with ChatDatabricks on the emulator", () => {
     expect(streamed).toContain("The answer is 35");
   });
 });
+
+describe("createAgent over the Responses API", () => {
+  it("(3 + 4) * 5 through function_call items answers 35", async () => {
+    const calls: string[] = [];
+    const agent = createAgent({
+      model: model("databricks-gpt-oss-120b", { useResponsesApi: true }),
+      tools: arithmeticTools(calls),
+    });
+    const result = await agent.invoke(QUESTION);
+    expect(calls).toEqual(["add(3,4)", "multiply(7,5)"]);
+    expect(result.messages.at(-1)?.text).toContain("The answer is 35");
+  });
+});
