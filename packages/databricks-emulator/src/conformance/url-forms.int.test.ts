@@ -77,6 +77,41 @@ describe("URL forms real clients send", () => {
     expect(oai.status, oai.text).toBe(200);
   });
 
+  it("the SDKs' endpoint-level PATCH routes: telemetry-config and system-metrics-export-state", async () => {
+    const tel = await h.call("PATCH", "/api/2.0/serving-endpoints/slash-ep/telemetry-config", {
+      telemetry_config: { telemetry_profile_id: "p1" },
+    });
+    expect(tel.status, tel.text).toBe(200);
+    expect(dig(tel.json, "telemetry_config")).toEqual({ telemetry_profile_id: "p1" });
+    const sys = await h.call("PATCH", "/api/2.0/serving-endpoints/slash-ep/system-metrics-export-state/", {
+      uc_system_metrics_export_state: "ENABLED",
+    });
+    expect(sys.status, sys.text).toBe(200);
+    expect(dig(sys.json, "uc_system_metrics_export_state")).toBe("ENABLED");
+    const got = await h.call("GET", "/api/2.0/serving-endpoints/slash-ep");
+    expect(dig(got.json, "telemetry_config")).toEqual({ telemetry_profile_id: "p1" });
+  });
+
+  it("provisioned throughput: POST /api/2.0/serving-endpoints/pt and PUT .../pt/{name}/config", async () => {
+    const pt = await h.call("POST", "/api/2.0/serving-endpoints/pt", {
+      name: "pt-ep",
+      config: {
+        served_entities: [{ entity_name: "cat.sch.m", entity_version: "1", provisioned_model_units: 50 }],
+      },
+      relocate_pt_commitment: { source_endpoint_name: "x" },
+    });
+    expect(pt.status, pt.text).toBe(200);
+    expect(asRecord(pt.json).name).toBe("pt-ep");
+    await waitForEndpoint(h, "pt-ep");
+    const upd = await h.call("PUT", "/api/2.0/serving-endpoints/pt/pt-ep/config", {
+      config: {
+        served_entities: [{ entity_name: "cat.sch.m", entity_version: "2", provisioned_model_units: 100 }],
+      },
+    });
+    expect(upd.status, upd.text).toBe(200);
+    expect(dig(upd.json, "pending_config", "served_entities", 0, "provisioned_model_units")).toBe(100);
+  });
+
   it("DELETE /api/2.0/serving-endpoints/{name}/ deletes", async () => {
     const res = await h.call("DELETE", "/api/2.0/serving-endpoints/slash-ep/");
     expect(res.status, res.text).toBe(200);
