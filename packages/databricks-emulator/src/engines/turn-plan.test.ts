@@ -423,3 +423,25 @@ it("exprText keeps the parentheses precedence needs", () => {
     expect(e && exprText(e)).toBe(text);
   }
 });
+
+it("without arithmetic tools the model computes the result itself: in the answer and in a forced structured call", () => {
+  const weather = fn("get_weather", "Weather for a city", {
+    type: "object",
+    properties: { city: { type: "string" } },
+    required: ["city"],
+  });
+  expect(message({ messages: [{ role: "user", content: "What is 6 * 7?" }], tools: [weather] }).content).toBe(
+    "The answer is 42.",
+  );
+  const extract = fn("extract", "Extract the answer", {
+    type: "object",
+    properties: { answer: { type: "number" } },
+    required: ["answer"],
+  });
+  const m = message({
+    messages: [{ role: "user", content: "What is 6 * 7?" }],
+    tools: [extract],
+    tool_choice: { type: "function", function: { name: "extract" } },
+  });
+  expect(JSON.parse(((m.tool_calls as Call[])[0] as Call).function.arguments)).toEqual({ answer: 42 });
+});

@@ -162,7 +162,9 @@ const arithmeticPlan = (
     const calc = calculatorPlan(expr, usable, tools, past, consumed);
     if (calc) return calc;
   }
-  if (known.size === 0) return undefined;
+  // No tool can do arithmetic: the model works it out itself (used by the answer and by forced calls, e.g. a
+  // structured-output tool whose number field should hold the result).
+  if (known.size === 0) return { ready: [], value: evaluate(expr), steps: [] };
   const state: ArithmeticState = { ready: [], steps: [] };
   const seen = new Set<string>();
   const resolve = (e: Expr): number | undefined => {
