@@ -380,7 +380,7 @@ it("a request mixing a lookup and arithmetic runs both steps and answers with ev
     const m = message({ messages, tools });
     if (!m.tool_calls) {
       expect(m.content).toBe(
-        "Based on the tool results: get_weather returned sunny in Paris; add_numbers returned 7.",
+        "Based on the tool results: get_weather returned sunny in Paris; add_numbers returned 7. The answer is 7.",
       );
       expect(names).toEqual(["get_weather", "add_numbers"]);
       return;
@@ -444,4 +444,25 @@ it("without arithmetic tools the model computes the result itself: in the answer
     tool_choice: { type: "function", function: { name: "extract" } },
   });
   expect(JSON.parse(((m.tool_calls as Call[])[0] as Call).function.arguments)).toEqual({ answer: 42 });
+});
+
+it("a lookup step then arithmetic without arithmetic tools: one call, then an answer with both", () => {
+  const tools = [
+    fn("get_weather", "Get the current weather for a city", {
+      type: "object",
+      properties: { location: { type: "string" } },
+      required: ["location"],
+    }),
+  ];
+  const messages: Msg[] = [{ role: "user", content: "Get the weather in Oslo, then tell me what 2 + 3 is" }];
+  const first = message({ messages, tools });
+  const call = (first.tool_calls as Call[])[0] as Call;
+  expect(JSON.parse(call.function.arguments)).toEqual({ location: "Oslo" });
+  messages.push(
+    { role: "assistant", content: null, tool_calls: [call] },
+    { role: "tool", tool_call_id: call.id, content: "snow" },
+  );
+  expect(message({ messages, tools }).content).toBe(
+    "Based on the tool results: get_weather returned snow. The answer is 5.",
+  );
 });

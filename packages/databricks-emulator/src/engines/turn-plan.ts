@@ -439,9 +439,8 @@ export const answerFromPlan = (plan: TurnPlan): string | undefined => {
     return steps.length > 0 ? `The answer is ${v} (${steps.join(", then ")}).` : `The answer is ${v}.`;
   }
   const done = plan.past.filter((p) => p.result !== undefined);
-  if (done.length === 0) return undefined;
+  const result = plan.arithmetic ? ` The answer is ${formatNumber(plan.arithmetic.value)}.` : "";
+  if (done.length === 0) return result === "" ? undefined : result.trim();
   const quote = (s: string) => (s.length > 400 ? `${s.slice(0, 400)}...` : s).trim();
-  return `Based on the tool results: ${done.map((p) => `${p.name} returned ${quote(p.result as string)}`).join("; ")}.`;
+  return `Based on the tool results: ${done.map((p) => `${p.name} returned ${quote(p.result as string)}`).join("; ")}.${result}`;
 };
-
-export { OP_SYMBOL };
