@@ -131,6 +131,21 @@ export const FOUNDATION_MODELS: readonly FoundationModel[] = [
     contextWindow: 1_048_576,
     maxOutputTokens: 65_536,
   }),
+  chat("databricks-llama-4-maverick", "llama-4-maverick", "Llama 4 Maverick", "llama", {
+    contextWindow: 128_000,
+    maxOutputTokens: 8_000,
+  }),
+  chat("databricks-gemma-3-12b", "gemma-3-12b", "Gemma 3 12B", "llama", {
+    contextWindow: 128_000,
+    maxOutputTokens: 8_192,
+  }),
+  chat(
+    "databricks-qwen3-next-80b-a3b-instruct",
+    "qwen3-next-80b-a3b-instruct",
+    "Qwen3-Next 80B A3B Instruct",
+    "llama",
+    { contextWindow: 262_144, maxOutputTokens: 10_000 },
+  ),
   embedding("databricks-gte-large-en", "gte-large-en-v1.5", "GTE Large (En)", 1024),
   embedding("databricks-bge-large-en", "bge-large-en-v1.5", "BGE Large (En)", 1024),
 ];

@@ -19,6 +19,9 @@ describe("per-model output limit and context window", () => {
     ["databricks-claude-sonnet-4-5", 200_000, 64_000],
     ["databricks-gpt-oss-120b", 131_072, 32_768],
     ["databricks-gemini-2-5-flash", 1_048_576, 65_536],
+    ["databricks-llama-4-maverick", 128_000, 8_000],
+    ["databricks-gemma-3-12b", 128_000, 8_192],
+    ["databricks-qwen3-next-80b-a3b-instruct", 262_144, 10_000],
   ])("%s: window %i, output %i (spec/foundation-models.md)", (endpoint, window, output) => {
     expect(modelOf(endpoint)).toMatchObject({ contextWindow: window, maxOutputTokens: output });
     const ok = jsonBody(runChat({ ...user("hi"), max_tokens: output }, modelOf(endpoint), "openai"));
