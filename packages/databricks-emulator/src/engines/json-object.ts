@@ -10,7 +10,10 @@ import type { TextFacts } from "./text_facts.js";
 import { isObject, type Json } from "./validate.js";
 
 const FIELD_LIST =
-  /\b(?:fields?|keys?|properties|attributes)\b\s*(?:named|called)?\s*:?\s*((?:[`"']?[A-Za-z_][\w]*[`"']?)(?:\s*(?:,|\band\b|,\s*and\b)\s*[`"']?[A-Za-z_][\w]*[`"']?)*)/i;
+  /(?:\bJSON(?:\s+object)?\s+with(?:\s+the)?(?:\s+(?:fields?|keys?|properties|attributes))?|\b(?:fields?|keys?|properties|attributes)\b\s*(?:named|called)?)\s*:?\s*((?:[`"']?[A-Za-z_][\w]*[`"']?)(?:\s*(?:,|\band\b|,\s*and\b)\s*[`"']?[A-Za-z_][\w]*[`"']?)*)/i;
+
+const NUMERIC_FIELD =
+  /^(age|year|years|count|number|num|amount|price|cost|total|qty|quantity|score|rating|size|length|width|height|weight|population|result|answer|sum|value)$/i;
 
 /** JSON objects embedded in `text` (balanced braces, strings respected), parsed; at most 8 scanned. */
 const embeddedObjects = (text: string): Json[] => {
@@ -82,7 +85,8 @@ export const jsonObjectFor = (messages: readonly ChatMessage[], reply: string, f
   const fields = fieldsInPrompt(messages);
   if (fields.length > 0) {
     const props: Json = {};
-    for (const f of fields) props[f] = {};
+    // Field names that are numbers in practice get numbers from the text; the rest strings.
+    for (const f of fields) props[f] = NUMERIC_FIELD.test(f) ? { type: "number" } : { type: "string" };
     const v = valueForSchema({ type: "object", properties: props, required: fields }, facts);
     if (isObject(v)) return v;
   }

@@ -235,6 +235,21 @@ describe("structured output through the chat engine", () => {
     expect(v).toMatchObject({ age: 41, mood: "sad" });
   });
 
+  it("json_object: 'JSON with name and age' gives those fields, numbers for number-like names", () => {
+    expect(
+      content({
+        messages: [{ role: "user", content: "Return JSON with name and age for Grace Hopper, 85." }],
+        response_format: { type: "json_object" },
+      }),
+    ).toEqual({ name: "Grace Hopper", age: 85 });
+    expect(
+      content({
+        messages: [{ role: "user", content: "Give a JSON object with fields title and year for Dune 1965" }],
+        response_format: { type: "json_object" },
+      }),
+    ).toEqual({ title: "Dune", year: 1965 });
+  });
+
   it("json_object has exactly the fields a prompt lists, else an answer field", () => {
     expect(
       Object.keys(
