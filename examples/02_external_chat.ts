@@ -1,7 +1,9 @@
 /**
  * Seed step 2: create the `my-chat` serving endpoint (an external OpenAI `gpt-4` model whose key is the secret
  * from step 1), wait until it is READY, and ask `ChatDatabricks` to answer "hello".
- * Offline, `openai_api_base` points at the emulator's local OpenAI-compatible route, so nothing leaves the machine.
+ * The config is the seed's, exactly (no `openai_api_base`). Offline, the emulator sends external models without a
+ * provider base URL to its own local OpenAI-compatible route, so nothing leaves the machine (start it with
+ * `--allow-external-network` to reach the real OpenAI).
  *
  * Run on its own: npx tsx examples/02_external_chat.ts
  */
@@ -40,7 +42,6 @@ export async function externalChat(ws: Workspace, secret: string | undefined): P
               task: "llm/v1/chat",
               openai_config: {
                 openai_api_key: `{{${secret}}}`,
-                ...(ws.openaiApiBase ? { openai_api_base: ws.openaiApiBase } : {}),
               },
             },
           },

@@ -17,8 +17,6 @@ export interface Workspace {
    * variant). Offline they name the emulator; online they repeat the env settings.
    */
   auth: { host?: string; token?: string };
-  /** Offline only: the emulator's OpenAI-compatible route, used as the external model's `openai_api_base`. */
-  openaiApiBase?: string;
   /** Scope holding the OpenAI key secret (`QUICKSTART_SECRET_SCOPE`, default `quickstart`). */
   secretScope: string;
   /** Runs `fn` when the workspace closes (cleanup of what an example created), last registered first. */
@@ -87,7 +85,6 @@ export async function openWorkspace(): Promise<Workspace> {
     offline: true,
     where: `embedded emulator at ${emulator.url}`,
     auth: { host: emulator.url, token: emulator.token },
-    openaiApiBase: emulator.openaiApiBase,
     secretScope,
     defer,
     close: async () => {

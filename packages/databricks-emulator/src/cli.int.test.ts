@@ -162,10 +162,30 @@ describe("databricks-emulator CLI", () => {
     [["--service-principal", "no-secret"], "--service-principal takes CLIENT_ID:CLIENT_SECRET"],
     [["--service-principal", ":secret"], "--service-principal takes CLIENT_ID:CLIENT_SECRET"],
     [["--user", "a@b.com:"], "--user takes NAME or NAME:TOKEN"],
+    [["--external-base-url", "ftp://x"], "--external-base-url must be an http(s) URL, got 'ftp://x'"],
   ])("rejects %j with exit code 2", async (args, message) => {
     const { code, err } = await runCli(["start", "--port", "0", ...args]);
     expect(code).toBe(2);
     expect(err).toContain(message);
+  });
+
+  it("external models: stay on the machine by default; --external-base-url and --allow-external-network are shown", async () => {
+    const local = await startCli([]);
+    try {
+      expect(local.out).toMatch(
+        /external models: stay on this machine; default openai_api_base http:\/\/127\.0\.0\.1:\d+\/local-openai\/v1/,
+      );
+    } finally {
+      expect(await local.stop()).toBe(0);
+    }
+    const open = await startCli(["--allow-external-network", "--external-base-url", "http://127.0.0.1:9/v1"]);
+    try {
+      expect(open.out).toContain(
+        "external models: may call real providers (--allow-external-network); default openai_api_base http://127.0.0.1:9/v1",
+      );
+    } finally {
+      expect(await open.stop()).toBe(0);
+    }
   });
 
   it("rejects bad arguments with a usage hint and exit code 2", async () => {

@@ -33,6 +33,11 @@ Options:
   --token-ttl N       OAuth token lifetime in seconds (default 3600)
   --no-foundation-models
                       start without the pre-provisioned databricks-* foundation endpoints
+  --allow-external-network
+                      let external-model endpoints call real providers (default: they stay on this machine)
+  --external-base-url URL
+                      default openai_api_base for external models that set none (default: the local
+                      OpenAI-compatible route; https://api.openai.com/v1 with --allow-external-network)
   -h, --help          show this help
   -v, --version       show the version`;
 
@@ -107,6 +112,8 @@ const main = async (argv: string[]): Promise<number> => {
       "driver-proxy-ports": { type: "string" },
       "token-ttl": { type: "string" },
       "no-foundation-models": { type: "boolean" },
+      "allow-external-network": { type: "boolean" },
+      "external-base-url": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -140,6 +147,14 @@ const main = async (argv: string[]): Promise<number> => {
     driverProxyPorts: parsePortRange(values["driver-proxy-ports"]),
   };
   if (values["no-foundation-models"]) options.foundationModels = false;
+  if (values["allow-external-network"]) options.allowExternalNetwork = true;
+  const externalBase = values["external-base-url"];
+  if (externalBase !== undefined) {
+    if (!/^https?:\/\/[^/\s]+/.test(externalBase)) {
+      throw new UsageError(`--external-base-url must be an http(s) URL, got '${externalBase}'`);
+    }
+    options.defaultOpenAiApiBase = externalBase;
+  }
   if (values.models) options.models = await loadModels(values.models);
   // Load the tokenizer up front so the first chat request is not the slow one.
   warmTokenizer();
@@ -165,6 +180,7 @@ const main = async (argv: string[]): Promise<number> => {
     `  default cluster id: ${emu.defaultClusterId}`,
     `  workspace id: ${emu.workspaceId}`,
     `  OpenAI-compatible local base: ${emu.openaiApiBase}`,
+    `  external models: ${options.allowExternalNetwork ? "may call real providers (--allow-external-network)" : "stay on this machine"}; default openai_api_base ${options.defaultOpenAiApiBase ?? (options.allowExternalNetwork ? "https://api.openai.com/v1" : emu.openaiApiBase)}`,
     // Ready to paste: each client family reads its own variable for extra trusted CAs.
     ...(emu.tls
       ? [

@@ -31,7 +31,10 @@ export interface EmulatorContext extends Workspace {
   /** The caller behind an `Authorization` header; throws the 401/403 envelope (see `callerIdentifier`). */
   identify: Identify;
   tokenTtlSeconds: number;
-  defaultOpenAiApiBase: string;
+  /** Where external `openai` models without `openai_api_base` go (see `EmulatorOptions.defaultOpenAiApiBase`). */
+  readonly defaultOpenAiApiBase: string;
+  /** External models may call non-loopback URLs (`EmulatorOptions.allowExternalNetwork`). */
+  allowExternalNetwork: boolean;
   /** Base URL as clients reach it (known after listen). */
   baseUrl(): string;
 }

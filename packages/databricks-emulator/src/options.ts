@@ -81,8 +81,19 @@ export interface EmulatorOptions {
    * a list of endpoint names seeds only those.
    */
   foundationModels?: false | string[];
-  /** Default `openai_api_base` for external `openai` models that do not set one. Default the real OpenAI URL. */
+  /**
+   * Default `openai_api_base` for external `openai` models that do not set one (CLI `--external-base-url`).
+   * Default: the emulator's own OpenAI-compatible route (`openaiApiBase`), so the seed's exact
+   * `create_endpoint` config (no `openai_api_base`) runs offline; with `allowExternalNetwork` the real
+   * `https://api.openai.com/v1`.
+   */
   defaultOpenAiApiBase?: string;
+  /**
+   * Let external-model endpoints call providers outside this machine (CLI `--allow-external-network`).
+   * Default false: every external call must go to a loopback address (the emulator's local OpenAI-compatible
+   * route by default); any other provider URL is refused with a 400 naming this option.
+   */
+  allowExternalNetwork?: boolean;
   /**
    * Databricks authentication on workspace routes. Default true. `false` (benchmarks, quick demos) treats every
    * request as the default admin unless it carries a valid token of another principal.

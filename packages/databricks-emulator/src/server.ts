@@ -50,7 +50,14 @@ const createContext = (
   rateLimiter: new RateLimiter(workspace.clock),
   identify: callerIdentifier(workspace.auth, options.auth !== false),
   tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
-  defaultOpenAiApiBase: options.defaultOpenAiApiBase ?? OPENAI_DEFAULT_BASE,
+  // Read at query time: the local route's URL is only known once the server listens.
+  get defaultOpenAiApiBase() {
+    return (
+      options.defaultOpenAiApiBase ??
+      (options.allowExternalNetwork ? OPENAI_DEFAULT_BASE : `${baseUrl()}${LOCAL_OPENAI_PREFIX}`)
+    );
+  },
+  allowExternalNetwork: options.allowExternalNetwork === true,
   baseUrl,
 });
 
@@ -76,7 +83,10 @@ const createApp = (
   const app: FastifyInstance = Fastify({
     logger: options.logRequests ? { level: "info" } : false,
     bodyLimit,
-    routerOptions: { maxParamLength: 1000 },
+    // Clients send collection URLs with a trailing slash (MLflow's deployments client builds
+    // `posixpath.join("/api/2.0", "serving-endpoints", "")` -> `/api/2.0/serving-endpoints/`); real workspaces
+    // accept both forms on every REST route, so does the emulator (spec/url-forms.md).
+    routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
     genReqId: () => randomUUID(),
     forceCloseConnections: true,
     frameworkErrors: frameworkErrorHandler,

@@ -7,7 +7,7 @@ import { type AuthSnapshot, AuthStore } from "./auth/store.js";
 import { TokenJournal } from "./auth/token-journal.js";
 import { foundationRecord } from "./control/foundation.js";
 import { EndpointStore, type EndpointsSnapshot } from "./control/store.js";
-import { taskForEntity } from "./data/entities.js";
+import { taskForEntity, unregisteredModelMessage } from "./data/entities.js";
 import { FOUNDATION_MODELS } from "./engines/index.js";
 import type { CustomModel, EmulatorOptions } from "./options.js";
 import { grantClusterAccess } from "./proxy/cluster-access.js";
@@ -98,6 +98,7 @@ export const openWorkspace = (options: EmulatorOptions): Workspace => {
       transitionMs: options.transitionMs ?? 200,
       onChange: persist,
       taskFor: (entity) => taskForEntity(entity, models),
+      loadFailure: (entity) => unregisteredModelMessage(entity, models),
       requireSecretRead: (caller, scope) => secrets.requireReadForReference(caller, scope),
     },
     saved?.endpoints,

@@ -10,11 +10,15 @@ const STATE_MESSAGE: Record<DeploymentState, string> = {
     "Served entity deployment failed: the update was marked as failed (injected by the emulator).",
 };
 
-const renderEntity = (e: ServedEntity, deployment: DeploymentState): JsonObject => ({
+const renderEntity = (
+  e: ServedEntity,
+  deployment: DeploymentState,
+  failures?: Record<string, string>,
+): JsonObject => ({
   ...e.spec,
   creator: e.creator,
   creation_timestamp: e.creationTimestamp,
-  state: { deployment, deployment_state_message: STATE_MESSAGE[deployment] },
+  state: { deployment, deployment_state_message: failures?.[e.name] ?? STATE_MESSAGE[deployment] },
 });
 
 /** Legacy `served_models` mirror: real servers return it alongside `served_entities`. */
@@ -24,8 +28,12 @@ const legacyMirror = (entity: JsonObject): JsonObject | undefined => {
   return { ...rest, model_name: entity_name, model_version: entity_version };
 };
 
-const renderConfig = (c: CoreConfig, deployment: DeploymentState): JsonObject => {
-  const served = c.servedEntities.map((e) => renderEntity(e, deployment));
+const renderConfig = (
+  c: CoreConfig,
+  deployment: DeploymentState,
+  failures?: Record<string, string>,
+): JsonObject => {
+  const served = c.servedEntities.map((e) => renderEntity(e, deployment, failures));
   const out: JsonObject = { served_entities: served };
   const mirror = served.map(legacyMirror).filter((m): m is JsonObject => m !== undefined);
   if (mirror.length > 0) out.served_models = mirror;
@@ -58,6 +66,7 @@ export const renderDetailed = (ep: EndpointRecord, level: PermissionLevel): Json
     const c = renderConfig(
       ep.pending.config,
       ep.pending.failed ? "DEPLOYMENT_FAILED" : "DEPLOYMENT_CREATING",
+      ep.pending.failed ? ep.pending.failures : undefined,
     );
     out.pending_config = { start_time: ep.pending.startTime, ...c };
   }

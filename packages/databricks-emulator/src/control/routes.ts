@@ -89,6 +89,37 @@ export const registerControlRoutes = (app: FastifyInstance, ctx: EmulatorContext
     return { name: ep.name, email_notifications: ep.extra.email_notifications };
   });
 
+  // Endpoint-level settings the SDKs patch on their own (spec/url-forms.md): echoed on the endpoint, no new
+  // config version.
+  for (const [path, field] of [
+    ["telemetry-config", "telemetry_config"],
+    ["system-metrics-export-state", "uc_system_metrics_export_state"],
+  ] as const) {
+    app.patch<{ Params: NameParams }>(`${BASE}/:name/${path}`, async (req) => {
+      const body = jsonObject(req.body);
+      const ep = endpoints.patchField(caller(req), req.params.name, field, body[field] ?? null);
+      return renderDetailed(ep, "CAN_MANAGE");
+    });
+  }
+
+  // Provisioned-throughput variants of create and update-config (Python/JS SDK
+  // `create_provisioned_throughput_endpoint`, `update_provisioned_throughput_endpoint_config`).
+  const PT_ONLY = new Set(["relocate_pt_commitment", "pt_commitment_auto_renew"]);
+  app.post(`${BASE}/pt`, async (req) => {
+    const body = Object.fromEntries(Object.entries(jsonObject(req.body)).filter(([k]) => !PT_ONLY.has(k)));
+    const ep = endpoints.create(caller(req), body);
+    return renderDetailed(ep, "CAN_MANAGE");
+  });
+  app.put<{ Params: NameParams }>(`${BASE}/pt/:name/config`, async (req) => {
+    const body = jsonObject(req.body);
+    const config = body.config;
+    if (config === null || typeof config !== "object" || Array.isArray(config)) {
+      throw invalidParameter("config must be an object with served_entities.");
+    }
+    const ep = endpoints.updateConfig(caller(req), req.params.name, config as JsonObject);
+    return renderDetailed(ep, "CAN_MANAGE");
+  });
+
   app.get<{ Params: NameParams }>(`${BASE}/:name/openapi`, async (req, reply) => {
     const ep = endpoints.get(req.params.name);
     requireLevel(ep, caller(req), "CAN_VIEW");
@@ -115,6 +146,16 @@ export const registerControlRoutes = (app: FastifyInstance, ctx: EmulatorContext
       requireLevel(ep, caller(req), "CAN_VIEW");
       const e = servedEntityOf(ep, req.params.served);
       const ts = new Date(e.creationTimestamp).toISOString();
+      const failure = ep.pending?.failed ? ep.pending.failures?.[e.name] : undefined;
+      if (failure !== undefined) {
+        const name = `${String(e.spec.entity_name)} version ${String(e.spec.entity_version)}`;
+        return {
+          logs:
+            kind === "build-logs"
+              ? `${ts} [emulator] Building environment for ${name}\n${ts} [emulator] Build failed: ${failure}\n`
+              : `${ts} [emulator] Served entity ${e.name} did not start: ${failure}\n`,
+        };
+      }
       const logs =
         kind === "build-logs"
           ? `${ts} [emulator] Building environment for ${String(e.spec.entity_name)} version ${String(e.spec.entity_version)}\n${ts} [emulator] Build succeeded (no container is built by the emulator).\n`

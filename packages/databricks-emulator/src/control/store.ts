@@ -39,6 +39,8 @@ export interface StoreOptions {
   taskFor: (entityName: string) => string | undefined;
   /** Throws the 403 envelope when `caller` may not reference secrets of `scope` (READ on the scope). */
   requireSecretRead?: (caller: Identity, scope: string) => void;
+  /** Why a served entity cannot be deployed (e.g. its custom model was never registered); undefined if it can. */
+  loadFailure?: (entity: ServedEntity) => string | undefined;
 }
 
 const notFoundEndpoint = (name: string) => notFound(`Endpoint with name '${name}' does not exist.`);
@@ -100,6 +102,15 @@ export class EndpointStore {
   settle(ep: EndpointRecord): void {
     const p = ep.pending;
     if (!p || p.failed || this.opts.clock.now() < p.readyAt) return;
+    const failures: Record<string, string> = {};
+    for (const e of p.config.servedEntities) {
+      const why = this.opts.loadFailure?.(e);
+      if (why !== undefined) failures[e.name] = why;
+    }
+    if (Object.keys(failures).length > 0) {
+      p.fail = true;
+      p.failures = failures;
+    }
     if (p.fail) {
       p.failed = true;
     } else {

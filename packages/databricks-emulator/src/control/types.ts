@@ -48,6 +48,8 @@ export interface PendingUpdate {
   fail: boolean;
   /** The update already ended in UPDATE_FAILED (kept so GET shows the failed pending config). */
   failed?: boolean;
+  /** Why the update failed, per served entity name (shown as its state message and in its build logs). */
+  failures?: Record<string, string>;
 }
 
 export interface EndpointRecord {

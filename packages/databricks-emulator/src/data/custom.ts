@@ -59,15 +59,18 @@ const inputsToRecords = (inputs: unknown): unknown[] => {
   return [inputs];
 };
 
-/** Runs a registered pyfunc-style model with MLflow scoring-server semantics. */
-export const invokePyfunc = async (model: CustomModel, body: unknown): Promise<JsonObject> => {
+/** A parsed scoring-server request: the unified LLM body as is, or records from exactly one input field. */
+type PyfuncInput = { unified: JsonObject } | { records: unknown; params: JsonObject | undefined };
+
+/**
+ * MLflow scoring-server input validation (exactly one of the input fields, each well formed, `params` an
+ * object). Runs before any model is looked up or called, so a malformed body is always the 400.
+ */
+export const parsePyfuncInput = (body: unknown): PyfuncInput => {
   if (Array.isArray(body)) throw badRequest(`${EXACTLY_ONE} Received a list.`);
   if (!isObject(body)) throw badRequest(`${EXACTLY_ONE} Received a non-dictionary input.`);
   const present = INPUT_FIELDS.filter((f) => body[f] !== undefined);
-  if (present.length === 0 && UNIFIED_FIELDS.some((f) => body[f] !== undefined)) {
-    const out = await run(model, body, undefined);
-    return isObject(out) ? out : { predictions: out };
-  }
+  if (present.length === 0 && UNIFIED_FIELDS.some((f) => body[f] !== undefined)) return { unified: body };
   if (present.length !== 1) {
     const keys = Object.keys(body).filter((k) => k !== "params");
     throw badRequest(`${EXACTLY_ONE} Received dictionary with input fields: ${pyList(keys)}`);
@@ -86,7 +89,17 @@ export const invokePyfunc = async (model: CustomModel, body: unknown): Promise<J
     throw badRequest("Failed to parse input from JSON: instances must be a list.");
   }
   if (field === "inputs") records = inputsToRecords(records);
-  return { predictions: await run(model, records, params) };
+  return { records, params };
+};
+
+/** Runs a registered pyfunc-style model with MLflow scoring-server semantics. */
+export const invokePyfunc = async (model: CustomModel, body: unknown): Promise<JsonObject> => {
+  const input = parsePyfuncInput(body);
+  if ("unified" in input) {
+    const out = await run(model, input.unified, undefined);
+    return isObject(out) ? out : { predictions: out };
+  }
+  return { predictions: await run(model, input.records, input.params) };
 };
 
 const run = async (

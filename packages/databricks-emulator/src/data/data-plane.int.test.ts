@@ -51,11 +51,13 @@ describe("data plane", () => {
     expect(res.headers.get("served-model-name")).toBe("m-1");
   });
 
-  it("answers like a failed model load for an unregistered entity", async () => {
+  it("an unregistered entity fails the config update, so queries are refused with a 4xx, not a 500", async () => {
     await call(emu, "POST", "/api/2.0/serving-endpoints", customEndpointBody("unreg", "cat.sch.unknown"));
+    const ep = await call(emu, "GET", "/api/2.0/serving-endpoints/unreg");
+    expect(ep.json.state).toMatchObject({ ready: "NOT_READY", config_update: "UPDATE_FAILED" });
     const res = await call(emu, "POST", "/serving-endpoints/unreg/invocations", { instances: [1] });
-    expect(res.status).toBe(500);
-    expect(String(res.json.message)).toMatch(/failed to load/);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
   });
 
   it("proxies external models through the local OpenAI route with the secret resolved at query time", async () => {

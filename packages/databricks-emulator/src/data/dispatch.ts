@@ -16,7 +16,7 @@ import {
 import { ApiError, badRequest, notFound } from "../errors.js";
 import { isHeavyGeneration, runOffloaded } from "../offload/offload.js";
 import { isObject } from "../util/json.js";
-import { invokeAgent, invokePyfunc, type Outcome } from "./custom.js";
+import { invokeAgent, invokePyfunc, type Outcome, parsePyfuncInput } from "./custom.js";
 import { type Backend, backendFor } from "./entities.js";
 import { type ProxyPath, proxyExternal, proxyPathForTask } from "./external.js";
 import { validateExternalRequest } from "./external-request.js";
@@ -133,9 +133,13 @@ const runBackend = (
       const task = (backend.entity.spec.external_model as { task?: unknown }).task;
       const path = entry.route === "openai" ? entry.path : proxyPathForTask(task);
       validateExternalRequest(path, body);
-      return proxyExternal(backend.entity, body, path, ctx.secrets, ctx.defaultOpenAiApiBase, signal());
+      return proxyExternal(backend.entity, body, path, ctx.secrets, ctx.defaultOpenAiApiBase, signal(), {
+        allowExternalNetwork: ctx.allowExternalNetwork,
+      });
     }
     case "missing":
+      // Input-format errors are the caller's (400) and are reported before the missing model (wire order).
+      parsePyfuncInput(body);
       throw new ApiError(
         500,
         "INTERNAL_ERROR",

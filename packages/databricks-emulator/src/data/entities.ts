@@ -40,6 +40,24 @@ export const backendFor = (
   return { kind: "missing", entity };
 };
 
+/**
+ * Why a served entity cannot be deployed: a Unity Catalog model the emulator has no registered custom model,
+ * built-in engine or agent for. The update then ends UPDATE_FAILED and the build logs say how to register it.
+ */
+export const unregisteredModelMessage = (
+  entity: ServedEntity,
+  models: Map<string, CustomModel>,
+): string | undefined => {
+  if (entity.spec.external_model !== undefined || entity.spec.foundation_model !== undefined)
+    return undefined;
+  const name = String(entity.spec.entity_name);
+  if (models.has(name) || BY_ENTITY.has(name) || BUILTIN_AGENTS[name] !== undefined) return undefined;
+  return (
+    `No custom model is registered with the emulator for entity_name '${name}' (version ${String(entity.spec.entity_version)}), so the served entity cannot be built. ` +
+    `Register it with startEmulator({ models: { "${name}": { predict(records, params) { ... } } } }) or \`databricks-emulator start --models FILE\`, then update the endpoint config.`
+  );
+};
+
 /** Task of a new custom endpoint, from what its first served entity is. */
 export const taskForEntity = (
   entityName: string,

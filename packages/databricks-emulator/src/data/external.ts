@@ -15,6 +15,20 @@ const TASK_PATH: Record<string, ProxyPath> = {
   "llm/v1/embeddings": "embeddings",
 };
 
+/** True for http(s) URLs whose host is loopback (localhost, 127.0.0.0/8, ::1): they stay on this machine. */
+export const isLoopbackUrl = (url: string): boolean => {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  return (
+    host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host)
+  );
+};
+
 export const proxyPathForTask = (task: unknown): ProxyPath => TASK_PATH[String(task)] ?? "chat/completions";
 
 /**
@@ -117,10 +131,18 @@ export const proxyExternal = async (
   secrets: SecretsStore,
   defaultBase: string,
   signal: AbortSignal,
+  network: { allowExternalNetwork: boolean } = { allowExternalNetwork: false },
 ): Promise<Outcome> => {
   const ext = entity.spec.external_model as JsonObject;
   const provider = String(ext.provider);
   const t = target(entity, path, secrets, defaultBase);
+  if (!network.allowExternalNetwork && !isLoopbackUrl(t.url)) {
+    throw invalidParameter(
+      `External model '${String(ext.name)}' of served entity '${entity.name}' would call ${new URL(t.url).origin}, outside this machine. ` +
+        "The emulator keeps external models on the machine: omit the provider base URL to use its local OpenAI-compatible route, " +
+        "or start it with --allow-external-network (startEmulator({ allowExternalNetwork: true })) to call real providers.",
+    );
+  }
   const { extra_params, ...rest } = body;
   const payload: JsonObject = { ...rest, ...(isObject(extra_params) ? extra_params : {}), model: ext.name };
   let res: Response;

@@ -33,7 +33,11 @@ describe("matchDataRoute", () => {
       entry: { route: "openai", path: "chat/completions" },
     });
     expect(matchDataRoute("GET", INVOKE)).toBeUndefined();
-    expect(matchDataRoute("POST", `${INVOKE}/`)).toBeUndefined();
+    // One trailing slash is accepted like on the REST routes (spec/url-forms.md); two are not.
+    expect(matchDataRoute("POST", `${INVOKE}/`)).toMatchObject({
+      pattern: "/serving-endpoints/:name/invocations",
+    });
+    expect(matchDataRoute("POST", `${INVOKE}//`)).toBeUndefined();
     expect(matchDataRoute("POST", "/serving-endpoints/e/logs")).toBeUndefined();
     expect(matchDataRoute("POST", "/api/2.0/serving-endpoints")).toBeUndefined();
   });

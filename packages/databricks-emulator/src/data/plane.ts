@@ -46,7 +46,8 @@ export interface DataRoute {
 /** The data-plane route of `method path` (no query string), or undefined when Fastify answers instead. */
 export const matchDataRoute = (method: string | undefined, path: string): DataRoute | undefined => {
   if (method !== "POST" || !path.startsWith(PREFIX)) return undefined;
-  const rest = path.slice(PREFIX.length);
+  // One trailing slash is accepted, as on the REST routes (spec/url-forms.md).
+  const rest = path.slice(PREFIX.length).replace(/\/$/, "");
   if (OPENAI_PATHS.has(rest)) return { pattern: path, entry: { route: "openai", path: rest as ProxyPath } };
   // The common case, `<name>/invocations`, without splitting the path.
   const slash = rest.indexOf("/");

@@ -6,6 +6,7 @@ import { type ChatRequest, parseChatRequest } from "./chat-request.js";
 import type { EngineHandler, EngineModel } from "./contract.js";
 import { completionTokens, promptTokens, runTurn, type Turn, turnOptions } from "./generate.js";
 import { chatId, nowSeconds } from "./ids.js";
+import { checkTokenLimits } from "./limits.js";
 import { streamPieces } from "./reply.js";
 import { countTokens } from "./tokenizer.js";
 import type { Json } from "./validate.js";
@@ -16,10 +17,12 @@ const wantsReasoning = (model: EngineModel, req: ChatRequest): boolean =>
 
 export const runChat: EngineHandler = (body, model) => {
   const req = parseChatRequest(body, model);
+  const prompt = promptTokens(req.messages, req.promptExtras);
+  checkTokenLimits(model, prompt, req.maxTokens);
   const opts = turnOptions(req, wantsReasoning(model, req));
+  opts.outputLimit = model.maxOutputTokens;
   const turns: Turn[] = [];
   for (let i = 0; i < req.n; i++) turns.push(runTurn(req.messages, opts));
-  const prompt = promptTokens(req.messages, req.promptExtras);
   if (req.stream) return { kind: "stream", events: streamChat(turns, prompt, model, req.includeUsage) };
   return { kind: "json", body: chatCompletion(turns, prompt, model) };
 };
@@ -89,7 +92,8 @@ function* streamChat(
 ): Generator<Json> {
   const id = chatId();
   const created = nowSeconds();
-  const openAiUsage = model.family === "gpt";
+  const usageMode = model.streamUsage ?? (model.family === "gpt" ? "final-when-asked" : "chunks");
+  const openAiUsage = usageMode !== "chunks";
   const total = turns.reduce((n, t) => n + completionTokens(t), 0);
   let running = 0;
   const chunk = (index: number, delta: Json, finish: string | null): Json => {
@@ -153,7 +157,7 @@ function* streamChat(
       yield chunk(index, { content: piece }, last ? turn.finishReason : null);
     }
   }
-  if (openAiUsage && includeUsage) {
+  if (usageMode === "final" || (usageMode === "final-when-asked" && includeUsage)) {
     yield {
       id,
       object: "chat.completion.chunk",

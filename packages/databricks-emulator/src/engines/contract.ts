@@ -22,6 +22,17 @@ export interface EngineModel {
   family: "llama" | "claude" | "gpt" | "gemini" | "embedding" | "agent";
   /** Embedding dimension for embedding models. */
   dimensions?: number;
+  /**
+   * Usage while streaming (spec/foundation-models.md): "chunks" (FMAPI style, running usage on every chunk;
+   * the default except for family "gpt"), "final" (a final `{choices: [], usage}` chunk always, as
+   * databricks-gpt-oss-* endpoints send it), "final-when-asked" (only with `stream_options.include_usage`;
+   * the default for family "gpt").
+   */
+  streamUsage?: "chunks" | "final" | "final-when-asked";
+  /** Context window (prompt + max_tokens) in tokens; requests above it are 400 (engines/limits.ts). */
+  contextWindow?: number;
+  /** Largest accepted `max_tokens` (and the default output cap); larger requests are 400. */
+  maxOutputTokens?: number;
   /** Emit reasoning content blocks (Claude-style `{"type":"reasoning","summary":[...]}`) when asked. */
   reasoning?: boolean;
 }

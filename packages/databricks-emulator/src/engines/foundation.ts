@@ -33,13 +33,25 @@ const chat = (
   modelName: string,
   displayName: string,
   family: EngineModel["family"],
-  extra: { reasoning?: boolean; capabilities?: Record<string, boolean> } = {},
+  limits: { contextWindow: number; maxOutputTokens: number },
+  extra: {
+    reasoning?: boolean;
+    capabilities?: Record<string, boolean>;
+    streamUsage?: EngineModel["streamUsage"];
+  } = {},
 ): FoundationModel => {
   const entity = endpointName.replace(/^databricks-/, "").replace(/-/g, "_");
   return {
     endpointName,
     task: "llm/v1/chat",
-    model: { modelName, task: "llm/v1/chat", family, ...(extra.reasoning ? { reasoning: true } : {}) },
+    model: {
+      modelName,
+      task: "llm/v1/chat",
+      family,
+      ...limits,
+      ...(extra.reasoning ? { reasoning: true } : {}),
+      ...(extra.streamUsage ? { streamUsage: extra.streamUsage } : {}),
+    },
     entityName: `system.ai.${entity}`,
     entityVersion: "1",
     foundationModel: {
@@ -87,22 +99,53 @@ export const FOUNDATION_MODELS: readonly FoundationModel[] = [
     "meta-llama-3.3-70b-instruct-121024",
     "Meta Llama 3.3 70B Instruct",
     "llama",
+    { contextWindow: 128_000, maxOutputTokens: 8_192 },
   ),
   chat(
     "databricks-meta-llama-3-1-8b-instruct",
     "meta-llama-3.1-8b-instruct-072424",
     "Meta Llama 3.1 8B Instruct",
     "llama",
+    { contextWindow: 128_000, maxOutputTokens: 8_192 },
   ),
-  chat("databricks-claude-sonnet-4-5", "claude-sonnet-4-5-20250929", "Claude Sonnet 4.5", "claude", {
-    reasoning: true,
-    capabilities: { reasoning: true },
+  chat(
+    "databricks-claude-sonnet-4-5",
+    "claude-sonnet-4-5-20250929",
+    "Claude Sonnet 4.5",
+    "claude",
+    { contextWindow: 200_000, maxOutputTokens: 64_000 },
+    {
+      reasoning: true,
+      capabilities: { reasoning: true },
+    },
+  ),
+  chat(
+    "databricks-gpt-oss-120b",
+    "gpt-oss-120b",
+    "GPT OSS 120B",
+    "gpt",
+    { contextWindow: 131_072, maxOutputTokens: 32_768 },
+    { reasoning: true, capabilities: { reasoning: true }, streamUsage: "final" },
+  ),
+  chat("databricks-gemini-2-5-flash", "gemini-2.5-flash", "Gemini 2.5 Flash", "gemini", {
+    contextWindow: 1_048_576,
+    maxOutputTokens: 65_536,
   }),
-  chat("databricks-gpt-oss-120b", "gpt-oss-120b", "GPT OSS 120B", "gpt", {
-    reasoning: true,
-    capabilities: { reasoning: true },
+  chat("databricks-llama-4-maverick", "llama-4-maverick", "Llama 4 Maverick", "llama", {
+    contextWindow: 128_000,
+    maxOutputTokens: 8_000,
   }),
-  chat("databricks-gemini-2-5-flash", "gemini-2.5-flash", "Gemini 2.5 Flash", "gemini"),
+  chat("databricks-gemma-3-12b", "gemma-3-12b", "Gemma 3 12B", "llama", {
+    contextWindow: 128_000,
+    maxOutputTokens: 8_192,
+  }),
+  chat(
+    "databricks-qwen3-next-80b-a3b-instruct",
+    "qwen3-next-80b-a3b-instruct",
+    "Qwen3-Next 80B A3B Instruct",
+    "llama",
+    { contextWindow: 262_144, maxOutputTokens: 10_000 },
+  ),
   embedding("databricks-gte-large-en", "gte-large-en-v1.5", "GTE Large (En)", 1024),
   embedding("databricks-bge-large-en", "bge-large-en-v1.5", "BGE Large (En)", 1024),
 ];

@@ -4,13 +4,13 @@
  */
 import { createHash } from "node:crypto";
 import type { ChatRequest, ResponseFormat } from "./chat-request.js";
+import { jsonObjectFor } from "./json-object.js";
 import type { ChatMessage, ToolCall } from "./messages.js";
 import { applyStop, composeReply, lastUserText } from "./reply.js";
 import { valueForSchema } from "./schema-value.js";
-import { extractFacts } from "./text-facts.js";
 import { countTokens, truncateToTokens } from "./tokenizer.js";
 import type { ToolChoice, ToolDef } from "./tool-defs.js";
-import { planToolCalls } from "./tool-plan.js";
+import { answerFromPlan, planTurn, resultFacts, type TurnPlan } from "./turn-plan.js";
 
 export type FinishReason = "stop" | "length" | "tool_calls";
 
@@ -23,6 +23,8 @@ export interface Turn {
 
 export interface TurnOptions {
   maxTokens?: number;
+  /** The model's output limit: truncates like `maxTokens` when the request set none (engines/limits.ts). */
+  outputLimit?: number;
   stop?: readonly string[];
   tools?: readonly ToolDef[];
   toolChoice?: ToolChoice;
@@ -60,26 +62,19 @@ const reasoningFor = (
 };
 
 export const runTurn = (messages: readonly ChatMessage[], opts: TurnOptions): Turn => {
-  const last = messages[messages.length - 1];
   const tools = opts.tools ?? [];
-  if (tools.length > 0 && last?.role === "user") {
-    const calls = planToolCalls(
-      tools,
-      opts.toolChoice ?? { kind: "auto" },
-      last.text,
-      opts.parallelToolCalls ?? true,
-    );
-    if (calls.length > 0) {
-      const turn: Turn = { text: "", toolCalls: calls, finishReason: "tool_calls" };
-      if (opts.reasoning) turn.reasoning = reasoningFor(messages, calls);
-      return turn;
-    }
+  const plan = planTurn(messages, tools, opts.toolChoice ?? { kind: "auto" }, opts.parallelToolCalls ?? true);
+  if (plan.calls.length > 0) {
+    const turn: Turn = { text: "", toolCalls: plan.calls, finishReason: "tool_calls" };
+    if (opts.reasoning) turn.reasoning = reasoningFor(messages, plan.calls);
+    return turn;
   }
-  let text = contentFor(messages, opts);
+  let text = contentFor(messages, opts, plan);
   let finishReason: FinishReason = "stop";
   if (opts.stop && opts.stop.length > 0) text = applyStop(text, opts.stop).text;
-  if (opts.maxTokens !== undefined) {
-    const cut = truncateToTokens(text, opts.maxTokens);
+  const cap = opts.maxTokens ?? opts.outputLimit;
+  if (cap !== undefined) {
+    const cut = truncateToTokens(text, cap);
     text = cut.text;
     if (cut.truncated) finishReason = "length";
   }
@@ -88,13 +83,17 @@ export const runTurn = (messages: readonly ChatMessage[], opts: TurnOptions): Tu
   return turn;
 };
 
-const contentFor = (messages: readonly ChatMessage[], opts: TurnOptions): string => {
+const contentFor = (messages: readonly ChatMessage[], opts: TurnOptions, plan: TurnPlan): string => {
   const format = opts.responseFormat ?? { type: "text" };
+  const user = lastUserText(messages);
+  const leading = plan.arithmetic ? [plan.arithmetic.value] : [];
   if (format.type === "json_schema") {
-    return JSON.stringify(valueForSchema(format.schema, extractFacts(lastUserText(messages))));
+    return JSON.stringify(valueForSchema(format.schema, resultFacts(user, plan.past, leading)));
   }
-  const reply = composeReply(messages, { maxTokens: opts.maxTokens });
-  if (format.type === "json_object") return JSON.stringify({ answer: reply });
+  const reply = answerFromPlan(plan) ?? composeReply(messages, { maxTokens: opts.maxTokens });
+  if (format.type === "json_object") {
+    return JSON.stringify(jsonObjectFor(messages, reply, resultFacts(user, plan.past, leading)));
+  }
   return reply;
 };
 

@@ -7,6 +7,7 @@ import { parseResponseFormat, type ResponseFormat } from "./chat-request.js";
 import type { EngineHandler, EngineModel } from "./contract.js";
 import { completionTokens, promptTokens, runTurn, type Turn } from "./generate.js";
 import { itemId, nowSeconds, responseId } from "./ids.js";
+import { checkTokenLimits } from "./limits.js";
 import { streamPieces } from "./reply.js";
 import { parseResponsesInput } from "./responses-input.js";
 import { countTokens } from "./tokenizer.js";
@@ -86,15 +87,17 @@ export const runResponses: EngineHandler = (raw, model) => {
     throw fail(`"previous_response_id" is not supported: send the full conversation in "input"`);
   }
   const reasoning = model.reasoning === true && (model.family !== "claude" || reasoningParam !== undefined);
+  const prompt = promptTokens(messages, tools.length > 0 ? JSON.stringify(body.tools) : "");
+  checkTokenLimits(model, prompt, maxTokens, "max_output_tokens");
   const turn = runTurn(messages, {
     maxTokens,
+    outputLimit: model.maxOutputTokens,
     tools,
     toolChoice,
     parallelToolCalls: parallel,
     responseFormat: format,
     reasoning,
   });
-  const prompt = promptTokens(messages, tools.length > 0 ? JSON.stringify(body.tools) : "");
   const response: Json = {
     id: responseId(),
     object: "response",

@@ -5,6 +5,7 @@
  * when they fit (a place for a `location` string, numbers in order for numeric fields, an enum value the text
  * mentions), otherwise from fixed defaults, so the same request always yields the same arguments.
  */
+import { sampleForPattern } from "./regex-sample.js";
 import { cleanSentence, type TextFacts } from "./text-facts.js";
 import { isObject, type Json } from "./validate.js";
 
@@ -208,7 +209,7 @@ const bound = (inclusive: unknown, exclusive: unknown, dir: 1 | -1, integer: boo
 const FORMATS: Record<string, string> = {
   date: "2024-01-15",
   "date-time": "2024-01-15T12:00:00Z",
-  time: "12:00:00",
+  time: "12:00:00Z",
   email: "user@example.com",
   uri: "https://example.com",
   url: "https://example.com",
@@ -253,7 +254,22 @@ const fitString = (value: string, schema: Json): string => {
   if (typeof schema.pattern === "string") v = matchPattern(v, schema.pattern);
   while (length(v) < min) v += "x";
   if (length(v) > max) v = [...v].slice(0, max).join("");
+  if (typeof schema.pattern === "string" && !safeTest(schema.pattern, v)) {
+    // Padding or cutting broke the pattern: sample it with repetitions stretched towards the length bounds.
+    for (const prefer of [min, Math.max(1, Math.min(max, min + 1)), 1]) {
+      const s = sampleForPattern(schema.pattern, prefer);
+      if (s !== undefined && length(s) >= min && length(s) <= max) return s;
+    }
+  }
   return v;
+};
+
+const safeTest = (pattern: string, value: string): boolean => {
+  try {
+    return new RegExp(pattern, "u").test(value);
+  } catch {
+    return true;
+  }
 };
 
 const PATTERN_FALLBACKS = ["example", "a", "A", "0", "1", "abc", "ABC", "a1", "A1", "x-1", "2024-01-15"];
@@ -266,5 +282,5 @@ const matchPattern = (value: string, pattern: string): string => {
     return value;
   }
   if (re.test(value)) return value;
-  return PATTERN_FALLBACKS.find((c) => re.test(c)) ?? value;
+  return PATTERN_FALLBACKS.find((c) => re.test(c)) ?? sampleForPattern(pattern) ?? value;
 };

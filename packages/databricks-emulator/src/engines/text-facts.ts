@@ -30,6 +30,12 @@ const NOT_PLACES = new Set([
   "Is",
   "The",
   "And",
+  "JSON",
+  "Return",
+  "Respond",
+  "Reply",
+  "Give",
+  "Extract",
 ]);
 
 export const extractFacts = (text: string): TextFacts => {

@@ -16,8 +16,8 @@ const STOP_WORDS = new Set(
     " ",
   ),
 );
-const SMALL_TALK = /^\s*(hi|hello|hey|thanks|thank you|ok|okay|bye)\b[\s!.,?]*$/i;
-const NO_TOOLS = /\b(without|don't|do not|no)\s+(using\s+)?(any\s+)?tools?\b/i;
+export const SMALL_TALK = /^\s*(hi|hello|hey|thanks|thank you|ok|okay|bye)\b[\s!.,?]*$/i;
+export const NO_TOOLS = /\b(without|don't|do not|no)\s+(using\s+)?(any\s+)?tools?\b/i;
 const CLAUSE_SPLIT = /\s*(?:[,;]|\band\b|\balso\b|\bthen\b)\s*/i;
 const PLACE_PARAM = /(location|city|place|country|destination|origin|address|region|town)/i;
 
@@ -42,7 +42,7 @@ const score = (tool: ToolDef, text: string): number => {
   return s;
 };
 
-const best = (tools: readonly ToolDef[], text: string): ToolDef | undefined => {
+export const best = (tools: readonly ToolDef[], text: string): ToolDef | undefined => {
   let top: ToolDef | undefined;
   let topScore = 0;
   for (const t of tools) {

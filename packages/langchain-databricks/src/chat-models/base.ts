@@ -120,6 +120,7 @@ export abstract class ChatDatabricksBase
       "maxRetries",
       "host",
       "profile",
+      "modelProfile",
       "authType",
       "clientId",
       "token",

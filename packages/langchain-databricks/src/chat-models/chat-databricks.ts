@@ -1,5 +1,7 @@
+import type { ModelProfile } from "@langchain/core/language_models/profile";
 import { ChatDatabricksBase, type ChatProtocol } from "./base.js";
 import { ChatCompletionsProtocol } from "./chat-completions.js";
+import { keepConfigProfile, profileForEndpoint } from "./profiles.js";
 import { ResponsesProtocol } from "./responses.js";
 import type { ChatDatabricksInput } from "./types.js";
 
@@ -37,6 +39,20 @@ export class ChatDatabricks extends ChatDatabricksBase {
     super(
       typeof modelOrFields === "string" ? { ...maybeFields, model: modelOrFields } : { ...modelOrFields },
     );
+    this.modelProfile =
+      typeof modelOrFields === "string" ? maybeFields?.modelProfile : modelOrFields.modelProfile;
+  }
+
+  /** Overrides merged over the endpoint family's LangChain model profile (see `profiles.ts`). */
+  modelProfile?: ModelProfile;
+
+  /** LangChain model profile for this endpoint's model family; `createAgent` reads `structuredOutput`. */
+  override get profile(): ModelProfile {
+    return profileForEndpoint(this.model, this.modelProfile);
+  }
+
+  override toJSON() {
+    return keepConfigProfile(super.toJSON(), this.lc_kwargs);
   }
 
   /** `useResponsesApi` picks the Responses protocol; chat completions otherwise. */

@@ -44,6 +44,12 @@ export interface ChatDatabricksInput extends BaseChatModelParams, DatabricksAuth
   stopSequences?: string[];
   /** Number of choices; only sent when not 1. */
   n?: number;
+  /**
+   * Overrides for the LangChain model profile (`chat.profile`), merged over the one known for the endpoint's
+   * model family (see `profiles.ts`), e.g. `{ structuredOutput: true }` for a custom endpoint that supports
+   * `response_format: json_schema`. (`profile` itself names a Databricks config profile.)
+   */
+  modelProfile?: import("@langchain/core/language_models/profile").ModelProfile;
   /** Extra body fields sent with every request (e.g. `{ top_p: 0.9 }`). */
   extraParams?: Record<string, unknown>;
   /**
