@@ -90,6 +90,11 @@ export interface EmulatorOptions {
   auth?: boolean;
   /** Log one line per request to stderr. Default false (keeps the hot path lean). */
   logRequests?: boolean;
+  /**
+   * Unity Catalog tables loaded at start: `{ "main.default.docs": "./docs.parquet" }` (CSV, Parquet, JSON/JSONL).
+   * An existing table of that name is replaced.
+   */
+  tables?: Record<string, string>;
 }
 
 export interface AdminApi {

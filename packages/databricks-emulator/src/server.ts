@@ -24,6 +24,7 @@ import { ClusterRegistry, DEFAULT_CLUSTER_ID } from "./proxy/clusters.js";
 import { DRIVER_PROXY_PREFIX, handleDriverProxy } from "./proxy/driver-proxy.js";
 import { registerSecretsRoutes } from "./secrets/routes.js";
 import { type SecretsSnapshot, SecretsStore } from "./secrets/store.js";
+import { UnityCatalog } from "./sql/catalog.js";
 import { Persister } from "./state/persist.js";
 import { Clock } from "./util/clock.js";
 import { newWorkspaceId } from "./util/ids.js";
@@ -130,6 +131,9 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   });
   loaded = true;
 
+  const unityCatalog = await UnityCatalog.open(clock, options.dataDir);
+  for (const [name, file] of Object.entries(options.tables ?? {})) await unityCatalog.loadTable(name, file);
+
   const faults = new FaultController();
   const stats = new Stats(options.requestLog !== false);
   let baseUrl = "";
@@ -143,6 +147,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     faults,
     stats,
     rateLimiter: new RateLimiter(clock),
+    unityCatalog,
     workspaceId,
     identify: callerIdentifier(auth, options.auth !== false),
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
@@ -311,7 +316,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     registerCluster: (id) => clusters.add(id),
     admin,
     close: () => {
-      closed ??= app.close();
+      closed ??= app.close().finally(() => unityCatalog.close());
       return closed;
     },
   };
