@@ -25,6 +25,7 @@ import { DRIVER_PROXY_PREFIX, handleDriverProxy } from "./proxy/driver-proxy.js"
 import { registerSecretsRoutes } from "./secrets/routes.js";
 import { type SecretsSnapshot, SecretsStore } from "./secrets/store.js";
 import { UnityCatalog } from "./sql/catalog.js";
+import { createSqlService, registerSqlRoutes } from "./sql/routes.js";
 import { Persister } from "./state/persist.js";
 import { Clock } from "./util/clock.js";
 import { newWorkspaceId } from "./util/ids.js";
@@ -154,6 +155,12 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     defaultOpenAiApiBase: options.defaultOpenAiApiBase ?? OPENAI_DEFAULT_BASE,
     baseUrl: () => baseUrl,
   };
+
+  const sql = createSqlService(ctx, {
+    ...options.sql,
+    transitionMs: options.transitionMs ?? 200,
+    creator: DEFAULT_ADMIN,
+  });
 
   const proxyDeps = {
     auth,
@@ -291,6 +298,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   registerAuthRoutes(app, ctx);
   registerControlRoutes(app, ctx);
   registerSecretsRoutes(app, ctx);
+  registerSqlRoutes(app, ctx, sql);
   registerLocalOpenAi(app);
   if (options.faults) registerAdminRoutes(app, admin);
 
@@ -312,6 +320,11 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     workspaceId,
     openaiApiBase: `${baseUrl}${LOCAL_OPENAI_PREFIX}`,
     defaultClusterId: DEFAULT_CLUSTER_ID,
+    warehouseId: sql.defaultWarehouseId,
+    sql: {
+      unityCatalog,
+      statementExecution: (id) => sql.statements.settled(id),
+    },
     users: auth.users.map((u) => ({ ...u })),
     registerCluster: (id) => clusters.add(id),
     admin,
