@@ -28,7 +28,16 @@ const EMPTY: CommandResult = { columns: [], rows: [] };
 
 class Cursor {
   i = 0;
-  constructor(readonly t: Token[]) {}
+  constructor(
+    readonly t: Token[],
+    readonly sql: string,
+  ) {}
+  /** Original SQL of tokens [from, to). */
+  source(from: number, to: number): string {
+    if (to <= from) return "";
+    const last = this.t[to - 1]!;
+    return this.sql.slice(this.t[from]!.start, last.start + last.text.length);
+  }
   peek(k = 0): Token | undefined {
     return this.t[this.i + k];
   }
@@ -114,7 +123,7 @@ export const runCommand = async (sql: string, ctx: CommandContext): Promise<Comm
     if (e instanceof SqlSyntaxError) throw new SqlAnalysisError("PARSE_SYNTAX_ERROR", "42601", e.message);
     throw e;
   }
-  const c = new Cursor(toks);
+  const c = new Cursor(toks, sql);
   try {
     if (c.word("USE")) return EMPTY;
     if (c.word("CREATE")) {
@@ -290,10 +299,7 @@ const createFunctionSql = async (
       const start = c.i;
       c.i = c.t.length;
       while (c.i > start && isOp(c.t[c.i - 1], ";")) c.i--;
-      body = c.t
-        .slice(start, c.i)
-        .map((t) => t.text)
-        .join(" ");
+      body = c.source(start, c.i);
       c.i = c.t.length;
     } else if (c.word("AS")) {
       const t = c.next();

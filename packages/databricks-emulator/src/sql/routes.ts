@@ -19,6 +19,19 @@ import { RESULT_LINK_PREFIX, type StatementOptions, StatementStore } from "./sta
 import { WarehouseStore } from "./warehouses.js";
 
 type Query = Record<string, string | undefined>;
+
+/** Query parameters, plus a JSON body's fields: the SDKs send some GET parameters in a body (spec/sql.md). */
+const params = (req: { query: unknown; body: unknown }): Query => {
+  let body: Record<string, unknown> = {};
+  try {
+    body = jsonObject(req.body);
+  } catch {
+    body = {};
+  }
+  const out: Query = {};
+  for (const [k, v] of Object.entries(body)) if (v !== undefined && v !== null) out[k] = String(v);
+  return { ...out, ...(req.query as Query) };
+};
 const WH = "/api/2.0/sql/warehouses";
 const ST = "/api/2.0/sql/statements";
 const UC = "/api/2.1/unity-catalog";
@@ -147,7 +160,7 @@ export const registerSqlRoutes = (app: FastifyInstance, ctx: Ctx, sql: SqlServic
       const r = statements.download(
         req.params.id,
         Number(req.params.n),
-        req.query,
+        params(req),
         req.headers.authorization,
       );
       reply.code(r.status).type(r.type);
@@ -161,7 +174,7 @@ export const registerSqlRoutes = (app: FastifyInstance, ctx: Ctx, sql: SqlServic
     const names = uc.catalogNames().filter((c) => uc.canUse(id, c) || id.admin);
     return page(
       names.map((n) => catalogInfo(uc, n)),
-      req.query,
+      params(req),
       "catalogs",
     );
   });
@@ -207,7 +220,7 @@ export const registerSqlRoutes = (app: FastifyInstance, ctx: Ctx, sql: SqlServic
     return out;
   };
   app.get<{ Querystring: Query }>(`${UC}/schemas`, async (req) => {
-    const c = req.query.catalog_name?.toLowerCase();
+    const c = params(req).catalog_name?.toLowerCase();
     if (!c) throw invalidParameter("catalog_name is required.");
     if (!uc.catalogMeta(c))
       throw new ApiError(404, "CATALOG_DOES_NOT_EXIST", `Catalog '${c}' does not exist.`);
@@ -217,7 +230,7 @@ export const registerSqlRoutes = (app: FastifyInstance, ctx: Ctx, sql: SqlServic
     const names = (await uc.schemaNames(c)).filter((s) => uc.canUse(id, c, s));
     return page(
       names.map((s) => schemaInfo(c, s)),
-      req.query,
+      params(req),
       "schemas",
     );
   });
@@ -287,8 +300,8 @@ export const registerSqlRoutes = (app: FastifyInstance, ctx: Ctx, sql: SqlServic
     return out;
   };
   app.get<{ Querystring: Query }>(`${UC}/tables`, async (req) => {
-    const c = req.query.catalog_name?.toLowerCase();
-    const s = req.query.schema_name?.toLowerCase();
+    const c = params(req).catalog_name?.toLowerCase();
+    const s = params(req).schema_name?.toLowerCase();
     if (!c || !s) throw invalidParameter("catalog_name and schema_name are required.");
     const id = caller(req);
     if (!uc.catalogMeta(c))
@@ -298,10 +311,10 @@ export const registerSqlRoutes = (app: FastifyInstance, ctx: Ctx, sql: SqlServic
     const tables = (await uc.listTables(c, s)).filter((t) => id.admin || uc.canSelect(id, t.fullName));
     const infos: JsonObject[] = [];
     for (const t of tables) {
-      const info = await tableInfo(t.fullName, req.query.omit_columns === "true");
+      const info = await tableInfo(t.fullName, params(req).omit_columns === "true");
       if (info) infos.push(info);
     }
-    return page(infos, req.query, "tables");
+    return page(infos, params(req), "tables");
   });
   app.get<{ Params: { name: string } }>(`${UC}/tables/:name/exists`, async (req) => {
     threeLevel(req.params.name);
@@ -346,8 +359,8 @@ export const registerSqlRoutes = (app: FastifyInstance, ctx: Ctx, sql: SqlServic
     visibleFunction(caller(req), req.params.name),
   );
   app.get<{ Querystring: Query }>(`${UC}/functions`, async (req) => {
-    const c = req.query.catalog_name;
-    const s = req.query.schema_name;
+    const c = params(req).catalog_name;
+    const s = params(req).schema_name;
     if (!c || !s) throw invalidParameter("catalog_name and schema_name are required.");
     const id = caller(req);
     const infos = uc
@@ -359,7 +372,7 @@ export const registerSqlRoutes = (app: FastifyInstance, ctx: Ctx, sql: SqlServic
           (uc.canUse(id, c, s) && uc.has(id, "function", full, "EXECUTE")),
       )
       .map(([, r]) => r.info);
-    return page(infos, req.query, "functions");
+    return page(infos, params(req), "functions");
   });
   app.delete<{ Params: { name: string } }>(`${UC}/functions/:name`, async (req) => {
     const id = caller(req);

@@ -132,8 +132,8 @@ const classify = (message: string): { cls: string; state: string; text: string }
       "TABLE_OR_VIEW_NOT_FOUND",
       "42P01",
     ],
-    [/Catalog with name .* does not exist|Catalog .* does not exist/i, "NO_SUCH_CATALOG_EXCEPTION", "42704"],
     [/(Scalar |Table |Macro )?Function with name .* does not exist/i, "UNRESOLVED_ROUTINE", "42883"],
+    [/Catalog with name .* does not exist|Catalog .* does not exist/i, "NO_SUCH_CATALOG_EXCEPTION", "42704"],
     [
       /Referenced column .* not found|column .* not found|Referenced table .* not found/i,
       "UNRESOLVED_COLUMN.WITH_SUGGESTION",
@@ -370,8 +370,19 @@ export class StatementStore {
     identity: Identity,
     refs: { kind: "table" | "function"; fullName: string; write?: boolean }[],
   ) {
-    if (identity.admin) return;
     const { uc } = this.deps;
+    for (const r of refs) {
+      if (r.kind !== "function") continue;
+      const fn = uc.getFunction(r.fullName);
+      if (fn && fn.info.routine_body !== "SQL") {
+        throw new SqlAnalysisError(
+          "UNSUPPORTED_FEATURE.OFFLINE_EXTERNAL_FUNCTION",
+          "0A000",
+          `Function '${r.fullName}' has a ${String(fn.info.external_language ?? "non-SQL")} body, which is not supported offline: the emulator runs only SQL-bodied functions (a real warehouse would run it).`,
+        );
+      }
+    }
+    if (identity.admin) return;
     for (const r of refs) {
       const [c, s] = r.fullName.split(".");
       const denied = (what: string) =>
