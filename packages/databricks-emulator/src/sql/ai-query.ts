@@ -216,7 +216,7 @@ export const prepareAiQueries = async (
   conn: DuckDBConnection,
   calls: AiQueryCall[],
   serving: ServingAccess,
-  opts: { concurrency?: number; signal?: AbortSignal },
+  opts: { concurrency?: number; signal?: AbortSignal; binds?: Record<string, string | null> },
 ): Promise<void> => {
   for (const call of calls) {
     let task: string | undefined;
@@ -231,7 +231,12 @@ export const prepareAiQueries = async (
     }
     const plan = planFor(call, task);
     const failOnError = call.literals.failonerror !== false;
-    const keys = (await conn.runAndReadAll(call.keysQuery)).getRowsJson().map((r) => r[0] as string | null);
+    const binds = Object.fromEntries(
+      Object.entries(opts.binds ?? {}).filter(([name]) => new RegExp(`\\$${name}\\b`).test(call.keysQuery)),
+    );
+    const keyStmt = await conn.prepare(call.keysQuery);
+    if (Object.keys(binds).length > 0) keyStmt.bind(binds);
+    const keys = (await keyStmt.runAndReadAll()).getRowsJson().map((r) => r[0] as string | null);
     const results = new Array<[string | null, string | null]>(keys.length);
     let next = 0;
     let failure: unknown;

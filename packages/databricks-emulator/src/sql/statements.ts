@@ -327,6 +327,7 @@ export class StatementStore {
           await prepareAiQueries(conn, tr.aiQueries, this.deps.serving(identity), {
             concurrency: this.deps.options.aiQueryConcurrency,
             signal: rec.abort.signal,
+            binds: tr.binds,
           });
         }
         if (rec.cancelRequested) return this.finishCanceled(rec);

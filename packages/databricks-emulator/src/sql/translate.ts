@@ -257,6 +257,33 @@ export const translate = (sql: string, ctx: TranslateContext): Translation => {
         lastKeyword = "";
         continue;
       }
+      // from_json(x, 'ARRAY<STRING>' | :x_type) -> CAST(CAST(x AS JSON) AS VARCHAR[])
+      if (isWord(tok, "from_json") && isOp(t[nx], "(")) {
+        const close = closeParen(t, nx);
+        const args = splitArgs(t, nx, close);
+        const schemaTok = args[1] ? sigTokens(t, args[1]) : [];
+        let schemaText: string | undefined;
+        if (schemaTok.length === 1 && schemaTok[0]!.kind === "string") schemaText = schemaTok[0]!.value;
+        else if (schemaTok.length === 1 && schemaTok[0]!.kind === "param") {
+          const p = schemaTok[0]!.value;
+          schemaText = ctx.params.get(p)?.value ?? undefined;
+        }
+        if (args.length === 2 && schemaText !== undefined) {
+          let duck: string;
+          try {
+            duck = duckTypeOf(schemaText);
+          } catch {
+            throw new SqlAnalysisError(
+              "INVALID_SCHEMA.PARSE_ERROR",
+              "42K07",
+              `Cannot parse the schema '${schemaText}' of from_json.`,
+            );
+          }
+          out += `CAST(CAST(${render(args[0]![0], args[0]![1]).trim()} AS JSON) AS ${duck})`;
+          i = close + 1;
+          continue;
+        }
+      }
       // named_struct('a', x, 'b', y) -> {'a': x, 'b': y}
       if (isWord(tok, "named_struct", "struct") && isOp(t[nx], "(")) {
         const close = closeParen(t, nx);
@@ -445,7 +472,12 @@ export const translate = (sql: string, ctx: TranslateContext): Translation => {
       } else positional.push(a);
     }
     const endpointTok = positional[0] ? sigTokens(t, positional[0]) : [];
-    if (endpointTok.length !== 1 || endpointTok[0]!.kind !== "string") {
+    let endpoint: string | undefined;
+    if (endpointTok.length === 1 && endpointTok[0]!.kind === "string") endpoint = endpointTok[0]!.value;
+    else if (endpointTok.length === 1 && endpointTok[0]!.kind === "param") {
+      endpoint = ctx.params.get(endpointTok[0]!.value)?.value ?? undefined;
+    }
+    if (endpoint === undefined) {
       throw new SqlAnalysisError(
         "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT",
         "42K09",
@@ -478,7 +510,9 @@ export const translate = (sql: string, ctx: TranslateContext): Translation => {
         const p = ctx.params.get(s[0]!.value);
         if (p?.value != null) literals[k] = /^BOOLEAN$/i.test(p.type) ? p.value === "true" : p.value;
       }
-      options[k] = render(range[0], range[1]);
+      options[k] = sigTokens(t, range)
+        .map((x) => x.text)
+        .join(" ");
     }
     const index = aiQueries.length;
     const request = render(positional[1][0], positional[1][1]).trim();
@@ -487,7 +521,7 @@ export const translate = (sql: string, ctx: TranslateContext): Translation => {
     const fromSql = from ? ` ${render(from[0], from[1])}` : "";
     const call: AiQueryCall = {
       index,
-      endpoint: endpointTok[0]!.value,
+      endpoint,
       request,
       keysQuery: `${prefix}SELECT DISTINCT CAST(to_json(${request}) AS VARCHAR) AS k${fromSql}`,
       options,
