@@ -157,10 +157,11 @@ export const registerSqlRoutes = (app: FastifyInstance, ctx: Ctx, sql: SqlServic
     `${RESULT_LINK_PREFIX}/:id/:n`,
     { config: { public: true } },
     async (req, reply) => {
+      if (statements.linkLatencyMs > 0) await new Promise((r) => setTimeout(r, statements.linkLatencyMs));
       const r = statements.download(
         req.params.id,
         Number(req.params.n),
-        params(req),
+        req.query,
         req.headers.authorization,
       );
       reply.code(r.status).type(r.type);
