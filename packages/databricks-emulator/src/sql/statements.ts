@@ -520,11 +520,18 @@ export class StatementStore {
     if (rec.state !== "PENDING" && rec.state !== "RUNNING") return;
     rec.cancelRequested = true;
     rec.abort.abort();
-    try {
-      rec.conn?.interrupt();
-    } catch {
-      // The connection may have just finished; the state check after it settles handles the race.
-    }
+    // DuckDB's interrupt only stops a query that is already running: keep interrupting until the statement
+    // settles, so a cancel that lands between two steps (prepare, then run) is not lost.
+    const interrupt = () => {
+      try {
+        rec.conn?.interrupt();
+      } catch {
+        // The connection may have just closed; the state check after it settles handles the race.
+      }
+    };
+    interrupt();
+    const timer = setInterval(interrupt, 25);
+    void rec.done.finally(() => clearInterval(timer));
   }
 
   /** Drops statements 12 h after they finished (GET then answers 404). */
