@@ -338,11 +338,17 @@ export class StatementStore {
         if (rec.cancelRequested) return this.finishCanceled(rec);
         const prepared = await conn.prepare(tr.sql);
         if (Object.keys(tr.binds).length > 0) prepared.bind(tr.binds);
-        const result = await prepared.runAndReadAll();
-        if (rec.cancelRequested) return this.finishCanceled(rec);
+        // Streamed chunk by chunk (2,048 rows each, fetched on DuckDB's threads): converting a large result never
+        // holds the event loop for long.
+        const result = await prepared.stream();
         const types = result.columnTypes();
         let columns = result.columnNames().map((n, i) => columnOf(n, i, types[i]!));
-        let rows = (result.getRowsJson() as unknown[][]).map((r) => r.map(cellText));
+        let rows: (string | null)[][] = [];
+        for await (const batch of result.yieldRowsJson()) {
+          if (rec.cancelRequested) return this.finishCanceled(rec);
+          for (const r of batch as unknown[][]) rows.push(r.map(cellText));
+        }
+        if (rec.cancelRequested) return this.finishCanceled(rec);
         // DML answers with Databricks' affected-row columns; DDL with an empty result.
         const verb = /^\s*(\w+)/.exec(statement)?.[1]?.toUpperCase() ?? "";
         if (verb === "INSERT" || verb === "UPDATE" || verb === "DELETE" || verb === "MERGE") {
