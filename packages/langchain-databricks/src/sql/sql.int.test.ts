@@ -75,6 +75,29 @@ describe("StatementExecutionClient", () => {
     expect(seen.every((h) => h === null)).toBe(true);
   });
 
+  it("retries a link download after a connection failure or a 5xx", async () => {
+    const original = globalThis.fetch;
+    let failures = 0;
+    globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes("__emulator-sql-results") && failures < 2) {
+        failures++;
+        if (failures === 1) throw new TypeError("fetch failed");
+        return new Response("busy", { status: 503 });
+      }
+      return original(input, init);
+    }) as typeof fetch;
+    try {
+      const result = await sql.execute("SELECT id FROM main.default.nums WHERE id < 3 ORDER BY id", {
+        disposition: "EXTERNAL_LINKS",
+      });
+      expect(await result.toArray()).toEqual([{ id: 0 }, { id: 1 }, { id: 2 }]);
+    } finally {
+      globalThis.fetch = original;
+    }
+    expect(failures).toBe(2);
+  });
+
   it("returns Arrow IPC bytes for ARROW_STREAM", async () => {
     const result = await sql.execute("SELECT id FROM main.default.nums WHERE id < 10", {
       format: "ARROW_STREAM",

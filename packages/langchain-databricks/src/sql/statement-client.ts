@@ -291,20 +291,32 @@ export class StatementResult {
   }
 }
 
+const LINK_ATTEMPTS = 4;
+
 /** Downloads an external link: plain fetch with only the link's own headers, never `Authorization`. */
 const downloadLink = async (link: ExternalLink, signal?: AbortSignal): Promise<Uint8Array> => {
   if (signal?.aborted) throw abortError();
   const headers = { ...(link.http_headers ?? {}) };
   for (const k of Object.keys(headers)) if (k.toLowerCase() === "authorization") delete headers[k];
-  let res: Response;
-  try {
-    res = await fetch(link.external_link, { headers, signal });
-  } catch (e) {
-    if (signal?.aborted) throw abortError();
-    throw new DatabricksError(
-      `Downloading result chunk ${link.chunk_index} failed: ${(e as Error).message}`,
-      { cause: e },
-    );
+  let res: Response | undefined;
+  // Connection failures (a reused socket closed by the server, a reset) and 5xx are retried like any storage GET.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      res = await fetch(link.external_link, { headers, signal });
+      if (res.status < 500 || attempt >= LINK_ATTEMPTS) break;
+      await res.body?.cancel();
+    } catch (e) {
+      if (signal?.aborted) throw abortError();
+      if (attempt >= LINK_ATTEMPTS) {
+        throw new DatabricksError(
+          `Downloading result chunk ${link.chunk_index} failed: ${(e as Error).message}`,
+          {
+            cause: e,
+          },
+        );
+      }
+    }
+    await sleep(100 * 2 ** (attempt - 1), signal);
   }
   if (!res.ok) {
     const text = (await res.text()).slice(0, 300);
