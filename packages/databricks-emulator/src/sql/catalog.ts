@@ -111,8 +111,50 @@ const jsValue = (v: unknown, typeName: string): unknown => {
   return v;
 };
 
+/** A table another service serves (e.g. a Vector Search index), shown by the Unity Catalog tables API. */
+export interface ProvidedTable {
+  /** Lower-case `catalog.schema.name`. */
+  fullName: string;
+  /** e.g. `MANAGED`, `FOREIGN`. @default "MANAGED" */
+  tableType?: string;
+  /** e.g. `VECTOR_INDEX_FORMAT`. @default "DELTA" */
+  dataSourceFormat?: string;
+  columns: { name: string; type_text: string; type_name: string; comment?: string }[];
+  owner?: string;
+  comment?: string;
+}
+
+/** Extra tables from another emulator service: `get` one by full name, `list` those of a schema. */
+export interface TableProvider {
+  get(fullName: string): ProvidedTable | undefined;
+  list(catalog: string, schema: string): ProvidedTable[];
+}
+
 export class UnityCatalog {
   private readonly state: SqlStateSnapshot;
+  private readonly providers: TableProvider[] = [];
+
+  /**
+   * Lets another service (Vector Search indexes) show its objects through `GET /api/2.1/unity-catalog/tables`.
+   * Access follows the same grants as tables (USE CATALOG, USE SCHEMA, SELECT).
+   */
+  registerTableProvider(provider: TableProvider): void {
+    this.providers.push(provider);
+  }
+
+  /** A provided table by full name (first provider that knows it). */
+  providedTable(fullName: string): ProvidedTable | undefined {
+    const key = threeLevel(fullName).join(".");
+    for (const p of this.providers) {
+      const t = p.get(key);
+      if (t) return t;
+    }
+    return undefined;
+  }
+
+  providedTables(catalog: string, schema: string): ProvidedTable[] {
+    return this.providers.flatMap((p) => p.list(catalog.toLowerCase(), schema.toLowerCase()));
+  }
   private readonly persister: Persister;
 
   private constructor(

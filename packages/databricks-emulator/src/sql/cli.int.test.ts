@@ -58,9 +58,9 @@ it("loads --table files, prints the warehouse id, and keeps tables across kill -
     expect(first.out).toMatch(/ {2}DATABRICKS_WAREHOUSE_ID=[0-9a-f]{16}\n/);
     const r = await sql(first, "SELECT name FROM main.geo.cities ORDER BY population DESC");
     expect(r.result?.data_array).toEqual([["Paris"], ["Lyon"]]);
-    expect((await sql(first, "CREATE TABLE main.geo.visits AS SELECT 'Paris' AS city, 3 AS n")).status.state).toBe(
-      "SUCCEEDED",
-    );
+    expect(
+      (await sql(first, "CREATE TABLE main.geo.visits AS SELECT 'Paris' AS city, 3 AS n")).status.state,
+    ).toBe("SUCCEEDED");
   } finally {
     first.child.kill("SIGKILL");
     await new Promise((r) => first.child.once("exit", r));
@@ -68,7 +68,10 @@ it("loads --table files, prints the warehouse id, and keeps tables across kill -
   const second = await start(["--data-dir", dataDir]);
   try {
     expect(second.warehouseId).toBe(first.warehouseId);
-    const r = await sql(second, "SELECT c.name, v.n FROM main.geo.cities c JOIN main.geo.visits v ON v.city = c.name");
+    const r = await sql(
+      second,
+      "SELECT c.name, v.n FROM main.geo.cities c JOIN main.geo.visits v ON v.city = c.name",
+    );
     expect(r.result?.data_array).toEqual([["Paris", "3"]]);
   } finally {
     second.child.kill("SIGTERM");

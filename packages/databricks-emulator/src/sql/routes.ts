@@ -13,7 +13,14 @@ import { ApiError, invalidParameter } from "../errors.js";
 import { jsonObject } from "../http/body.js";
 import { isObject, type JsonObject } from "../util/json.js";
 import type { ServingAccess } from "./ai-query.js";
-import { PRIVILEGES, type Privilege, type SecurableType, threeLevel, type UnityCatalog } from "./catalog.js";
+import {
+  PRIVILEGES,
+  type Privilege,
+  type ProvidedTable,
+  type SecurableType,
+  threeLevel,
+  type UnityCatalog,
+} from "./catalog.js";
 import { createFunction, dropFunction, sparkType, specFromInfo } from "./functions.js";
 import { RESULT_LINK_PREFIX, type StatementOptions, StatementStore } from "./statements.js";
 import { WarehouseStore } from "./warehouses.js";
@@ -110,6 +117,37 @@ const catalogInfo = (uc: UnityCatalog, name: string): JsonObject => {
     isolation_mode: "OPEN",
   };
   if (m.comment) out.comment = m.comment;
+  return out;
+};
+
+const providedInfo = (t: ProvidedTable | undefined): JsonObject | undefined => {
+  if (!t) return undefined;
+  const [catalog, schema, name] = t.fullName.split(".");
+  const out: JsonObject = {
+    name: name!,
+    catalog_name: catalog!,
+    schema_name: schema!,
+    full_name: t.fullName,
+    table_type: t.tableType ?? "MANAGED",
+    data_source_format: t.dataSourceFormat ?? "DELTA",
+    owner: t.owner ?? "admin@emulator.local",
+    properties: {},
+    columns: t.columns.map((c, position) => ({
+      name: c.name,
+      type_text: c.type_text,
+      type_name: c.type_name,
+      type_json: JSON.stringify({
+        name: c.name,
+        type: sparkType(c.type_text),
+        nullable: true,
+        metadata: c.comment ? { comment: c.comment } : {},
+      }),
+      position,
+      nullable: true,
+      ...(c.comment !== undefined ? { comment: c.comment } : {}),
+    })) as unknown as JsonObject[],
+  };
+  if (t.comment) out.comment = t.comment;
   return out;
 };
 
@@ -315,15 +353,21 @@ export const registerSqlRoutes = (app: FastifyInstance, ctx: Ctx, sql: SqlServic
       const info = await tableInfo(t.fullName, params(req).omit_columns === "true");
       if (info) infos.push(info);
     }
+    for (const t of uc.providedTables(c, s)) {
+      if (id.admin || uc.canSelect(id, t.fullName)) infos.push(providedInfo(t)!);
+    }
     return page(infos, params(req), "tables");
   });
   app.get<{ Params: { name: string } }>(`${UC}/tables/:name/exists`, async (req) => {
     threeLevel(req.params.name);
-    return { table_exists: (await uc.describeTable(req.params.name)) !== undefined };
+    const exists =
+      (await uc.describeTable(req.params.name)) !== undefined ||
+      uc.providedTable(req.params.name) !== undefined;
+    return { table_exists: exists };
   });
   app.get<{ Params: { name: string } }>(`${UC}/tables/:name`, async (req) => {
     const [c, s] = threeLevel(req.params.name);
-    const info = await tableInfo(req.params.name);
+    const info = (await tableInfo(req.params.name)) ?? providedInfo(uc.providedTable(req.params.name));
     if (!info) throw new ApiError(404, "TABLE_DOES_NOT_EXIST", `Table '${req.params.name}' does not exist.`);
     const id = caller(req);
     if (!uc.canUse(id, c, s) || !(uc.canSelect(id, String(info.full_name)) || id.admin)) {

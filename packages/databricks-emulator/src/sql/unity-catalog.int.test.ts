@@ -200,6 +200,39 @@ describe("Unity Catalog", () => {
     expectError(await h.call("GET", `${UC}/functions/main.default.add_two`), 404, "FUNCTION_DOES_NOT_EXIST");
   });
 
+  it("U11: tables provided by another service (a vector index) resolve through tables/get and list", async () => {
+    h.emu.sql.unityCatalog.registerTableProvider({
+      get: (name) =>
+        name === "main.default.docs_index"
+          ? {
+              fullName: "main.default.docs_index",
+              dataSourceFormat: "VECTOR_INDEX_FORMAT",
+              columns: [
+                { name: "id", type_text: "bigint", type_name: "LONG" },
+                { name: "text", type_text: "string", type_name: "STRING", comment: "chunk text" },
+              ],
+            }
+          : undefined,
+      list: (c, s) =>
+        c === "main" && s === "default"
+          ? [h.emu.sql.unityCatalog.providedTable("main.default.docs_index")!]
+          : [],
+    });
+    const t = await h.call("GET", `${UC}/tables/main.default.docs_index`);
+    expect(t.status, t.text).toBe(200);
+    expect(dig(t.json, "data_source_format")).toBe("VECTOR_INDEX_FORMAT");
+    expect(
+      asArray(dig(t.json, "columns")).map((c) => [dig(c, "name"), dig(c, "type_name"), dig(c, "comment")]),
+    ).toEqual([
+      ["id", "LONG", undefined],
+      ["text", "STRING", "chunk text"],
+    ]);
+    const list = await h.call("GET", `${UC}/tables`, undefined, {
+      query: { catalog_name: "main", schema_name: "default" },
+    });
+    expect(asArray(dig(list.json, "tables")).map((x) => dig(x, "name"))).toContain("docs_index");
+  });
+
   it("permissions API: EXECUTE on a function and SELECT on a table per principal", async () => {
     expectError(
       await h.call("GET", `${UC}/functions/main.default.add`, undefined, { token: VIEWER.token }),
