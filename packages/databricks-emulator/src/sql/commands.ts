@@ -51,6 +51,12 @@ class Cursor {
     }
     return false;
   }
+  /** When the next word is `first`, requires the `rest` after it and returns true; otherwise false. */
+  phrase(first: string, ...rest: string[]): boolean {
+    if (!this.word(first)) return false;
+    for (const w of rest) this.expectWord(w);
+    return true;
+  }
   expectWord(w: string): void {
     if (!this.word(w)) throw syntax(`expected ${w} near '${this.peek()?.text ?? "end of input"}'`);
   }
@@ -127,7 +133,7 @@ export const runCommand = async (sql: string, ctx: CommandContext): Promise<Comm
   try {
     if (c.word("USE")) return EMPTY;
     if (c.word("CREATE")) {
-      const replace = c.word("OR") ? (c.expectWord("REPLACE"), true) : false;
+      const replace = c.phrase("OR", "REPLACE");
       c.word("TEMPORARY");
       if (c.word("CATALOG")) return await createCatalog(c, ctx);
       if (c.word("FUNCTION")) return await createFunctionSql(c, ctx, replace);
@@ -135,7 +141,7 @@ export const runCommand = async (sql: string, ctx: CommandContext): Promise<Comm
     }
     if (c.word("DROP")) {
       if (c.word("CATALOG")) {
-        const ifExists = c.word("IF") ? (c.expectWord("EXISTS"), true) : false;
+        const ifExists = c.phrase("IF", "EXISTS");
         const [name] = c.name(ctx, 1);
         if (!ctx.identity.admin)
           throw new ApiError(403, "PERMISSION_DENIED", "Only admins can drop catalogs.");
@@ -147,7 +153,7 @@ export const runCommand = async (sql: string, ctx: CommandContext): Promise<Comm
         return EMPTY;
       }
       if (c.word("FUNCTION")) {
-        const ifExists = c.word("IF") ? (c.expectWord("EXISTS"), true) : false;
+        const ifExists = c.phrase("IF", "EXISTS");
         const full = c.name(ctx, 3).join(".");
         const rec = ctx.uc.getFunction(full);
         if (!rec) {
@@ -170,7 +176,7 @@ export const runCommand = async (sql: string, ctx: CommandContext): Promise<Comm
 };
 
 const createCatalog = async (c: Cursor, ctx: CommandContext): Promise<CommandResult> => {
-  const ifNot = c.word("IF") ? (c.expectWord("NOT"), c.expectWord("EXISTS"), true) : false;
+  const ifNot = c.phrase("IF", "NOT", "EXISTS");
   const [name] = c.name(ctx, 1);
   let comment: string | undefined;
   if (c.word("COMMENT")) comment = c.next()?.value;
@@ -255,7 +261,7 @@ const createFunctionSql = async (
   ctx: CommandContext,
   replace: boolean,
 ): Promise<CommandResult> => {
-  const ifNotExists = c.word("IF") ? (c.expectWord("NOT"), c.expectWord("EXISTS"), true) : false;
+  const ifNotExists = c.phrase("IF", "NOT", "EXISTS");
   const [cat, sch, name] = c.name(ctx, 3) as [string, string, string];
   const params = paramList(c);
   c.expectWord("RETURNS");
