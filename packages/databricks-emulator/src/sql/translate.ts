@@ -90,15 +90,13 @@ const FROM_END = new Set([
   "ORDER",
   "LIMIT",
   "HAVING",
-  "ON",
-  "USING",
   "UNION",
-  "SELECT",
+  "INTERSECT",
+  "EXCEPT",
   "SET",
   "VALUES",
   "WINDOW",
   "QUALIFY",
-  "AS",
 ]);
 const WRITE_CONTEXT = new Set(["INTO", "UPDATE", "TABLE"]);
 const CLAUSE_END = new Set([
@@ -238,7 +236,9 @@ export const translate = (sql: string, ctx: TranslateContext): Translation => {
   const render = (from: number, to: number): string => {
     let out = "";
     let lastKeyword = "";
-    let inFrom = false;
+    // Paren depth of the FROM list being read (commas at that depth separate tables), or -1.
+    let fromDepth = -1;
+    let depth = 0;
     let i = from;
     while (i < to) {
       const tok = t[i]!;
@@ -362,7 +362,7 @@ export const translate = (sql: string, ctx: TranslateContext): Translation => {
         (tok.kind === "ident" || tok.kind === "word") && !isOp(prev, ".") && !isOp(prev, "::");
       if (startsName) {
         const upper = tok.kind === "word" ? tok.value.toUpperCase() : "";
-        const tableCtx = TABLE_CONTEXT.has(lastKeyword) || (inFrom && isOp(prev, ","));
+        const tableCtx = TABLE_CONTEXT.has(lastKeyword) || (fromDepth === depth && isOp(prev, ","));
         let parts: string[] | undefined;
         let j = i;
         if (isWord(tok, "IDENTIFIER") && isOp(t[nx], "(")) {
@@ -388,15 +388,19 @@ export const translate = (sql: string, ctx: TranslateContext): Translation => {
           lastKeyword = "";
           continue;
         }
-        if (upper === "FROM" || upper === "JOIN") inFrom = true;
-        else if (FROM_END.has(upper)) inFrom = false;
+        if (upper === "FROM" || upper === "JOIN") fromDepth = depth;
+        else if (FROM_END.has(upper) && fromDepth === depth) fromDepth = -1;
         if (!(lastKeyword === "TABLE" && (upper === "IF" || upper === "NOT" || upper === "EXISTS")))
           lastKeyword = upper;
         out += upper === "STRING" ? "VARCHAR" : tok.text;
         i++;
         continue;
       }
-      if (isOp(tok, "(") || isOp(tok, ")")) inFrom = false;
+      if (isOp(tok, "(")) depth++;
+      if (isOp(tok, ")")) {
+        if (fromDepth === depth) fromDepth = -1;
+        depth--;
+      }
       if (!isOp(tok, ",")) lastKeyword = "";
       out += tok.text;
       i++;
