@@ -51,4 +51,28 @@ describe("UnityCatalog", () => {
       again.close();
     }
   });
+
+  it("loads JSON lines and Parquet files; refuses other extensions", async () => {
+    const uc = await UnityCatalog.open(new Clock(), undefined);
+    try {
+      const jsonl = join(dir, "events.jsonl");
+      writeFileSync(jsonl, '{"id":1,"tags":["a","b"]}\n{"id":2,"tags":[]}\n');
+      await uc.loadTable("main.raw.events", jsonl);
+      expect((await uc.readTable("main.raw.events")).rows).toEqual([
+        [1, ["a", "b"]],
+        [2, []],
+      ]);
+      const parquet = join(dir, "scores.parquet");
+      await uc.engine.run(`COPY (SELECT 1.5::DOUBLE AS score, 'x' AS who) TO '${parquet}' (FORMAT parquet)`);
+      await uc.loadTable("main.raw.scores", parquet);
+      const data = await uc.readTable("main.raw.scores");
+      expect(data.columns.map((c) => c.type)).toEqual(["DOUBLE", "STRING"]);
+      expect(data.rows).toEqual([[1.5, "x"]]);
+      await expect(uc.loadTable("main.raw.bad", join(dir, "x.xlsx"))).rejects.toThrow(
+        /\.csv, \.parquet, \.json/,
+      );
+    } finally {
+      uc.close();
+    }
+  });
 });

@@ -286,6 +286,34 @@ describe("SQL statements", () => {
     );
   });
 
+  it("bad input: type mismatch, unknown function, oversized INLINE result, responseFormat DDL", async () => {
+    const mismatch = await exec("SELECT 1 + 'abc' AS x");
+    expect(dig(mismatch.json, "status", "state")).toBe("FAILED");
+    expect(dig(mismatch.json, "status", "sql_state")).toBe("42K09");
+    expect(String(dig(mismatch.json, "status", "error", "message"))).toMatch(/^\[DATATYPE_MISMATCH\]/);
+    const cast = await exec("SELECT CAST('abc' AS INT) AS x");
+    expect(dig(cast.json, "status", "sql_state")).toBe("22018");
+    const unknownFn = await exec("SELECT no_such_function(1) AS x");
+    expect(String(dig(unknownFn.json, "status", "error", "message"))).toMatch(/^\[UNRESOLVED_ROUTINE\]/);
+    const huge = await exec("SELECT repeat('x', 1000000) AS big FROM range(30)");
+    expect(dig(huge.json, "status", "state")).toBe("FAILED");
+    expect(String(dig(huge.json, "status", "error", "message"))).toMatch(
+      /INLINE_RESULT_TOO_LARGE.*EXTERNAL_LINKS/,
+    );
+    const viaLinks = await ok("SELECT repeat('x', 1000000) AS big FROM range(30)", {
+      disposition: "EXTERNAL_LINKS",
+    });
+    expect(dig(viaLinks, "manifest", "total_row_count")).toBe(30);
+    const structured = await ok(
+      `SELECT ai_query('${CHAT}', 'Classify: great product', responseFormat => 'STRUCT<label: STRING>') AS r`,
+    );
+    expect(dig(structured, "manifest", "schema", "columns", 0, "type_name")).toBe("STRUCT");
+    const badFormat = await exec(`SELECT ai_query('${CHAT}', 'x', responseFormat => 'STRUCT<') AS r`);
+    expect(String(dig(badFormat.json, "status", "error", "message"))).toMatch(
+      /AI_FUNCTION_UNSUPPORTED_RESPONSE_FORMAT/,
+    );
+  });
+
   it("permissions: a non-admin needs USE CATALOG, USE SCHEMA and SELECT; GRANT through SQL works", async () => {
     const denied = await exec("SELECT * FROM main.default.five", {}, VIEWER.token);
     expect(dig(denied.json, "status", "state")).toBe("FAILED");
