@@ -4,7 +4,7 @@
  * INSERT of the missing keys afterwards, so a re-run resumes). Identifiers are quoted and values bound as
  * parameters; only `requestExpression` and `source.query` are SQL, and they are the caller's own SQL.
  */
-import { DatabricksConfigError, NotFoundError } from "../errors.js";
+import { DatabricksAbortError, DatabricksConfigError, NotFoundError } from "../errors.js";
 import {
   assertSucceeded,
   type ExecuteOptions,
@@ -71,7 +71,8 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * });
  */
 export async function runBatchInference(o: BatchInferenceOptions): Promise<BatchInferenceReport> {
-  if (o.signal?.aborted) throw new DatabricksConfigError("Cancelled before start.");
+  if (o.signal?.aborted)
+    throw new DatabricksAbortError("Cancelled: the batch was aborted before it started.");
   if (!o.endpoint) throw new DatabricksConfigError("endpoint is required.");
   if ((o.inputColumn === undefined) === (o.requestExpression === undefined)) {
     throw new DatabricksConfigError("Pass exactly one of inputColumn or requestExpression.");
