@@ -83,6 +83,12 @@ describe("SQL statements", () => {
     expect(dig(canceled.json, "status", "state")).toBe("CANCELED");
     const running = await exec(slow, { wait_timeout: "0s" });
     const id = String(dig(running.json, "statement_id"));
+    // The server keeps answering while the statement runs on DuckDB's threads.
+    const meanwhile = await h.call("GET", "/api/2.0/sql/warehouses");
+    expect(meanwhile.status).toBe(200);
+    expect(["PENDING", "RUNNING"]).toContain(
+      dig((await h.call("GET", `/api/2.0/sql/statements/${id}`)).json, "status", "state"),
+    );
     const c = await h.call("POST", `/api/2.0/sql/statements/${id}/cancel`, {});
     expect(c.status).toBe(200);
     expect(c.json).toEqual({});
