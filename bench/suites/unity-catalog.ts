@@ -24,7 +24,7 @@ interface Options {
 
 const options = (quick: boolean): Options =>
   quick
-    ? { batchRows: 1_000, downloadRows: 100_000, chunkRows: 10_000, linkLatencyMs: 150, toolCalls: 20 }
+    ? { batchRows: 300, downloadRows: 50_000, chunkRows: 5_000, linkLatencyMs: 50, toolCalls: 10 }
     : { batchRows: 10_000, downloadRows: 1_000_000, chunkRows: 25_000, linkLatencyMs: 150, toolCalls: 200 };
 
 async function drain(
