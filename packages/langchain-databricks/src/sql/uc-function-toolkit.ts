@@ -5,7 +5,7 @@
  * Execution API with the same SQL, limits and output JSON as unitycatalog-ai's warehouse client
  * (packages/databricks-emulator/spec/sql.md "Unity Catalog").
  */
-import { DynamicStructuredTool } from "@langchain/core/tools";
+import type { DynamicStructuredTool } from "@langchain/core/tools";
 import { type ClientOptions, httpClientFrom } from "../clients/shared.js";
 import { DatabricksConfigError, isDatabricksError } from "../errors.js";
 import type { DatabricksHttpClient } from "../http/client.js";
@@ -231,7 +231,9 @@ export class UCFunctionToolkit {
         );
       }
     }
-    this.#tools = infos.map((fn) => this.toolFor(fn));
+    // Loaded here, not at the top: importing the package's main entry stays as light as before.
+    const { DynamicStructuredTool: Tool } = await import("@langchain/core/tools");
+    this.#tools = infos.map((fn) => this.#toolFor(fn, Tool));
     return this.#tools;
   }
 
@@ -258,8 +260,8 @@ export class UCFunctionToolkit {
   }
 
   /** One tool for a function definition. */
-  toolFor(fn: FunctionInfo): DynamicStructuredTool {
-    return new DynamicStructuredTool({
+  #toolFor(fn: FunctionInfo, Tool: typeof DynamicStructuredTool): DynamicStructuredTool {
+    return new Tool({
       name: toolNameOf(fn.full_name),
       description: fn.comment ?? "",
       schema: functionInputSchema(fn) as never,
