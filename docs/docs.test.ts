@@ -299,7 +299,11 @@ describe("documentation code blocks", () => {
     for (const block of blocks.filter((b) => b.run)) {
       it(`${block.source}:${block.line}`, { timeout: 60_000 }, async () => {
         const result = await runSource(block.file, [], {
-          env: { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: emulator.token },
+          env: {
+            DATABRICKS_HOST: emulator.url,
+            DATABRICKS_TOKEN: emulator.token,
+            DATABRICKS_WAREHOUSE_ID: emulator.warehouseId,
+          },
         });
         expect(result.code, `stderr:\n${result.stderr}\nstdout:\n${result.stdout}`).toBe(0);
       });

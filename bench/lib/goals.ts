@@ -88,6 +88,27 @@ export const GOALS: readonly Goal[] = [
     issue: 7,
     description: "Heap after GC at the last invoke <= 1.10x heap after 10% of the invokes",
   },
+  {
+    key: "uc.batch_client_over_statement",
+    op: "<=",
+    threshold: 1.1,
+    issue: 15,
+    description: "Batch ai_query over 10,000 rows: client end-to-end <= 1.1x the statement's execution time",
+  },
+  {
+    key: "uc.download_sequential_over_parallel",
+    op: ">=",
+    threshold: 3,
+    issue: 15,
+    description: "1,000,000 x 3 EXTERNAL_LINKS download: parallel >= 3x faster than one chunk at a time",
+  },
+  {
+    key: "uc.tool_over_statement",
+    op: "<=",
+    threshold: 1.15,
+    issue: 15,
+    description: "UCFunctionToolkit tool call <= 1.15x a bare statement execution",
+  },
 ];
 
 /** Evaluate every goal against the ratios recorded by the suites (first suite recording a key wins). */

@@ -5,6 +5,7 @@ import type { FaultController } from "./faults/controller.js";
 import type { Stats } from "./faults/stats.js";
 import type { ActiveFault } from "./faults/types.js";
 import type { Identify } from "./http/pipeline.js";
+import type { UnityCatalog } from "./sql/catalog.js";
 import type { Workspace } from "./workspace.js";
 
 declare module "fastify" {
@@ -28,6 +29,8 @@ export interface EmulatorContext extends Workspace {
   faults: FaultController;
   stats: Stats;
   rateLimiter: RateLimiter;
+  /** Unity Catalog over the embedded DuckDB engine (tables, functions, grants): see `sql/catalog.ts`. */
+  unityCatalog: UnityCatalog;
   /** The caller behind an `Authorization` header; throws the 401/403 envelope (see `callerIdentifier`). */
   identify: Identify;
   tokenTtlSeconds: number;

@@ -33,6 +33,8 @@ import {
   handleDriverProxy,
 } from "./proxy/driver-proxy.js";
 import { registerSecretsRoutes } from "./secrets/routes.js";
+import { UnityCatalog } from "./sql/catalog.js";
+import { createSqlService, registerSqlRoutes, type SqlService } from "./sql/routes.js";
 import { type TlsMaterial, tlsMaterial } from "./tls/certificates.js";
 import { openWorkspace, type Workspace } from "./workspace.js";
 
@@ -41,10 +43,12 @@ const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 /** The workspace with the services that serve it; `baseUrl` is known once the server listens. */
 const createContext = (
   workspace: Workspace,
+  unityCatalog: UnityCatalog,
   options: EmulatorOptions,
   baseUrl: () => string,
 ): EmulatorContext => ({
   ...workspace,
+  unityCatalog,
   faults: new FaultController(),
   stats: new Stats(options.requestLog !== false),
   rateLimiter: new RateLimiter(workspace.clock),
@@ -108,16 +112,24 @@ const createApp = (
   return app;
 };
 
+/** The APIs that keep state of their own beside the workspace document (each under its folder). */
+interface Services {
+  /** SQL warehouses and the Statement Execution API over Unity Catalog's DuckDB engine (`sql/`). */
+  sql: SqlService;
+}
+
 /** Every API's routes; a new API adds its `register<Api>Routes(app, ctx)` line here. */
 const registerRoutes = (
   app: FastifyInstance,
   ctx: EmulatorContext,
   admin: AdminApi,
   options: EmulatorOptions,
+  services: Services,
 ): void => {
   registerAuthRoutes(app, ctx);
   registerControlRoutes(app, ctx);
   registerSecretsRoutes(app, ctx);
+  registerSqlRoutes(app, ctx, services.sql);
   registerClusterPermissionRoutes(app, ctx);
   registerLocalOpenAi(app);
   if (options.faults) registerAdminRoutes(app, admin, (header) => ctx.auth.isAdminCredential(header));
@@ -149,6 +161,7 @@ const handleFor = (
   ctx: EmulatorContext,
   admin: AdminApi,
   tls: TlsMaterial | undefined,
+  services: Services,
   { baseUrl, host, port }: Address,
 ): EmulatorHandle => {
   let closed: Promise<void> | undefined;
@@ -161,12 +174,18 @@ const handleFor = (
     workspaceId: ctx.workspaceId,
     openaiApiBase: `${baseUrl}${LOCAL_OPENAI_PREFIX}`,
     defaultClusterId: DEFAULT_CLUSTER_ID,
+    warehouseId: services.sql.defaultWarehouseId,
+    sql: {
+      unityCatalog: ctx.unityCatalog,
+      statementExecution: (id) => services.sql.statements.settled(id),
+    },
     users: ctx.auth.users.map((u) => ({ ...u })),
     registerCluster: (id) => ctx.clusters.add(id),
     ...(tls ? { tls: { caPath: tls.caPath, caPem: tls.caPem } } : {}),
     admin,
     close: () => {
-      closed ??= app.close().finally(() => {
+      closed ??= app.close().finally(async () => {
+        await ctx.unityCatalog.close();
         ctx.release();
         tls?.dispose();
       });
@@ -189,14 +208,23 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     tls = options.tls ? await tlsMaterial(options.dataDir) : undefined;
     let baseUrl = "";
     let port = 0;
-    const ctx = createContext(workspace, options, () => baseUrl);
+    const unityCatalog = await UnityCatalog.open(workspace.clock, options.dataDir);
+    for (const [name, file] of Object.entries(options.tables ?? {})) await unityCatalog.loadTable(name, file);
+    const ctx = createContext(workspace, unityCatalog, options, () => baseUrl);
+    const services: Services = {
+      sql: createSqlService(ctx, {
+        ...options.sql,
+        transitionMs: options.transitionMs ?? 200,
+        creator: DEFAULT_ADMIN,
+      }),
+    };
     const admin = createAdminApi(ctx);
     const app = createApp(ctx, options, tls, () => port);
-    registerRoutes(app, ctx, admin, options);
+    registerRoutes(app, ctx, admin, options, services);
     const address = await listen(app, options, tls);
     ({ baseUrl, port } = address);
     workspace.persist();
-    return handleFor(app, ctx, admin, tls, address);
+    return handleFor(app, ctx, admin, tls, services, address);
   } catch (err) {
     workspace.release();
     tls?.dispose();

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
+import { registerBatchInference } from "./commands/batch-inference.js";
 import { registerChat } from "./commands/chat.js";
 import { registerComplete } from "./commands/complete.js";
 import { registerEmbed } from "./commands/embed.js";
@@ -61,6 +62,7 @@ export function buildProgram(io: CliIO): Command {
   registerEndpoints(program, io);
   registerSecrets(program, io);
   registerServeDriverProxy(program, io);
+  registerBatchInference(program, io);
   return program;
 }
 

@@ -62,4 +62,5 @@ export {
   type DatabricksLLMInput,
   type DatabricksLLMRequest,
 } from "./llms.js";
+export * from "./sql/index.js";
 export { PACKAGE_NAME, PACKAGE_VERSION } from "./version.js";

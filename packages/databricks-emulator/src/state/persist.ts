@@ -25,11 +25,15 @@ export class Persister {
   /** Releases the data dir's exclusive lock (see state/lock.ts); a no-op in memory. */
   readonly release: () => void = () => {};
 
-  constructor(private readonly dataDir: string | undefined) {
+  constructor(
+    private readonly dataDir: string | undefined,
+    fileName: string = FILE,
+  ) {
     if (dataDir) {
       mkdirSync(dataDir, { recursive: true });
-      this.release = lockDataDir(dataDir);
-      this.file = join(dataDir, FILE);
+      // One lock per data dir, taken by the workspace document's persister; other documents live under it.
+      if (fileName === FILE) this.release = lockDataDir(dataDir);
+      this.file = join(dataDir, fileName);
     }
   }
 

@@ -1,0 +1,33 @@
+export { type BatchInferenceOptions, type BatchInferenceReport, runBatchInference } from "./batch.js";
+export {
+  assertSucceeded,
+  type ChunkInfo,
+  type ColumnInfo,
+  convertCell,
+  DatabricksStatementError,
+  type Disposition,
+  type ExecuteOptions,
+  type ExternalLink,
+  quoteName,
+  type ReadOptions,
+  type ResultData,
+  type ResultFormat,
+  type ResultManifest,
+  StatementExecutionClient,
+  type StatementExecutionClientOptions,
+  type StatementParameter,
+  type StatementProgress,
+  type StatementResponse,
+  StatementResult,
+  type StatementState,
+} from "./statement-client.js";
+export {
+  DEFAULT_TOOL_OUTPUT_LIMIT,
+  type FunctionInfo,
+  type FunctionParameterInfo,
+  functionCall,
+  functionInputSchema,
+  toolNameOf,
+  UCFunctionToolkit,
+  type UCFunctionToolkitOptions,
+} from "./uc-function-toolkit.js";
