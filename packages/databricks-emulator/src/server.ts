@@ -27,6 +27,7 @@ import { type SecretsSnapshot, SecretsStore } from "./secrets/store.js";
 import { Persister } from "./state/persist.js";
 import { Clock } from "./util/clock.js";
 import { newWorkspaceId } from "./util/ids.js";
+import { registerVectorSearchRoutes } from "./vector-search/routes.js";
 
 interface WorkspaceSnapshot {
   workspaceId: string;
@@ -286,6 +287,10 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   registerAuthRoutes(app, ctx);
   registerControlRoutes(app, ctx);
   registerSecretsRoutes(app, ctx);
+  registerVectorSearchRoutes(app, ctx, {
+    dataDir: options.dataDir,
+    transitionMs: options.transitionMs ?? 200,
+  });
   registerLocalOpenAi(app);
   if (options.faults) registerAdminRoutes(app, admin);
 

@@ -10,6 +10,8 @@ export interface TokenRecord {
   kind: "pat" | "oauth";
   /** Emulator-clock epoch ms; absent = never expires. */
   expiresAt?: number;
+  /** OAuth `authorization_details` the token was scoped with (Vector Search data-plane tokens). */
+  authorizationDetails?: unknown[];
 }
 
 interface SpRecord {
@@ -109,13 +111,21 @@ export class AuthStore {
     return a.length === b.length && timingSafeEqual(a, b) ? sp.identity : undefined;
   }
 
-  issueOAuthToken(principal: string, ttlSeconds: number): TokenRecord {
+  /** The live record of a token (kind, scope), or undefined when unknown or expired. */
+  tokenRecord(token: string): TokenRecord | undefined {
+    const rec = this.tokens.get(token);
+    if (!rec || (rec.expiresAt !== undefined && rec.expiresAt <= this.clock.now())) return undefined;
+    return rec;
+  }
+
+  issueOAuthToken(principal: string, ttlSeconds: number, authorizationDetails?: unknown[]): TokenRecord {
     const now = this.clock.now();
     const rec: TokenRecord = {
       token: newOAuthToken(),
       principal,
       kind: "oauth",
       expiresAt: now + ttlSeconds * 1000,
+      ...(authorizationDetails && authorizationDetails.length > 0 ? { authorizationDetails } : {}),
     };
     this.addToken(rec);
     this.pruneExpired(now);
@@ -138,7 +148,13 @@ export class AuthStore {
     const tokens: TokenRecord[] = [];
     for (const t of this.tokens.values()) {
       if (t.kind === "oauth")
-        tokens.push({ token: t.token, principal: t.principal, kind: t.kind, expiresAt: t.expiresAt });
+        tokens.push({
+          token: t.token,
+          principal: t.principal,
+          kind: t.kind,
+          expiresAt: t.expiresAt,
+          ...(t.authorizationDetails ? { authorizationDetails: t.authorizationDetails } : {}),
+        });
     }
     return { adminToken: this.adminToken, tokens, users: this.userSpecs, servicePrincipals: this.spSpecs };
   }
