@@ -56,4 +56,5 @@ export {
   type DatabricksLLMInput,
   type DatabricksLLMRequest,
 } from "./llms.js";
+export * from "./vector-search/index.js";
 export { PACKAGE_NAME, PACKAGE_VERSION } from "./version.js";
