@@ -6,6 +6,7 @@ import { registerEmbed } from "./commands/embed.js";
 import { registerEndpoints } from "./commands/endpoints.js";
 import { registerSecrets } from "./commands/secrets.js";
 import { registerServeDriverProxy } from "./commands/serve_driver_proxy.js";
+import { registerVectorSearch } from "./commands/vector-search.js";
 import { parseRetries, parseSeconds } from "./context.js";
 import { describeError, redact } from "./describe_error.js";
 import { ExitCode } from "./exit_codes.js";
@@ -61,6 +62,7 @@ export function buildProgram(io: CliIO): Command {
   registerEndpoints(program, io);
   registerSecrets(program, io);
   registerServeDriverProxy(program, io);
+  registerVectorSearch(program, io);
   return program;
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Callbacks } from "@langchain/core/callbacks/manager";
 import { Document, type DocumentInterface } from "@langchain/core/documents";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
@@ -404,7 +403,7 @@ export class DatabricksVectorSearch extends VectorStore {
     const text = this.#textColumn(info);
     const keep = info.schemaColumns ? new Set(info.schemaColumns) : undefined;
     return documents.map((d, i) => {
-      const id = ids?.[i] ?? d.id ?? randomUUID();
+      const id = ids?.[i] ?? d.id ?? globalThis.crypto.randomUUID();
       const row: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(d.metadata ?? {})) if (!keep || keep.has(k)) row[k] = v;
       row[info.primaryKey] = id;
