@@ -24,6 +24,8 @@ Options:
                       repeatable)
   --faults            enable the admin/fault API under /__emulator
   --token-ttl N       OAuth token lifetime in seconds (default 3600)
+  --table catalog.schema.name=FILE
+                      load a Unity Catalog table from a CSV, Parquet or JSON file at start (repeatable)
   --no-foundation-models
                       start without the pre-provisioned databricks-* foundation endpoints
   -h, --help          show this help
@@ -61,6 +63,18 @@ const parseServicePrincipals = (values: string[] | undefined): ServicePrincipalS
     return { clientId, clientSecret };
   });
 
+const parseTables = (values: string[]): Record<string, string> =>
+  Object.fromEntries(
+    values.map((v) => {
+      const i = v.indexOf("=");
+      const name = v.slice(0, i);
+      if (i < 0 || name.split(".").length !== 3 || v.slice(i + 1) === "") {
+        throw new UsageError(`--table takes catalog.schema.name=FILE (CSV, Parquet or JSON), got '${v}'`);
+      }
+      return [name, resolve(v.slice(i + 1))];
+    }),
+  );
+
 const loadModels = async (file: string): Promise<CustomModels> => {
   const mod = (await import(pathToFileURL(resolve(file)).href)) as { models?: unknown; default?: unknown };
   const models = mod.models ?? mod.default;
@@ -89,6 +103,7 @@ const main = async (argv: string[]): Promise<number> => {
       faults: { type: "boolean" },
       "token-ttl": { type: "string" },
       "no-foundation-models": { type: "boolean" },
+      table: { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },
@@ -114,6 +129,7 @@ const main = async (argv: string[]): Promise<number> => {
     servicePrincipals: parseServicePrincipals(values["service-principal"]),
   };
   if (values["no-foundation-models"]) options.foundationModels = false;
+  if (values.table) options.tables = parseTables(values.table);
   if (values.models) options.models = await loadModels(values.models);
   // Load the tokenizer up front so the first chat request is not the slow one.
   warmTokenizer();
@@ -136,6 +152,7 @@ const main = async (argv: string[]): Promise<number> => {
     `databricks-emulator ${EMULATOR_VERSION} listening on ${emu.url}`,
     `  DATABRICKS_HOST=${emu.url}`,
     `  DATABRICKS_TOKEN=${emu.token}`,
+    `  DATABRICKS_WAREHOUSE_ID=${emu.warehouseId}`,
     `  default cluster id: ${emu.defaultClusterId}`,
     `  workspace id: ${emu.workspaceId}`,
     `  OpenAI-compatible local base: ${emu.openaiApiBase}`,

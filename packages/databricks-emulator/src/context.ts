@@ -9,6 +9,7 @@ import type { ActiveFault } from "./faults/types.js";
 import type { CustomModel } from "./options.js";
 import type { ClusterRegistry } from "./proxy/clusters.js";
 import type { SecretsStore } from "./secrets/store.js";
+import type { UnityCatalog } from "./sql/catalog.js";
 import type { Clock } from "./util/clock.js";
 
 declare module "fastify" {
@@ -35,6 +36,8 @@ export interface Ctx {
   faults: FaultController;
   stats: Stats;
   rateLimiter: RateLimiter;
+  /** Unity Catalog over the embedded DuckDB engine (tables, functions, grants): see `sql/catalog.ts`. */
+  unityCatalog: UnityCatalog;
   workspaceId: string;
   /** The caller behind an `Authorization` header; throws the 401/403 envelope (see `callerIdentifier`). */
   identify(header: string | undefined, requestId: string): Identity;

@@ -1,4 +1,6 @@
 import type { FaultRule, StatsSnapshot } from "./faults/types.js";
+import type { UnityCatalog } from "./sql/catalog.js";
+import type { StatementOptions, StatementState } from "./sql/statements.js";
 
 /** One input/output column of an MLflow-style model signature (informational; echoed by `/openapi`). */
 export interface SignatureColumn {
@@ -90,6 +92,13 @@ export interface EmulatorOptions {
   auth?: boolean;
   /** Log one line per request to stderr. Default false (keeps the hot path lean). */
   logRequests?: boolean;
+  /**
+   * Unity Catalog tables loaded at start: `{ "main.default.docs": "./docs.parquet" }` (CSV, Parquet, JSON/JSONL).
+   * An existing table of that name is replaced.
+   */
+  tables?: Record<string, string>;
+  /** SQL warehouse tuning (result chunk sizes, external link lifetime, ai_query concurrency). */
+  sql?: StatementOptions;
 }
 
 export interface AdminApi {
@@ -129,6 +138,14 @@ export interface EmulatorHandle {
   /** OpenAI-compatible base URL served by the built-in engine (any non-empty Bearer key). */
   openaiApiBase: string;
   defaultClusterId: string;
+  /** Id of the default SQL warehouse (`DATABRICKS_WAREHOUSE_ID`), RUNNING at start. */
+  warehouseId: string;
+  /** The SQL side in process: Unity Catalog (read tables, grants) and statement outcomes. */
+  sql: {
+    unityCatalog: UnityCatalog;
+    /** Waits for a statement to finish; `executionMs` is the emulator's own execution time (benchmarks). */
+    statementExecution(statementId: string): Promise<{ state: StatementState; executionMs?: number }>;
+  };
   /** Extra users created from `options.users`, with their tokens. */
   users: EmulatorUserInfo[];
   registerCluster(id: string): void;

@@ -24,10 +24,13 @@ import { ClusterRegistry, DEFAULT_CLUSTER_ID } from "./proxy/clusters.js";
 import { DRIVER_PROXY_PREFIX, handleDriverProxy } from "./proxy/driver-proxy.js";
 import { registerSecretsRoutes } from "./secrets/routes.js";
 import { type SecretsSnapshot, SecretsStore } from "./secrets/store.js";
+import { UnityCatalog } from "./sql/catalog.js";
+import { createSqlService, registerSqlRoutes } from "./sql/routes.js";
 import { Persister } from "./state/persist.js";
 import { Clock } from "./util/clock.js";
 import { newWorkspaceId } from "./util/ids.js";
 import { registerVectorSearchRoutes } from "./vector-search/routes.js";
+import { unityCatalogSourceTables } from "./vector-search/source-tables.js";
 
 interface WorkspaceSnapshot {
   workspaceId: string;
@@ -131,6 +134,9 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   });
   loaded = true;
 
+  const unityCatalog = await UnityCatalog.open(clock, options.dataDir);
+  for (const [name, file] of Object.entries(options.tables ?? {})) await unityCatalog.loadTable(name, file);
+
   const faults = new FaultController();
   const stats = new Stats(options.requestLog !== false);
   let baseUrl = "";
@@ -144,12 +150,19 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     faults,
     stats,
     rateLimiter: new RateLimiter(clock),
+    unityCatalog,
     workspaceId,
     identify: callerIdentifier(auth, options.auth !== false),
     tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
     defaultOpenAiApiBase: options.defaultOpenAiApiBase ?? OPENAI_DEFAULT_BASE,
     baseUrl: () => baseUrl,
   };
+
+  const sql = createSqlService(ctx, {
+    ...options.sql,
+    transitionMs: options.transitionMs ?? 200,
+    creator: DEFAULT_ADMIN,
+  });
 
   const proxyDeps = {
     auth,
@@ -287,9 +300,11 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   registerAuthRoutes(app, ctx);
   registerControlRoutes(app, ctx);
   registerSecretsRoutes(app, ctx);
+  registerSqlRoutes(app, ctx, sql);
   registerVectorSearchRoutes(app, ctx, {
     dataDir: options.dataDir,
     transitionMs: options.transitionMs ?? 200,
+    sourceTables: unityCatalogSourceTables(unityCatalog),
   });
   registerLocalOpenAi(app);
   if (options.faults) registerAdminRoutes(app, admin);
@@ -312,11 +327,16 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     workspaceId,
     openaiApiBase: `${baseUrl}${LOCAL_OPENAI_PREFIX}`,
     defaultClusterId: DEFAULT_CLUSTER_ID,
+    warehouseId: sql.defaultWarehouseId,
+    sql: {
+      unityCatalog,
+      statementExecution: (id) => sql.statements.settled(id),
+    },
     users: auth.users.map((u) => ({ ...u })),
     registerCluster: (id) => clusters.add(id),
     admin,
     close: () => {
-      closed ??= app.close();
+      closed ??= app.close().finally(() => unityCatalog.close());
       return closed;
     },
   };

@@ -12,10 +12,13 @@ const VERSION = 1;
 export class Persister {
   private readonly file: string | undefined;
 
-  constructor(private readonly dataDir: string | undefined) {
+  constructor(
+    private readonly dataDir: string | undefined,
+    fileName: string = FILE,
+  ) {
     if (dataDir) {
       mkdirSync(dataDir, { recursive: true });
-      this.file = join(dataDir, FILE);
+      this.file = join(dataDir, fileName);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Identity } from "../auth/identity.js";
 import { ApiError } from "../errors.js";
+import type { UnityCatalog } from "../sql/catalog.js";
 import type { RowValues } from "./filters.js";
 
 /** One column of a Unity Catalog table, with its UC type name (`string`, `int`, `array<float>`, ...). */
@@ -26,3 +27,19 @@ export const UNAVAILABLE_SOURCE_TABLES: SourceTables = {
     );
   },
 };
+
+/** DELTA_SYNC sources from the emulator's Unity Catalog tables (DuckDB); SELECT is checked for the caller. */
+export const unityCatalogSourceTables = (uc: UnityCatalog): SourceTables => ({
+  readTable: async (fullName, principal) => {
+    const t = await uc.readTable(fullName, { principal });
+    const columns = t.columns.map((c) => ({ name: c.name, type: c.type }));
+    const rows = t.rows.map((r) => {
+      const o: RowValues = {};
+      columns.forEach((c, i) => {
+        o[c.name] = r[i];
+      });
+      return o;
+    });
+    return { columns, rows };
+  },
+});

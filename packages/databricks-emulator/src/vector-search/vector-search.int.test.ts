@@ -206,9 +206,9 @@ describe("direct access index", () => {
           ],
         },
       }),
-      501,
-      "NOT_IMPLEMENTED",
-      /Unity Catalog tables are not available/,
+      404,
+      "TABLE_DOES_NOT_EXIST",
+      /main.default.src/,
     );
   });
 
