@@ -7,6 +7,7 @@ import { latencySuite } from "./latency.js";
 import { memorySuite } from "./memory.js";
 import { serverSuite } from "./server.js";
 import { streamingSuite } from "./streaming.js";
+import { vectorSearchSuite } from "./vector-search.js";
 
 export const SUITES: readonly Suite[] = [
   latencySuite,
@@ -16,4 +17,5 @@ export const SUITES: readonly Suite[] = [
   footprintSuite,
   serverSuite,
   memorySuite,
+  vectorSearchSuite,
 ];

@@ -39,6 +39,8 @@ export interface QueryTarget {
   /** Managed embeddings: queries by text are embedded with this. */
   managed: boolean;
   hasVectors: boolean;
+  /** Whether any column feeds full-text search (string columns, or the managed source column). */
+  hasText: boolean;
   storageOptimized: boolean;
   subtype?: string;
 }
@@ -125,6 +127,11 @@ export const parseQuery = (body: JsonObject, t: QueryTarget): ParsedQuery => {
   if (queryType !== "FULL_TEXT" && !t.hasVectors) {
     throw invalidParameter(
       `query_type ${queryType} is not supported by index '${t.name}': it has no embeddings.`,
+    );
+  }
+  if (queryType !== "ANN" && !t.hasText) {
+    throw invalidParameter(
+      `query_type ${queryType} is not supported by index '${t.name}': it has no text columns to search.`,
     );
   }
   if (queryType === "ANN" && !queryVector && !(t.managed && queryText)) {

@@ -182,6 +182,7 @@ export const registerVectorSearchRoutes = (
     dim: idx.dim,
     managed: idx.sourceColumn !== undefined,
     hasVectors: idx.dim > 0,
+    hasText: store.dataOf(idx).textColumns.length > 0,
     storageOptimized: store.endpoints.get(idx.endpointName)?.endpointType === "STORAGE_OPTIMIZED",
     ...(idx.indexSubtype ? { subtype: idx.indexSubtype } : {}),
   });

@@ -361,6 +361,30 @@ describe("direct access index", () => {
       /num_results must be at most 10000/,
     );
     expectError(await q({ query_vector: [1, 0, 0] }), 400, "INVALID_PARAMETER_VALUE", /columns is required/);
+    ok(
+      await h.call("POST", `${V}/indexes`, {
+        name: "main.default.notext",
+        endpoint_name: "ep",
+        primary_key: "id",
+        index_type: "DIRECT_ACCESS",
+        direct_access_index_spec: {
+          embedding_vector_columns: [{ name: "v", embedding_dimension: 2 }],
+          schema_json: JSON.stringify({ id: "int", v: "array<float>" }),
+        },
+      }),
+    );
+    settle();
+    expectError(
+      await h.call("POST", `${V}/indexes/main.default.notext/query`, {
+        columns: ["id"],
+        query_text: "x",
+        query_vector: [1, 0],
+        query_type: "HYBRID",
+      }),
+      400,
+      "INVALID_PARAMETER_VALUE",
+      /query_type HYBRID is not supported by index 'main.default.notext': it has no text columns/,
+    );
   });
 
   it("HYBRID (lowercase accepted) fuses ranks; FULL_TEXT ranks by BM25; score_threshold; rerankers", async () => {
