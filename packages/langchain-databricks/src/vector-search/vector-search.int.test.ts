@@ -129,6 +129,18 @@ describe("VectorSearchClient", () => {
       { allPages: false },
     );
     expect(one.rows).toHaveLength(1000);
+    // The vector store follows the pages too: k beyond one page.
+    const store = new DatabricksVectorSearch({
+      indexName: SELF,
+      embeddings: new TopicEmbeddings(),
+      textColumn: "text",
+      host: emu.url,
+      token: emu.token,
+    });
+    const many = await store.similaritySearchVectorWithScore([0, 0, -1], 1500, { kind: "bulk" });
+    expect(many).toHaveLength(1500);
+    expect(new Set(many.map(([d]) => d.id)).size).toBe(1500);
+    expect(many[1499]?.[0].id).toBe("bulk-1499");
     const del = await vs.deleteRows(SELF, rows.map((x) => x.id).slice(0, 2500));
     expect(del.status).toBe("SUCCESS");
     expect((await vs.getIndex(SELF)).status?.indexed_row_count).toBe(0);
