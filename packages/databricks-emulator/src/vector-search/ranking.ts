@@ -76,9 +76,22 @@ export const l2Scores = (
   const qf = q instanceof Float32Array ? q : Float32Array.from(q);
   let qn = 0;
   for (let i = 0; i < dim; i++) qn += (qf[i] as number) * (qf[i] as number);
+  const tail = dim - (dim % 4);
   for (let s = 0, off = 0; s < m.count; s++, off += dim) {
-    let dot = 0;
-    for (let i = 0; i < dim; i++) dot += (data[off + i] as number) * (qf[i] as number);
+    // Four accumulators: independent multiply-adds the CPU can overlap (about 2x a single running sum).
+    let d0 = 0;
+    let d1 = 0;
+    let d2a = 0;
+    let d3 = 0;
+    let i = 0;
+    for (; i < tail; i += 4) {
+      d0 += (data[off + i] as number) * (qf[i] as number);
+      d1 += (data[off + i + 1] as number) * (qf[i + 1] as number);
+      d2a += (data[off + i + 2] as number) * (qf[i + 2] as number);
+      d3 += (data[off + i + 3] as number) * (qf[i + 3] as number);
+    }
+    for (; i < dim; i++) d0 += (data[off + i] as number) * (qf[i] as number);
+    const dot = d0 + d1 + d2a + d3;
     const d2 = (m.norms[s] as number) + qn - 2 * dot;
     out[s] = 1 / (1 + Math.sqrt(Math.max(d2, 0)));
   }
