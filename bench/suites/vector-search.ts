@@ -29,23 +29,24 @@ export function vectorSearchOptions(quick: boolean): VectorSearchOptions {
   return quick
     ? {
         smallRows: 200,
-        largeRows: 5_000,
+        largeRows: 2_000,
         dim: 1024,
         upsertBatch: 500,
-        warmup: 5,
+        warmup: 3,
         rounds: 2,
-        iterations: 20,
-        largeQueries: 3,
+        iterations: 10,
+        largeQueries: 2,
       }
     : {
+        // About two minutes on 2 cores, most of it generating and upserting the 100,000 x 1,024 rows.
         smallRows: 1_000,
         largeRows: 100_000,
         dim: 1024,
         upsertBatch: 500,
-        warmup: 20,
-        rounds: 5,
-        iterations: 60,
-        largeQueries: 7,
+        warmup: 10,
+        rounds: 4,
+        iterations: 40,
+        largeQueries: 5,
       };
 }
 
