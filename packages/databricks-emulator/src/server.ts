@@ -184,7 +184,8 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   const app: FastifyInstance = Fastify({
     logger: options.logRequests ? { level: "info" } : false,
     bodyLimit,
-    routerOptions: { maxParamLength: 1000 },
+    // The databricks-vectorsearch client joins a trailing-slash workspace URL and "/api/..." into "//api/...".
+    routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: true },
     genReqId: () => randomUUID(),
     forceCloseConnections: true,
     // Malformed URLs and similar framework-level failures still get the Databricks envelope.

@@ -153,6 +153,14 @@ describe("direct access index", () => {
     expect(asArray(list.vector_indexes).map((i) => asRecord(i).name)).toEqual([IDX]);
     const legacy = ok(await h.call("GET", `${V}/endpoints/ep/indexes/${IDX}`));
     expect(legacy.name).toBe(IDX);
+    const rr = ok(
+      await h.call("GET", `${V}/indexes/${IDX}`, undefined, {
+        query: { ensure_reranker_compatible: "true" },
+      }),
+    );
+    expect(dig(rr, "status", "index_url")).toBe(dig(g, "status", "index_url"));
+    // VSC joins workspace_url and path without stripping a trailing slash.
+    expect(ok(await rawCall("GET", `${h.emu.url}/${V}/indexes/${IDX}`, h.emu.token)).name).toBe(IDX);
   });
 
   it("rejects bad create requests naming the field", async () => {
