@@ -109,6 +109,28 @@ export const GOALS: readonly Goal[] = [
     issue: 15,
     description: "UCFunctionToolkit tool call <= 1.15x a bare statement execution",
   },
+  {
+    key: "vector_search.similarity_over_raw",
+    op: "<=",
+    threshold: 1.15,
+    issue: 16,
+    description:
+      "DatabricksVectorSearch.similaritySearch per call <= 1.15x a raw undici query on the same index",
+  },
+  {
+    key: "vector_search.query_over_scan",
+    op: "<=",
+    threshold: 2,
+    issue: 16,
+    description: "Emulator query over 100,000 x 1,024 <= 2x a bare Float32Array dot-product scan (same run)",
+  },
+  {
+    key: "vector_search.rag_over_parts",
+    op: "<=",
+    threshold: 1.1,
+    issue: 16,
+    description: "RAG chain (retriever + ChatDatabricks) <= 1.10x the same two calls made by hand",
+  },
 ];
 
 /** Evaluate every goal against the ratios recorded by the suites (first suite recording a key wins). */

@@ -8,6 +8,7 @@ import { memorySuite } from "./memory.js";
 import { serverSuite } from "./server.js";
 import { streamingSuite } from "./streaming.js";
 import { unityCatalogSuite } from "./unity-catalog.js";
+import { vectorSearchSuite } from "./vector-search.js";
 
 export const SUITES: readonly Suite[] = [
   latencySuite,
@@ -18,4 +19,5 @@ export const SUITES: readonly Suite[] = [
   serverSuite,
   memorySuite,
   unityCatalogSuite,
+  vectorSearchSuite,
 ];

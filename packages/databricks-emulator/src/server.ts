@@ -36,6 +36,8 @@ import { registerSecretsRoutes } from "./secrets/routes.js";
 import { UnityCatalog } from "./sql/catalog.js";
 import { createSqlService, registerSqlRoutes, type SqlService } from "./sql/routes.js";
 import { type TlsMaterial, tlsMaterial } from "./tls/certificates.js";
+import { registerVectorSearchRoutes } from "./vector-search/routes.js";
+import { unityCatalogSourceTables } from "./vector-search/source-tables.js";
 import { openWorkspace, type Workspace } from "./workspace.js";
 
 const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
@@ -90,7 +92,8 @@ const createApp = (
     // Clients send collection URLs with a trailing slash (MLflow's deployments client builds
     // `posixpath.join("/api/2.0", "serving-endpoints", "")` -> `/api/2.0/serving-endpoints/`); real workspaces
     // accept both forms on every REST route, so does the emulator (spec/url-forms.md).
-    routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
+    // The databricks-vectorsearch client joins a trailing-slash workspace URL and "/api/..." into "//api/...".
+    routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     genReqId: () => randomUUID(),
     forceCloseConnections: true,
     frameworkErrors: frameworkErrorHandler,
@@ -130,6 +133,11 @@ const registerRoutes = (
   registerControlRoutes(app, ctx);
   registerSecretsRoutes(app, ctx);
   registerSqlRoutes(app, ctx, services.sql);
+  registerVectorSearchRoutes(app, ctx, {
+    dataDir: options.dataDir,
+    transitionMs: options.transitionMs ?? 200,
+    sourceTables: unityCatalogSourceTables(ctx.unityCatalog),
+  });
   registerClusterPermissionRoutes(app, ctx);
   registerLocalOpenAi(app);
   if (options.faults) registerAdminRoutes(app, admin, (header) => ctx.auth.isAdminCredential(header));

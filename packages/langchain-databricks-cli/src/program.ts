@@ -6,6 +6,7 @@ import { registerEmbed } from "./commands/embed.js";
 import { registerEndpoints } from "./commands/endpoints.js";
 import { registerSecrets } from "./commands/secrets.js";
 import { registerServeDriverProxy } from "./commands/serve-driver-proxy.js";
+import { registerVectorSearch } from "./commands/vector-search.js";
 import { parseRetries, parseSeconds } from "./context.js";
 import { describeError, redact } from "./describe-error.js";
 import { ExitCode } from "./exit-codes.js";
@@ -63,6 +64,7 @@ export function buildProgram(io: CliIO): Command {
   registerSecrets(program, io);
   registerServeDriverProxy(program, io);
   registerBatchInference(program, io);
+  registerVectorSearch(program, io);
   return program;
 }
 

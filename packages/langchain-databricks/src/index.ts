@@ -63,4 +63,5 @@ export {
   type DatabricksLLMRequest,
 } from "./llms.js";
 export * from "./sql/index.js";
+export * from "./vector-search/index.js";
 export { PACKAGE_NAME, PACKAGE_VERSION } from "./version.js";

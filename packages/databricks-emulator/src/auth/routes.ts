@@ -77,7 +77,20 @@ export const registerAuthRoutes = (app: FastifyInstance, ctx: EmulatorContext): 
     if (scopes.some((s) => !["all-apis", "offline_access", "openid", "profile", "email"].includes(s))) {
       return oauthError(reply, 400, "invalid_scope", `Unsupported scope '${scope}'; use all-apis.`);
     }
-    const rec = ctx.auth.issueOAuthToken(identity.name, ctx.tokenTtlSeconds);
+    // Vector Search data-plane tokens are scoped with a JSON list (agent-surface 1.8); `[]` form-encodes to no key.
+    let details: unknown[] | undefined;
+    const rawDetails = form.get("authorization_details");
+    if (rawDetails) {
+      try {
+        details = JSON.parse(rawDetails) as unknown[];
+      } catch {
+        details = undefined;
+      }
+      if (!Array.isArray(details)) {
+        return oauthError(reply, 400, "invalid_request", "authorization_details must be a JSON list.");
+      }
+    }
+    const rec = ctx.auth.issueOAuthToken(identity.name, ctx.tokenTtlSeconds, details);
     return { access_token: rec.token, token_type: "Bearer", expires_in: ctx.tokenTtlSeconds, scope };
   });
 

@@ -14,6 +14,8 @@ export interface TokenRecord {
   kind: "pat" | "oauth";
   /** Emulator-clock epoch ms; absent = never expires. */
   expiresAt?: number;
+  /** OAuth `authorization_details` the token was scoped with (Vector Search data-plane tokens). */
+  authorizationDetails?: unknown[];
 }
 
 interface SpRecord {
@@ -40,6 +42,15 @@ const mergeBy = <T>(a: T[] | undefined, b: T[] | undefined, key: (t: T) => strin
 };
 
 /** Users, service principals and the tokens that identify them. */
+/** What is persisted of an OAuth token (journal line or legacy snapshot entry); scopes kept for Vector Search. */
+const oauthRecord = (t: TokenRecord): JournalToken & { kind: "oauth" } => ({
+  token: t.token,
+  principal: t.principal,
+  kind: "oauth",
+  expiresAt: t.expiresAt ?? 0,
+  ...(t.authorizationDetails ? { authorizationDetails: t.authorizationDetails } : {}),
+});
+
 export class AuthStore {
   private readonly principals = new Map<string, Identity>();
   private readonly sps = new Map<string, SpRecord>();
@@ -99,8 +110,7 @@ export class AuthStore {
 
   private *liveOAuth(): Iterable<JournalToken> {
     for (const t of this.tokens.values()) {
-      if (t.kind === "oauth" && t.expiresAt !== undefined)
-        yield { token: t.token, principal: t.principal, expiresAt: t.expiresAt };
+      if (t.kind === "oauth" && t.expiresAt !== undefined) yield oauthRecord(t);
     }
   }
 
@@ -146,16 +156,24 @@ export class AuthStore {
     return a.length === b.length && timingSafeEqual(a, b) ? sp.identity : undefined;
   }
 
-  issueOAuthToken(principal: string, ttlSeconds: number): TokenRecord {
+  /** The live record of a token (kind, scope), or undefined when unknown or expired. */
+  tokenRecord(token: string): TokenRecord | undefined {
+    const rec = this.tokens.get(token);
+    if (!rec || (rec.expiresAt !== undefined && rec.expiresAt <= this.clock.now())) return undefined;
+    return rec;
+  }
+
+  issueOAuthToken(principal: string, ttlSeconds: number, authorizationDetails?: unknown[]): TokenRecord {
     const now = this.clock.now();
     const rec: TokenRecord = {
       token: newOAuthToken(),
       principal,
       kind: "oauth",
       expiresAt: now + ttlSeconds * 1000,
+      ...(authorizationDetails && authorizationDetails.length > 0 ? { authorizationDetails } : {}),
     };
     this.addToken(rec);
-    this.journal?.append({ token: rec.token, principal, expiresAt: rec.expiresAt! });
+    this.journal?.append(oauthRecord(rec));
     if (now - this.lastPrune >= PRUNE_EVERY_MS) this.pruneExpired(now);
     return rec;
   }
@@ -182,8 +200,7 @@ export class AuthStore {
     const tokens: TokenRecord[] = [];
     if (!this.journal) {
       for (const t of this.tokens.values()) {
-        if (t.kind === "oauth")
-          tokens.push({ token: t.token, principal: t.principal, kind: t.kind, expiresAt: t.expiresAt });
+        if (t.kind === "oauth") tokens.push(oauthRecord(t));
       }
     }
     return { adminToken: this.adminToken, tokens, users: this.userSpecs, servicePrincipals: this.spSpecs };

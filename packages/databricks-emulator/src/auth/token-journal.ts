@@ -16,6 +16,8 @@ export interface JournalToken {
   token: string;
   principal: string;
   expiresAt: number;
+  /** OAuth `authorization_details` the token was scoped by (Vector Search data-plane tokens). */
+  authorizationDetails?: unknown[];
 }
 
 /**

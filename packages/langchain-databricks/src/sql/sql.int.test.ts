@@ -2,7 +2,7 @@ import { AIMessage, ToolMessage } from "@langchain/core/messages";
 import { startEmulator } from "databricks-emulator";
 import { createAgent } from "langchain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChatDatabricks } from "../chat_models/chat_databricks.js";
+import { ChatDatabricks } from "../chat-models/chat-databricks.js";
 import { DatabricksAbortError } from "../errors.js";
 import { runBatchInference } from "./batch.js";
 import { DatabricksStatementError, StatementExecutionClient } from "./statement-client.js";
