@@ -19,6 +19,7 @@ import { FaultController, truncatedForFault } from "./faults/controller.js";
 import { ADMIN_PREFIX, registerAdminRoutes } from "./faults/routes.js";
 import { Stats } from "./faults/stats.js";
 import { toErrorResponse } from "./http/envelope.js";
+import { registerLakebaseRoutes } from "./lakebase/routes.js";
 import type { AdminApi, EmulatorHandle, EmulatorOptions } from "./options.js";
 import { ClusterRegistry, DEFAULT_CLUSTER_ID } from "./proxy/clusters.js";
 import { DRIVER_PROXY_PREFIX, handleDriverProxy } from "./proxy/driver-proxy.js";
@@ -50,6 +51,7 @@ const checkOptions = (o: EmulatorOptions): void => {
   nonNegInt(o.transitionMs, "transitionMs");
   nonNegInt(o.bodyLimit, "bodyLimit");
   nonNegInt(o.tokenTtlSeconds, "tokenTtlSeconds");
+  nonNegInt(o.databaseCredentialTtlSeconds, "databaseCredentialTtlSeconds");
   if (o.tokenTtlSeconds === 0)
     throw new TypeError("startEmulator: options.tokenTtlSeconds must be at least 1");
   const fm = o.foundationModels;
@@ -276,6 +278,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     advanceClock: (ms) => clock.advance(ms),
     now: () => clock.now(),
     failNextUpdate: (name) => endpoints.failNextUpdate(name),
+    revokeDatabaseCredentials: () => lakebase.revokeCredentials(),
     registerModel: (name, model) => {
       if (typeof model?.predict !== "function")
         throw new TypeError(`registerModel("${name}") needs a predict function`);
@@ -286,6 +289,10 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   registerAuthRoutes(app, ctx);
   registerControlRoutes(app, ctx);
   registerSecretsRoutes(app, ctx);
+  const lakebase = registerLakebaseRoutes(app, ctx, {
+    dataDir: options.dataDir,
+    credentialTtlSeconds: options.databaseCredentialTtlSeconds,
+  });
   registerLocalOpenAi(app);
   if (options.faults) registerAdminRoutes(app, admin);
 
@@ -311,7 +318,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     registerCluster: (id) => clusters.add(id),
     admin,
     close: () => {
-      closed ??= app.close();
+      closed ??= app.close().then(() => lakebase.close());
       return closed;
     },
   };
