@@ -82,6 +82,7 @@ export class PgWire {
   readonly #db: PGlite;
   readonly #queue: QueryQueue;
   readonly #sockets = new Set<Socket>();
+  readonly #handlers = new Set<PGLiteSocketHandler>();
   #closed: Promise<void> | undefined;
 
   private constructor(db: PGlite, queue: QueryQueue, verify: WireOptions["verify"]) {
@@ -187,6 +188,8 @@ export class PgWire {
         socket.pause();
         socket.unshift(rest.length > 0 ? Buffer.concat([startup, rest]) : startup);
         const handler = new PGLiteSocketHandler({ queryQueue: this.#queue, closeOnDetach: true });
+        this.#handlers.add(handler);
+        socket.once("close", () => setTimeout(() => this.#handlers.delete(handler), 1_000));
         handler.attach(socket).then(
           () => socket.resume(),
           () => socket.destroy(),
@@ -204,11 +207,13 @@ export class PgWire {
         this.#server.close(() => resolve());
         for (const s of this.#sockets) s.destroy();
       });
-      // Let queued protocol messages drain before the database goes (the queue calls into PGlite).
+      // Handlers detach asynchronously (rolling back an open transaction) and the queue drains: both call into
+      // PGlite, so wait for them (bounded) before the database goes.
       const q = this.#queue as unknown as { getQueueLength(): number; processing?: boolean };
-      for (let i = 0; i < 200 && (q.getQueueLength() > 0 || q.processing); i++) {
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      const busy = () =>
+        q.getQueueLength() > 0 || q.processing || [...this.#handlers].some((h) => h.isAttached);
+      for (let i = 0; i < 400 && busy(); i++) await new Promise((r) => setTimeout(r, 5));
+      this.#handlers.clear();
       await this.#db.close();
     })();
     return this.#closed;
