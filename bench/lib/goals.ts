@@ -88,6 +88,21 @@ export const GOALS: readonly Goal[] = [
     issue: 7,
     description: "Heap after GC at the last invoke <= 1.10x heap after 10% of the invokes",
   },
+  {
+    key: "lakebase.checkpoint_ours_over_plain",
+    op: "<=",
+    threshold: 1.1,
+    issue: 17,
+    description:
+      "Checkpoint put+get through LakebasePool <= 1.1x PostgresSaver on a plain pg pool (same endpoint)",
+  },
+  {
+    key: "lakebase.p99_rotation_over_steady",
+    op: "<=",
+    threshold: 2,
+    issue: 17,
+    description: "Checkpoint read p99 during a credential rotation within 2x of p99 outside one",
+  },
 ];
 
 /** Evaluate every goal against the ratios recorded by the suites (first suite recording a key wins). */

@@ -3,6 +3,7 @@ import type { Suite } from "../lib/types.js";
 import { concurrencySuite } from "./concurrency.js";
 import { embeddingsSuite } from "./embeddings.js";
 import { footprintSuite } from "./footprint.js";
+import { lakebaseSuite } from "./lakebase.js";
 import { latencySuite } from "./latency.js";
 import { memorySuite } from "./memory.js";
 import { serverSuite } from "./server.js";
@@ -16,4 +17,5 @@ export const SUITES: readonly Suite[] = [
   footprintSuite,
   serverSuite,
   memorySuite,
+  lakebaseSuite,
 ];
