@@ -212,6 +212,34 @@ describe("Lakebase database instances and credentials", () => {
       await Promise.all(clients.map((c) => c.end()));
     });
 
+    it("sslmode=require works: TLS with the emulator's self-signed certificate", async () => {
+      const { token } = await credential(emu, "lb");
+      const c = new pg.Client({
+        ...hostPort(inst.read_write_dns),
+        user: emu.userName,
+        password: token,
+        database: "databricks_postgres",
+        ssl: { rejectUnauthorized: false },
+      });
+      await c.connect();
+      const stream = (c as unknown as { connection: { stream: { encrypted?: boolean } } }).connection.stream;
+      expect(stream.encrypted).toBe(true);
+      expect((await c.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+      await c.end();
+      // A wrong password over TLS gets the same Postgres error.
+      const bad = new pg.Client({
+        ...hostPort(inst.read_write_dns),
+        user: emu.userName,
+        password: "garbage",
+        ssl: { rejectUnauthorized: false },
+      });
+      const err = await bad.connect().then(
+        () => undefined,
+        (e: { code?: string }) => e,
+      );
+      expect(err?.code).toBe("28P01");
+    });
+
     it("pgvector is available", async () => {
       const c = await connect(inst.read_write_dns, emu.userName, (await credential(emu, "lb")).token);
       await c.query("CREATE EXTENSION IF NOT EXISTS vector");

@@ -10,12 +10,23 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { generate } from "selfsigned";
 import type { Identity } from "../auth/identity.js";
 import { ApiError, invalidParameter, notFound, permissionDenied } from "../errors.js";
 import type { Clock } from "../util/clock.js";
 import { randomHex } from "../util/ids.js";
 import { isObject } from "../util/json.js";
 import { PgWire } from "./wire.js";
+
+/** One self-signed certificate per process for the wire endpoints' TLS (`sslmode=require`). */
+let certificate: Promise<{ key: string; cert: string }> | undefined;
+const wireCertificate = () => {
+  certificate ??= generate([{ name: "commonName", value: "localhost" }], {
+    keySize: 2048,
+    algorithm: "sha256",
+  }).then((p) => ({ key: p.private, cert: p.cert }));
+  return certificate;
+};
 
 /** Instance permission levels (spec/lakebase.md "Permissions"), lowest first. */
 export type DatabasePermission = "CAN_USE" | "CAN_MANAGE";
@@ -259,10 +270,13 @@ export class LakebaseStore {
   #start(r: InstanceRecord): void {
     const entry: { ready?: PgWire; starting: Promise<PgWire>; readyAt: number } = {
       readyAt: Number.POSITIVE_INFINITY,
-      starting: PgWire.start({
-        ...(this.#cfg.dataDir ? { dataDir: this.#dataDirOf(r) } : {}),
-        verify: (user, password) => this.verify(r.name, user, password),
-      }),
+      starting: wireCertificate().then((tls) =>
+        PgWire.start({
+          ...(this.#cfg.dataDir ? { dataDir: this.#dataDirOf(r) } : {}),
+          verify: (user, password) => this.verify(r.name, user, password),
+          tls,
+        }),
+      ),
     };
     entry.starting.then(
       (w) => {

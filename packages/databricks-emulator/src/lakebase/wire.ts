@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
+import { TLSSocket } from "node:tls";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { PGLiteSocketHandler, PGLiteSocketServer } from "@electric-sql/pglite-socket";
@@ -12,8 +13,9 @@ import { pgTemplate } from "./template.js";
  * handler, which serves it from one PGlite database (several client connections at once: pglite-socket's query
  * queue runs one message at a time and keeps a transaction's connection exclusive until it ends).
  *
- * pglite-socket has no authentication hook, so the handshake is done here: SSLRequest/GSSENCRequest are answered
- * `N` (no TLS), the StartupMessage is read, `AuthenticationCleartextPassword` is requested and the password checked
+ * pglite-socket has no authentication hook, so the handshake is done here: SSLRequest is answered `S` and the rest
+ * runs inside TLS (self-signed certificate) when `tls` is given, `N` otherwise (GSSENCRequest always `N`); the
+ * StartupMessage is read, `AuthenticationCleartextPassword` is requested and the password checked
  * with `verify`; a refused login gets Postgres's own `FATAL 28P01 password authentication failed for user "..."`
  * and the socket is closed. An accepted login replays the StartupMessage into PGlite, which answers
  * AuthenticationOk, ParameterStatus and ReadyForQuery as a server does.
@@ -35,6 +37,8 @@ export interface WireOptions {
   verify(user: string, password: string): boolean;
   /** Bind address. Default 127.0.0.1. */
   host?: string;
+  /** Certificate for `sslmode=require` clients (SSLRequest answered `S`); without it SSLRequest gets `N`. */
+  tls?: { key: string; cert: string };
 }
 
 /** A Postgres ErrorResponse ('E') with severity FATAL. */
@@ -85,14 +89,17 @@ export class PgWire {
   readonly #handlers = new Set<PGLiteSocketHandler>();
   #closed: Promise<void> | undefined;
 
-  private constructor(db: PGlite, queue: QueryQueue, verify: WireOptions["verify"]) {
+  readonly #tls: WireOptions["tls"];
+
+  private constructor(db: PGlite, queue: QueryQueue, options: WireOptions) {
     this.#db = db;
     this.#queue = queue;
+    this.#tls = options.tls;
     this.#server = createServer((socket) => {
       this.#sockets.add(socket);
       socket.on("close", () => this.#sockets.delete(socket));
       socket.on("error", () => socket.destroy());
-      this.#login(socket, verify);
+      this.#login(socket, options.verify);
     });
   }
 
@@ -110,7 +117,7 @@ export class PgWire {
       await db.close();
       throw new Error("@electric-sql/pglite-socket changed: PGLiteSocketServer has no queryQueue");
     }
-    const wire = new PgWire(db, queue, options.verify);
+    const wire = new PgWire(db, queue, options);
     await new Promise<void>((resolve, reject) => {
       wire.#server.once("error", reject);
       wire.#server.listen(0, options.host ?? "127.0.0.1", () => resolve());
@@ -130,7 +137,9 @@ export class PgWire {
     return this.#sockets.size;
   }
 
-  #login(socket: Socket, verify: WireOptions["verify"]): void {
+  #login(raw: Socket, verify: WireOptions["verify"]): void {
+    /** The client's stream: the TCP socket, or the TLS socket on top of it after an accepted SSLRequest. */
+    let socket: Socket = raw;
     let buf: Buffer = Buffer.alloc(0);
     let startup: Buffer | undefined;
     let params: Record<string, string> = {};
@@ -149,6 +158,16 @@ export class PgWire {
           const code = buf.readInt32BE(4);
           const msg = buf.subarray(0, len);
           buf = buf.subarray(len);
+          if (code === SSL_REQUEST && this.#tls && socket === raw && buf.length === 0) {
+            // Postgres STARTTLS: answer 'S', then the whole login runs inside TLS.
+            raw.off("data", onData);
+            raw.write("S");
+            const secure = new TLSSocket(raw, { isServer: true, key: this.#tls.key, cert: this.#tls.cert });
+            secure.on("error", () => raw.destroy());
+            secure.on("data", onData);
+            socket = secure;
+            return;
+          }
           if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
             socket.write("N");
             continue;
@@ -163,8 +182,6 @@ export class PgWire {
           }
           params = parseStartupParams(msg);
           if (!params.user) return refuse("28000", "no PostgreSQL user name specified in startup packet");
-          const database = params.database ?? params.user;
-          if (!DATABASES.has(database)) return refuse("3D000", `database "${database}" does not exist`);
           startup = Buffer.from(msg);
           socket.write(AUTH_CLEARTEXT);
           continue;
@@ -184,6 +201,9 @@ export class PgWire {
         if (!verify(user, password)) {
           return refuse("28P01", `password authentication failed for user "${user}"`);
         }
+        // As Postgres does: the database is checked after authentication.
+        const database = params.database ?? user;
+        if (!DATABASES.has(database)) return refuse("3D000", `database "${database}" does not exist`);
         socket.off("data", onData);
         socket.pause();
         socket.unshift(rest.length > 0 ? Buffer.concat([startup, rest]) : startup);
