@@ -155,6 +155,25 @@ describe("Lakebase pool, checkpointer and store against the emulator", () => {
       expect(second.log).toEqual(["run 1", "run 2"]);
     });
 
+    it("a thread keeps going while credentials are revoked and connections recycle mid-run", async () => {
+      const rotating = track(
+        new LakebaseCheckpointSaver({ instanceName: "mem", httpClient: http, max: 1, maxLifetimeSeconds: 1 }),
+      );
+      const graph = counterGraph(rotating);
+      const config = { configurable: { thread_id: "t-rotation" } };
+      let last: { log: string[] } | undefined;
+      const deadline = Date.now() + 2_500;
+      let runs = 0;
+      while (Date.now() < deadline || runs < 3) {
+        if (runs % 2 === 1) emu.admin.revokeDatabaseCredentials();
+        last = await graph.invoke({ log: [] }, config);
+        runs++;
+      }
+      expect(last?.log).toHaveLength(runs);
+      expect(last?.log.at(-1)).toBe(`run ${runs}`);
+      expect(rotating.lakebasePool.credentials.fetches).toBeGreaterThan(1);
+    });
+
     it("concurrent writers on one thread: every checkpoint is kept", async () => {
       const config = { configurable: { thread_id: "t-conc", checkpoint_ns: "" } };
       const ids = Array.from(
