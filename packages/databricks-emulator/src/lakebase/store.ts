@@ -91,9 +91,8 @@ export class LakebaseStore {
   constructor(cfg: LakebaseConfig) {
     this.#cfg = cfg;
     if (cfg.dataDir) {
-      const dir = join(cfg.dataDir, "lakebase");
-      mkdirSync(dir, { recursive: true });
-      this.#file = join(dir, "lakebase.json");
+      // Created on the first write: a workspace that never uses Lakebase gets no directory.
+      this.#file = join(cfg.dataDir, "lakebase", "lakebase.json");
       let snap: Snapshot | undefined;
       try {
         snap = JSON.parse(readFileSync(this.#file, "utf8")) as Snapshot;
@@ -380,6 +379,7 @@ export class LakebaseStore {
   #save(): void {
     if (!this.#file) return;
     const snap: Snapshot = { instances: [...this.#instances.values()], credentials: [...this.#credentials] };
+    mkdirSync(join(this.#file, ".."), { recursive: true });
     const tmp = `${this.#file}.${process.pid}.tmp`;
     const fd = openSync(tmp, "w", 0o600);
     try {
