@@ -21,6 +21,19 @@ const OTHER = { userName: "other@x.com", token: "dapi-other" };
 const httpFor = (emu: { url: string; token: string }, maxRetries = 0) =>
   new DatabricksHttpClient({ host: emu.url, token: emu.token, maxRetries });
 
+const waitAvailable = async (http: DatabricksHttpClient, name: string) => {
+  const deadline = Date.now() + 110_000;
+  for (;;) {
+    const inst = await http.request<{ state?: string }>({
+      method: "GET",
+      path: `/api/2.0/database/instances/${name}`,
+    });
+    if (inst.state === "AVAILABLE") return;
+    if (Date.now() > deadline) throw new Error(`instance ${name} is still ${String(inst.state)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
 /** A LangGraph graph that appends one entry per run: the state shows which runs the thread remembers. */
 const counterGraph = (checkpointer: LakebaseCheckpointSaver) => {
   const State = Annotation.Root({
@@ -59,13 +72,15 @@ describe("Lakebase pool, checkpointer and store against the emulator", () => {
     emu = await startEmulator({ users: [OTHER], foundationModels: false });
     http = httpFor(emu);
     await http.request({ method: "POST", path: "/api/2.0/database/instances", body: { name: "mem" } });
-  }, 60_000);
+    // PGlite's first start in this process takes a while: wait here, with a deadline, so no later hook has to.
+    await waitAvailable(http, "mem");
+  }, 120_000);
   afterAll(async () => {
     for (const p of pools) await p.end().catch(() => undefined);
     await emu?.close();
   });
 
-  it("the pool waits for AVAILABLE, logs in as the workspace identity and reuses one credential", async () => {
+  it("the pool logs in as the workspace identity and reuses one credential", async () => {
     const pool = track(new LakebasePool({ instanceName: "mem", httpClient: http, max: 3 }));
     const results = await Promise.all(
       [1, 2, 3, 4, 5].map((i) => pool.query("SELECT $1::int AS i, current_database() AS db", [i])),
@@ -200,6 +215,7 @@ describe("Lakebase pool, checkpointer and store against the emulator", () => {
       });
       track({ end: () => store.stop() });
       await store.setup();
+      expect(store.semanticSearch).toBe("pgvector");
     });
 
     it("put/get/delete by namespace, listNamespaces, TTL", async () => {
@@ -227,6 +243,31 @@ describe("Lakebase pool, checkpointer and store against the emulator", () => {
       const hits = await store.search(["docs"], { query: "cat", limit: 2 });
       expect(hits[0]?.key).toBe("a");
       expect(typeof hits[0]?.score).toBe("number");
+    });
+
+    it("in-process semantic search (no pgvector): ranks the namespace by cosine, via search and batch", async () => {
+      const local = new DatabricksStore({
+        instanceName: "mem",
+        httpClient: http,
+        schema: "local_search",
+        index: { dims: 4, embed: letters, fields: ["text"] },
+        vectorSearch: "in-process",
+      });
+      track({ end: () => local.stop() });
+      await local.setup();
+      expect(local.semanticSearch).toBe("in-process");
+      const tables = await local.lakebasePool.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'local_search' ORDER BY 1",
+      );
+      expect(tables.rows.map((r) => r.table_name)).not.toContain("store_vectors");
+      await local.put(["docs"], "a", { text: "cats" });
+      await local.put(["docs"], "b", { text: "zzzz" });
+      await local.put(["other"], "c", { text: "cat" });
+      const hits = await local.search(["docs"], { query: "cat", limit: 2 });
+      expect(hits.map((h) => h.key)).toEqual(["a", "b"]);
+      expect(hits[0]?.score).toBeGreaterThan(hits[1]?.score ?? 1);
+      const [viaBatch] = await local.batch([{ namespacePrefix: ["docs"], query: "zz", limit: 1 }]);
+      expect((viaBatch as { key: string }[]).map((h) => h.key)).toEqual(["b"]);
     });
 
     it("a value that is not JSON is a StoreValueError, through put and batch", async () => {
