@@ -16,6 +16,7 @@ export default defineConfig({
   resolve: {
     alias: {
       "databricks-emulator": here("./packages/databricks-emulator/src/index.ts"),
+      "langchain-databricks/lakebase": here("./packages/langchain-databricks/src/lakebase/index.ts"),
       "langchain-databricks": here("./packages/langchain-databricks/src/index.ts"),
     },
   },

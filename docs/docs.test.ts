@@ -167,6 +167,7 @@ beforeAll(() => {
         baseUrl: REPO_ROOT,
         paths: {
           "langchain-databricks": ["packages/langchain-databricks/src/index.ts"],
+          "langchain-databricks/lakebase": ["packages/langchain-databricks/src/lakebase/index.ts"],
           "databricks-emulator": ["packages/databricks-emulator/src/index.ts"],
         },
         // Snippets may declare things they only print or show; everything else stays strict.

@@ -131,6 +131,21 @@ export const GOALS: readonly Goal[] = [
     issue: 16,
     description: "RAG chain (retriever + ChatDatabricks) <= 1.10x the same two calls made by hand",
   },
+  {
+    key: "lakebase.checkpoint_ours_over_plain",
+    op: "<=",
+    threshold: 1.1,
+    issue: 17,
+    description:
+      "Checkpoint put+get through LakebasePool <= 1.1x PostgresSaver on a plain pg pool (same endpoint)",
+  },
+  {
+    key: "lakebase.p99_rotation_over_steady",
+    op: "<=",
+    threshold: 2,
+    issue: 17,
+    description: "Checkpoint read p99 during a credential rotation within 2x of p99 outside one",
+  },
 ];
 
 /** Evaluate every goal against the ratios recorded by the suites (first suite recording a key wins). */

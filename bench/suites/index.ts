@@ -3,6 +3,7 @@ import type { Suite } from "../lib/types.js";
 import { concurrencySuite } from "./concurrency.js";
 import { embeddingsSuite } from "./embeddings.js";
 import { footprintSuite } from "./footprint.js";
+import { lakebaseSuite } from "./lakebase.js";
 import { latencySuite } from "./latency.js";
 import { memorySuite } from "./memory.js";
 import { serverSuite } from "./server.js";
@@ -20,4 +21,5 @@ export const SUITES: readonly Suite[] = [
   memorySuite,
   unityCatalogSuite,
   vectorSearchSuite,
+  lakebaseSuite,
 ];

@@ -7,7 +7,9 @@ const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), 
 
 export default defineConfig([
   {
-    entry: ["src/index.ts"],
+    // `lakebase` is a subpath export (`langchain-databricks/lakebase`): `pg` and the LangGraph checkpointer load
+    // only from there, never from the main entry.
+    entry: { index: "src/index.ts", "lakebase/index": "src/lakebase/index.ts" },
     format: ["esm", "cjs"],
     platform: "node",
     target: "es2022",

@@ -1,8 +1,9 @@
 import type { EmulatorContext } from "./context.js";
+import type { LakebaseStore } from "./lakebase/store.js";
 import type { AdminApi } from "./options.js";
 
 /** The programmatic admin API (`handle.admin`); `faults/routes.ts` serves it over HTTP with `faults: true`. */
-export const createAdminApi = (ctx: EmulatorContext): AdminApi => ({
+export const createAdminApi = (ctx: EmulatorContext, services: { lakebase: LakebaseStore }): AdminApi => ({
   setFaults: (rules, seed) => ctx.faults.set(rules, seed),
   clearFaults: () => ctx.faults.clear(),
   stats: () => ctx.stats.snapshot(),
@@ -19,4 +20,5 @@ export const createAdminApi = (ctx: EmulatorContext): AdminApi => ({
       throw new TypeError(`registerModel("${name}") needs a predict function`);
     ctx.models.set(name, model);
   },
+  revokeDatabaseCredentials: () => services.lakebase.revokeCredentials(),
 });

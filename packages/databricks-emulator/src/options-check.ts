@@ -29,6 +29,7 @@ export const checkOptions = (options: EmulatorOptions): void => {
     throw new TypeError(`startEmulator: options.port must be <= 65535`);
   nonNegativeInteger(options.transitionMs, "transitionMs");
   nonNegativeInteger(options.bodyLimit, "bodyLimit");
+  nonNegativeInteger(options.databaseCredentialTtlSeconds, "databaseCredentialTtlSeconds");
   checkDriverProxyPorts(options.driverProxyPorts);
   nonNegativeInteger(options.tokenTtlSeconds, "tokenTtlSeconds");
   if (options.tokenTtlSeconds === 0)

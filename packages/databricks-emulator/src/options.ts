@@ -64,6 +64,8 @@ export interface EmulatorOptions {
   dataDir?: string;
   servicePrincipals?: ServicePrincipalSpec[];
   users?: UserSpec[];
+  /** Lifetime of Lakebase database credentials (`POST /api/2.0/database/credentials`). Default 3600. */
+  databaseCredentialTtlSeconds?: number;
   /** Lifetime of OAuth access tokens issued by `/oidc/v1/token`. Default 3600. */
   tokenTtlSeconds?: number;
   /** Enables the HTTP admin/fault API under `/__emulator/`. The programmatic `admin` API always works. */
@@ -149,6 +151,8 @@ export interface AdminApi {
   now(): number;
   /** Makes the in-flight (or next) config update of `endpointName` end in UPDATE_FAILED. */
   failNextUpdate(endpointName: string): void;
+  /** Makes every Lakebase database credential issued so far invalid for new logins (open connections stay). */
+  revokeDatabaseCredentials(): void;
   /** Registers or replaces a custom model at runtime. */
   registerModel(entityName: string, model: CustomModel): void;
 }

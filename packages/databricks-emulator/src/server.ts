@@ -22,6 +22,8 @@ import { Stats } from "./faults/stats.js";
 import { clientErrorHandler } from "./http/client-error.js";
 import { frameworkErrorHandler, installPipeline } from "./http/fastify-pipeline.js";
 import { pathOf } from "./http/pipeline.js";
+import { createLakebaseStore, registerLakebaseRoutes } from "./lakebase/routes.js";
+import type { LakebaseStore } from "./lakebase/store.js";
 import type { AdminApi, EmulatorHandle, EmulatorOptions } from "./options.js";
 import { checkOptions } from "./options-check.js";
 import { registerClusterPermissionRoutes } from "./proxy/cluster-permissions.js";
@@ -119,6 +121,8 @@ const createApp = (
 interface Services {
   /** SQL warehouses and the Statement Execution API over Unity Catalog's DuckDB engine (`sql/`). */
   sql: SqlService;
+  /** Database instances, credentials and their Postgres wire endpoints (`lakebase/`). */
+  lakebase: LakebaseStore;
 }
 
 /** Every API's routes; a new API adds its `register<Api>Routes(app, ctx)` line here. */
@@ -139,6 +143,7 @@ const registerRoutes = (
     sourceTables: unityCatalogSourceTables(ctx.unityCatalog),
   });
   registerClusterPermissionRoutes(app, ctx);
+  registerLakebaseRoutes(app, services.lakebase);
   registerLocalOpenAi(app);
   if (options.faults) registerAdminRoutes(app, admin, (header) => ctx.auth.isAdminCredential(header));
 };
@@ -193,6 +198,7 @@ const handleFor = (
     admin,
     close: () => {
       closed ??= app.close().finally(async () => {
+        await services.lakebase.close();
         await ctx.unityCatalog.close();
         ctx.release();
         tls?.dispose();
@@ -225,8 +231,12 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
         transitionMs: options.transitionMs ?? 200,
         creator: DEFAULT_ADMIN,
       }),
+      lakebase: createLakebaseStore(ctx, {
+        dataDir: options.dataDir,
+        credentialTtlSeconds: options.databaseCredentialTtlSeconds,
+      }),
     };
-    const admin = createAdminApi(ctx);
+    const admin = createAdminApi(ctx, services);
     const app = createApp(ctx, options, tls, () => port);
     registerRoutes(app, ctx, admin, options, services);
     const address = await listen(app, options, tls);

@@ -69,6 +69,7 @@ function prepare(): { tsconfig: string; preload: string } {
         baseUrl: REPO_ROOT,
         paths: {
           "langchain-databricks": ["packages/langchain-databricks/src/index.ts"],
+          "langchain-databricks/lakebase": ["packages/langchain-databricks/src/lakebase/index.ts"],
           "databricks-emulator": ["packages/databricks-emulator/src/index.ts"],
         },
       },
