@@ -9,6 +9,12 @@ export function validateOptions(o: DatabricksAuthOptions): void {
   ) {
     throw new ConfigError(`\`timeout\` must be a positive number of milliseconds, got ${String(o.timeout)}.`);
   }
+  for (const name of ["streamIdleTimeoutMs", "maxResponseBytes"] as const) {
+    const v = o[name];
+    if (v !== undefined && !(typeof v === "number" && v > 0 && !Number.isNaN(v))) {
+      throw new ConfigError(`\`${name}\` must be a positive number, got ${String(v)}.`);
+    }
+  }
   if (o.maxRetries !== undefined && !(Number.isInteger(o.maxRetries) && o.maxRetries >= 0)) {
     throw new ConfigError(`\`maxRetries\` must be a non-negative integer, got ${String(o.maxRetries)}.`);
   }
