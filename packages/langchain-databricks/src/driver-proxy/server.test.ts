@@ -72,7 +72,11 @@ describe("serveDriverProxyApp", () => {
     expect((await post(server.url, { prompt: "x".repeat(200) })).status).toBe(413);
     const failed = await post(server.url, { prompt: "boom" });
     expect(failed.status).toBe(500);
-    expect(((await failed.json()) as { error: string }).error).toContain("model exploded");
+    expect(failed.headers.get("x-databricks-app-error")).toBe("model");
+    expect(await failed.json()).toMatchObject({
+      error_code: "MODEL_ERROR",
+      error: "Model function failed: model exploded",
+    });
     expect(await (await post(server.url, { prompt: "fine" })).json()).toBe("ok");
   });
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { APP_ERROR_HEADER, MODEL_ERROR } from "../error-body.js";
 import { ConfigError } from "../errors.js";
 import { trimAtStop, validateDriverProxyRequest } from "./request.js";
 
@@ -44,9 +45,13 @@ export interface DriverProxyServer {
   close(): Promise<void>;
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown) {
+function sendJson(res: ServerResponse, status: number, value: unknown, extra?: Record<string, string>) {
   const body = JSON.stringify(value);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    ...extra,
+  });
   res.end(body);
 }
 
@@ -127,10 +132,15 @@ export async function serveDriverProxyApp(
       const text = await collect(await fn(prompt, stop, kwargs));
       return sendJson(res, 200, trimAtStop(text, parsed.request.stop));
     } catch (e) {
-      // The user's function failed: report it as a server error, keep the server alive.
-      return sendJson(res, 500, {
-        error: `Model function failed: ${e instanceof Error ? e.message : String(e)}`,
-      });
+      // The user's function failed: report it as a server error, keep the server alive. The marker (header and
+      // error_code) tells our client not to re-send: the same input fails the same way (docs/llm-and-driver-proxy.md).
+      const message = `Model function failed: ${e instanceof Error ? e.message : String(e)}`;
+      return sendJson(
+        res,
+        500,
+        { error_code: MODEL_ERROR, message, error: message },
+        { [APP_ERROR_HEADER]: "model" },
+      );
     }
   };
 
