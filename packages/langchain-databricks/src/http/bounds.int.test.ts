@@ -85,6 +85,9 @@ describe("maxResponseBytes", () => {
     expect((err as Error).message).toContain("passed `maxResponseBytes` (1048576) while being read");
     await expect.poll(() => stats.closed).toBe(1);
     expect(stats.requests).toBe(1);
+    console.log(
+      `[figures] endless 200, 1 MiB bound: server wrote ${stats.bytesWritten} bytes before the close`,
+    );
   });
 
   test("endless 500 error bodies: each attempt reads 64 KiB at most, the retries end with a typed error", async () => {
@@ -98,6 +101,8 @@ describe("maxResponseBytes", () => {
     expect(err).toBeInstanceOf(InternalError);
     expect(stats.requests).toBe(3);
     expect((err as Error).message.length).toBeLessThan(3_000);
+    await expect.poll(() => stats.closed).toBe(3);
+    console.log(`[figures] endless 500 x 3 attempts: server wrote ${stats.bytesWritten} bytes in all`);
   });
 
   test("the option is validated", () => {
@@ -169,6 +174,9 @@ describe("streams: idle timeout, headers deadline, line bound", () => {
     // The trickle outlived several 50 ms gaps, so a per-gap timer would never have fired; the deadline did.
     expect(linesWritten).toBeGreaterThan(3);
     expect(streamElapsed).toBeGreaterThanOrEqual(400);
+    console.log(
+      `[figures] trickled headers, timeout 400 ms: TimeoutError after ${Math.round(streamElapsed)} ms, ${linesWritten} header lines`,
+    );
     const plainErr = await c.request({ method: "GET", path: "/api/2.0/x" }).catch((e: unknown) => e);
     expect(plainErr).toBeInstanceOf(TimeoutError);
   });
