@@ -140,7 +140,36 @@ export class DatabricksHttpClient {
    */
   async *stream<T = unknown>(req: HttpRequest): AsyncGenerator<T, void, undefined> {
     const maxLine = this.#extras.maxStreamLineLength ?? DEFAULT_MAX_LINE_LENGTH;
-    const opened = await runAttempts<OpenedStream<T>>(
+    let opened: OpenedStream<T>;
+    try {
+      opened = await this.#open<T>(req, maxLine);
+    } catch (e) {
+      throw this.#redact(e);
+    }
+    if ("rethrow" in opened) throw this.#redact(opened.rethrow);
+    if ("json" in opened) {
+      yield opened.json;
+      return;
+    }
+    const { events } = opened;
+    let next = opened.first;
+    try {
+      while (!next.done) {
+        yield next.value;
+        next = await events.next();
+      }
+    } catch (e) {
+      throw this.#redact(
+        markNotRetryable(e instanceof DatabricksError ? e : new DatabricksError(String(e), { cause: e })),
+      );
+    } finally {
+      await events.return(undefined);
+    }
+  }
+
+  /** Opens a stream: attempts (connection failures only) until the first event or the JSON body arrives. */
+  #open<T>(req: HttpRequest, maxLine: number): Promise<OpenedStream<T>> {
+    return runAttempts<OpenedStream<T>>(
       this.#loop(req.maxRetries, req.signal),
       async () => {
         let exchange: Exchange;
@@ -161,25 +190,6 @@ export class DatabricksHttpClient {
       },
       { retryIf: (e) => e instanceof ConnectionError },
     );
-    if ("rethrow" in opened) throw this.#redact(opened.rethrow);
-    if ("json" in opened) {
-      yield opened.json;
-      return;
-    }
-    const { events } = opened;
-    let next = opened.first;
-    try {
-      while (!next.done) {
-        yield next.value;
-        next = await events.next();
-      }
-    } catch (e) {
-      throw this.#redact(
-        markNotRetryable(e instanceof DatabricksError ? e : new DatabricksError(String(e), { cause: e })),
-      );
-    } finally {
-      await events.return(undefined);
-    }
   }
 
   /** Closes the connection pool if this client owns one (clients with `ca`). */
