@@ -108,6 +108,8 @@ describe("maxResponseBytes", () => {
   test("the option is validated", () => {
     expect(() => new DatabricksHttpClient({ maxResponseBytes: -1 })).toThrow(/maxResponseBytes/);
     expect(() => new DatabricksHttpClient({ streamIdleTimeoutMs: 0 })).toThrow(/streamIdleTimeoutMs/);
+    expect(() => new DatabricksHttpClient({ streamIdleTimeoutMs: Infinity })).toThrow(/up to 2147483647/);
+    expect(() => new DatabricksHttpClient({ maxResponseBytes: Infinity })).not.toThrow();
   });
 });
 
