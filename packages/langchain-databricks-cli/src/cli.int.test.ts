@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEchoOAuthServer } from "../../langchain-databricks/test-support/echo-oauth.js";
 import { fakeIO } from "../test-support/fake-io.js";
 import { freePort } from "../test-support/processes.js";
 import { counterAgent, slowAgent } from "../test-support/test-models.js";
@@ -531,9 +532,11 @@ describe("serve-driver-proxy", () => {
     expect(failed.status).toBe(500);
     expect(failed.headers.get("content-type")).toContain("application/json");
     const body = await failed.text();
-    // A generic answer with a request id: the error's message may carry secrets, so only the log has it.
-    const parsed = JSON.parse(body) as { error: string; request_id: string };
+    // A generic answer with a request id: the error's message may carry secrets, so only the log has it. The
+    // MODEL_ERROR code tells our client not to re-send it.
+    const parsed = JSON.parse(body) as { error: string; error_code: string; request_id: string };
     expect(parsed.error).toBe(`Model function failed; see the server log for request ${parsed.request_id}.`);
+    expect(parsed.error_code).toBe("MODEL_ERROR");
     expect(body).not.toContain("model exploded");
     expect(body).not.toMatch(/\bat |boom\.mjs/); // no stack trace, no file paths
     expect(io.err()).toMatch(
@@ -578,5 +581,29 @@ describe("serve-driver-proxy", () => {
     const missing = await run(["serve-driver-proxy", "nope.mjs", "--port", "7001"]);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('cannot load "nope.mjs": file not found');
+  });
+});
+
+describe("credentials never printed", () => {
+  it("an OAuth token endpoint echoing the request: no form of the client secret on stdout or stderr", async () => {
+    const echo = await startEchoOAuthServer();
+    try {
+      const clientId = "6d7f1f3c-1111-2222-3333-444455556666";
+      const clientSecret = "dose0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d";
+      const io = fakeIO({ cwd: dir });
+      const args = ["--host", echo.url, "--client-id", clientId, "--client-secret", clientSecret];
+      const code = await runCli([...args, "endpoints", "list"], io);
+      const printed = io.out() + io.err();
+      expect(code).not.toBe(0);
+      expect(printed).toContain("Rejected request");
+      expect(printed).not.toContain(clientSecret);
+      expect(printed).not.toContain(
+        Buffer.from(`${clientId}:${clientSecret}`).toString("base64").slice(0, 40),
+      );
+      expect(printed).not.toMatch(/Basic [A-Za-z0-9+/]{8,}/);
+      expect(printed).not.toMatch(/client_secret=(?!\[REDACTED\]|\*\*\*)/);
+    } finally {
+      await echo.close();
+    }
   });
 });

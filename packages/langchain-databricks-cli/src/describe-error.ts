@@ -1,3 +1,4 @@
+import { redactSecrets } from "langchain-databricks";
 import { CliError, CliInterrupted, CliUsageError, ExitCode, type ExitCodeValue } from "./exit-codes.js";
 
 /** What the CLI prints for a failure: one or two lines, no stack trace, and the exit code. */
@@ -213,5 +214,7 @@ export function redact(message: string, secrets: readonly (string | undefined)[]
   for (const secret of secrets) {
     if (secret && secret.length >= 4) out = out.split(secret).join("***");
   }
-  return out;
+  // The library's redactor for every other form: base64 (`Basic base64(token:PAT)`, `Basic base64(id:secret)`),
+  // URL-encoded, `client_secret=` / `access_token=` echoes, any `Bearer` / `Basic` value.
+  return redactSecrets(out, secrets);
 }

@@ -32,6 +32,11 @@ const REASON: Readonly<Record<number, string>> = {
 
 const MAX_MESSAGE = 2_000;
 
+/** Response header a `serveDriverProxyApp` app sets on a failure of the model function itself. */
+export const APP_ERROR_HEADER = "x-databricks-app-error";
+/** `error_code` of such a failure: deterministic, so never re-sent (`RetryPolicy.nonRetryableErrorCodes`). */
+export const MODEL_ERROR = "MODEL_ERROR";
+
 function clip(s: string): string {
   const t = s.trim();
   return t.length > MAX_MESSAGE ? `${t.slice(0, MAX_MESSAGE)}...` : t;
@@ -169,6 +174,8 @@ export function parseErrorBody(status: number, headers: ResponseHeaders, text: s
     retryDelayMs = d.retryDelayMs;
   }
   requestId ??= /\[ReqId: ([^\]\s]+)\]/.exec(message ?? "")?.[1];
+  // A driver-proxy app served by `serveDriverProxyApp` marks its own deterministic failures (docs/llm-and-driver-proxy.md).
+  if (errorCode === undefined && headers[APP_ERROR_HEADER] === "model") errorCode = MODEL_ERROR;
   return { errorCode, message: clip(message || reason), details, requestId, retryDelayMs };
 }
 

@@ -159,6 +159,27 @@ export class ConnectionError extends DatabricksError {
 export class StreamError extends DatabricksError {
   override name = "StreamError";
 }
+/**
+ * A stream sent nothing for `streamIdleTimeoutMs` after its headers (no chunk, not even a keep-alive comment).
+ * A {@link TimeoutError}, so code that handles timeouts handles this one too.
+ */
+export class StreamIdleTimeoutError extends TimeoutError {
+  override name = "StreamIdleTimeoutError";
+}
+/**
+ * A non-streaming response body is larger than `maxResponseBytes`: refused from its `Content-Length` before any
+ * byte is read, or when the running count passes the bound (the connection is then closed). Never retried: the
+ * same request would get the same answer. `status` and `requestId` are those of the refused response.
+ */
+export class ResponseTooLargeError extends DatabricksError {
+  override name = "ResponseTooLargeError";
+  /** The bound that was exceeded, bytes. */
+  readonly maxResponseBytes: number;
+  constructor(message: string, init: DatabricksErrorInit & { maxResponseBytes: number }) {
+    super(message, init);
+    this.maxResponseBytes = init.maxResponseBytes;
+  }
+}
 /** A long-running operation ended in a failure state (e.g. `UPDATE_FAILED`) or the wait timed out. */
 export class OperationFailedError extends DatabricksError {
   override name = "OperationFailedError";
@@ -264,6 +285,8 @@ const KNOWN_NAMES: ReadonlySet<string> = new Set([
   "AbortError",
   "ConnectionError",
   "StreamError",
+  "StreamIdleTimeoutError",
+  "ResponseTooLargeError",
   "OperationFailedError",
   // Names of earlier versions (an older copy of the package may still throw them).
   ...Object.keys(RENAMED),

@@ -47,12 +47,19 @@ export {
   ResourceAlreadyExistsError,
   ResourceConflictError,
   ResourceLimitExceededError,
+  ResponseTooLargeError,
   StreamError,
+  StreamIdleTimeoutError,
   TemporarilyUnavailableError,
   TimeoutError,
   UnauthenticatedError,
 } from "./errors.js";
-export { DatabricksHttpClient, DEFAULT_TIMEOUT_MS, type HttpClientExtras } from "./http/client.js";
+export {
+  DatabricksHttpClient,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  type HttpClientExtras,
+} from "./http/client.js";
 export type { HttpMethod, HttpRequest, HttpResponseMeta, QueryParams } from "./http/request.js";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./http/retry.js";
 export type { Transport, TransportRequest, TransportResponse } from "./http/transport.js";
@@ -62,6 +69,7 @@ export {
   type DatabricksLLMInput,
   type DatabricksLLMRequest,
 } from "./llms.js";
+export { REDACTED, redactSecrets } from "./redact.js";
 export * from "./sql/index.js";
 export * from "./vector-search/index.js";
 export { PACKAGE_NAME, PACKAGE_VERSION } from "./version.js";

@@ -1,6 +1,9 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { type DriverProxyServer, serveDriverProxyApp } from "./driver-proxy/server.js";
+import { InternalError } from "./errors.js";
 import { Databricks, type DatabricksLLMInput } from "./llms.js";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
@@ -59,6 +62,7 @@ beforeAll(async () => {
   app = await serveDriverProxyApp(
     (prompt, stop, kwargs) => {
       seenByApp.push({ prompt, kwargs });
+      if (prompt === "boom") throw new Error("model exploded");
       return dolly(prompt, stop);
     },
     { host: "127.0.0.1", port: 0 },
@@ -164,5 +168,38 @@ describe("Databricks LLM: cluster driver proxy", () => {
     const llm = new Databricks({ clusterId: emu.defaultClusterId, clusterDriverPort: 1, ...auth() });
     warn.mockRestore();
     await expect(llm.invoke("hi")).rejects.toMatchObject({ status: 502 });
+  });
+
+  test("a model failure of the app is not re-sent; a 503 from the app or gateway still is", async () => {
+    const fast = { maxRetries: 3, retry: { baseDelayMs: 1, maxDelayMs: 5 } };
+    const before = seenByApp.filter((c) => c.prompt === "boom").length;
+    const err = await proxy(fast)
+      .invoke("boom")
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InternalError);
+    expect(err).toMatchObject({ status: 500, errorCode: "MODEL_ERROR" });
+    expect((err as Error).message).toContain("Model function failed: model exploded");
+    expect(seenByApp.filter((c) => c.prompt === "boom").length - before).toBe(1);
+
+    let calls = 0;
+    const flaky = createServer((req, res) => {
+      req.resume();
+      calls++;
+      if (calls === 1) {
+        res.writeHead(503, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error_code: "TEMPORARILY_UNAVAILABLE", message: "warming up" }));
+      } else {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify("warm now"));
+      }
+    });
+    await new Promise<void>((r) => flaky.listen(0, "127.0.0.1", r));
+    try {
+      const port = (flaky.address() as AddressInfo).port;
+      expect(await proxy({ ...fast, clusterDriverPort: String(port) }).invoke("hi")).toBe("warm now");
+      expect(calls).toBe(2);
+    } finally {
+      await new Promise<void>((r) => flaky.close(() => r()));
+    }
   });
 });

@@ -77,11 +77,27 @@ export interface DatabricksAuthOptions {
   fetch?: typeof globalThis.fetch;
   /**
    * Per-attempt timeout in milliseconds. For non-streaming calls it bounds the whole attempt; for streams it
-   * bounds the wait for response headers and each gap between received chunks.
+   * bounds connecting and the wait for the response headers (however slowly they trickle in); the gaps between
+   * events are bounded by `streamIdleTimeoutMs`.
    * @default 120_000
    * @example 30_000
    */
   timeout?: number;
+  /**
+   * Streams: longest silence allowed between two received chunks (events or keep-alive comments) once the
+   * headers arrived; past it the stream fails with `StreamIdleTimeoutError` (a `TimeoutError`).
+   * @default the value of `timeout` (120_000)
+   * @example 30_000
+   */
+  streamIdleTimeoutMs?: number;
+  /**
+   * Largest non-streaming response body read, in bytes. A larger one fails with `ResponseTooLargeError` before
+   * it is buffered: refused from its `Content-Length`, or as soon as the running count passes the bound (the
+   * connection is closed). Never retried. Error bodies (4xx/5xx) are read up to 64 KiB only, whatever this says.
+   * @default 67_108_864 (64 MiB)
+   * @example 256 * 1024 * 1024
+   */
+  maxResponseBytes?: number;
   /**
    * Retries after the first attempt for retryable failures (network errors, 408/429/500/502/503/504).
    * This transport is the only retry layer.

@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { redactSecrets } from "langchain-databricks";
 import { contextFor, note, parsePort } from "../context.js";
 import { CliError, CliUsageError, ExitCode } from "../exit-codes.js";
 import type { CliIO } from "../io.js";
@@ -93,7 +94,8 @@ function loggingFailures(io: CliIO, fn: ServedFunction): ServedFunction {
   const log = (error: unknown) => {
     const detail =
       error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-    note(io, `serve-driver-proxy: the model function failed (answered 500): ${detail}`);
+    // The operator sees the failure, not a credential it may carry (Bearer/Basic values, OAuth fields).
+    note(io, `serve-driver-proxy: the model function failed (answered 500): ${redactSecrets(detail)}`);
   };
   return async (...args: unknown[]) => {
     let output: unknown;

@@ -1,5 +1,6 @@
 import { apiErrorFromResponse } from "../error-body.js";
 import { ConfigError, type DatabricksError, UnauthenticatedError } from "../errors.js";
+import { redactSecrets } from "../redact.js";
 import { base64Utf8 } from "../utils/base64.js";
 import type { AuthHttp } from "./auth-http.js";
 import { isLoopbackHostname } from "./host.js";
@@ -63,7 +64,7 @@ export function createOAuthM2MCredentials(s: OAuthM2MSettings): RefreshingTokenC
       });
       if (res.status !== 200) {
         throw credentialError(
-          apiErrorFromResponse(res.status, res.headers, res.text, {
+          apiErrorFromResponse(res.status, res.headers, redactSecrets(res.text, [s.clientSecret]), {
             method: "GET",
             path: DISCOVERY_PATH,
             endpoint: undefined,
@@ -105,7 +106,7 @@ export function createOAuthM2MCredentials(s: OAuthM2MSettings): RefreshingTokenC
     const path = new URL(url).pathname;
     if (res.status !== 200) {
       throw credentialError(
-        apiErrorFromResponse(res.status, res.headers, res.text, {
+        apiErrorFromResponse(res.status, res.headers, redactSecrets(res.text, [s.clientSecret]), {
           method: "POST",
           path,
           endpoint: undefined,

@@ -33,6 +33,30 @@ async function collect(stream: AsyncIterable<AIMessageChunk>) {
 }
 
 describe("streaming", () => {
+  test("an endless SSE line through chat.stream() is a StreamError at the line bound, never a RangeError", async () => {
+    let sent = 0;
+    const m = mockFetch(
+      () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            start(c) {
+              c.enqueue(new TextEncoder().encode('data: {"choices":[{"delta":{"content":"'));
+            },
+            pull(c) {
+              sent += 65_536;
+              c.enqueue(new Uint8Array(65_536).fill(97));
+            },
+          }),
+          { status: 200, headers: { "content-type": "text/event-stream" } },
+        ),
+    );
+    const model = new ChatDatabricks({ model: uniqueEndpoint(), ...testAuth(m) });
+    const err = await (async () => collect(await model.stream("hi")))().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DatabricksStreamError);
+    expect((err as Error).message).toContain("exceeds 8388608 characters");
+    expect(sent).toBeLessThan(16 * 1024 * 1024);
+  });
+
   test("cumulative FMAPI usage on every chunk is counted once; finish reason and model once", async () => {
     const usage = (c: number) => ({ prompt_tokens: 10, completion_tokens: c, total_tokens: 10 + c });
     const m = mockFetch(() =>

@@ -84,6 +84,8 @@ describe("serveDriverProxyApp", () => {
     const body = (await failed.json()) as { error: string; request_id: string };
     expect(body.error).toBe(`Model function failed; see the server log for request ${body.request_id}.`);
     expect(failed.headers.get("x-request-id")).toBe(body.request_id);
+    expect(failed.headers.get("x-databricks-app-error")).toBe("model");
+    expect(body).toMatchObject({ error_code: "MODEL_ERROR" });
     expect(await (await post(server.url, { prompt: "fine" })).json()).toBe("ok");
   });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { APP_ERROR_HEADER, MODEL_ERROR } from "../error-body.js";
 import { ConfigError } from "../errors.js";
 import { trimAtStop, validateDriverProxyRequest } from "./request.js";
 
@@ -251,15 +252,15 @@ export async function serveDriverProxyApp(
       if (why === "disconnect") return;
       // The user's function failed: details go to the server log only (a message may carry secrets); the
       // caller gets a generic 500 with the id to find them. The server keeps serving.
+      // The marker (header and error_code) tells our client not to re-send: the same input fails the same way
+      // (docs/llm-and-driver-proxy.md).
       onError(e, requestId);
+      const message = `Model function failed; see the server log for request ${requestId}.`;
       return sendJson(
         res,
         500,
-        {
-          error: `Model function failed; see the server log for request ${requestId}.`,
-          request_id: requestId,
-        },
-        { "x-request-id": requestId },
+        { error_code: MODEL_ERROR, message, error: message, request_id: requestId },
+        { "x-request-id": requestId, [APP_ERROR_HEADER]: "model" },
       );
     } finally {
       clearTimeout(timer);

@@ -4,10 +4,11 @@ import { type ResolvedConfig, resolveAuth } from "../auth/resolve.js";
 import { apiErrorFromResponse } from "../error-body.js";
 import { AbortError, ConnectionError, DatabricksError, markNotRetryable } from "../errors.js";
 import type { DatabricksAuthOptions } from "../options.js";
+import { redactError, redactSecrets, tokenOf } from "../redact.js";
 import { DEFAULT_MAX_LINE_LENGTH } from "../sse/lines.js";
 import { raceAbort } from "../utils/abort.js";
 import { type AttemptLoop, type AttemptOutcome, runAttempts } from "./attempts.js";
-import { isAuthRejection, redactToken } from "./auth-rejection.js";
+import { isAuthRejection } from "./auth-rejection.js";
 import { AuthState } from "./auth-state.js";
 import { FetchTransport } from "./fetch-transport.js";
 import { NodeTransport } from "./node-transport.js";
@@ -32,6 +33,10 @@ export type { ResolvedConfig };
 
 /** Default per-attempt timeout, ms (as MLflow's deployments client). */
 export const DEFAULT_TIMEOUT_MS = 120_000;
+/** Default bound on a non-streaming response body: 64 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** Error bodies (4xx/5xx) are read up to this many bytes, then cut: retries never buffer big error pages. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /**
  * Injection points for tests and embedders. Not needed in normal use.
@@ -75,10 +80,14 @@ export class DatabricksHttpClient {
   readonly #extras: HttpClientExtras;
   readonly #policy: RetryPolicy;
   readonly #timeout: number;
+  readonly #idleTimeout: number | undefined;
+  readonly #maxBytes: number;
   readonly #sleep: Sleep;
   readonly #random: () => number;
   readonly #now: () => number;
   #transport: Transport | undefined;
+  /** The token of the last failed call's `Authorization` (for redaction; set on the error path only). */
+  #lastToken: string | undefined;
   #state: AuthState | undefined;
   #init: Promise<AuthState> | undefined;
 
@@ -89,6 +98,8 @@ export class DatabricksHttpClient {
     this.#extras = extras;
     this.#policy = makeRetryPolicy(options.retry, options.maxRetries);
     this.#timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+    this.#idleTimeout = options.streamIdleTimeoutMs;
+    this.#maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#sleep =
       extras.sleep ?? makeSleep(() => new AbortError("Cancelled: aborted while waiting to retry."));
     this.#random = extras.random ?? Math.random;
@@ -102,15 +113,23 @@ export class DatabricksHttpClient {
 
   /** Sends a request and returns the parsed JSON body (or text with `responseType: "text"`). */
   async request<T = unknown>(req: HttpRequest): Promise<T> {
-    const exchange = await this.#send(req, false);
-    return readBody<T>(exchange, req);
+    try {
+      const exchange = await this.#send(req, false);
+      return await readBody<T>(exchange, req, req.maxResponseBytes ?? this.#maxBytes);
+    } catch (e) {
+      throw this.#redact(e);
+    }
   }
 
   /** Like {@link request}, plus status and response headers (e.g. `served-model-name`). */
   async requestWithMeta<T = unknown>(req: HttpRequest): Promise<HttpResponseMeta<T>> {
-    const exchange = await this.#send(req, false);
-    const data = await readBody<T>(exchange, req);
-    return { data, status: exchange.res.status, headers: flattenHeaders(exchange.res.headers) };
+    try {
+      const exchange = await this.#send(req, false);
+      const data = await readBody<T>(exchange, req, req.maxResponseBytes ?? this.#maxBytes);
+      return { data, status: exchange.res.status, headers: flattenHeaders(exchange.res.headers) };
+    } catch (e) {
+      throw this.#redact(e);
+    }
   }
 
   /**
@@ -121,27 +140,13 @@ export class DatabricksHttpClient {
    */
   async *stream<T = unknown>(req: HttpRequest): AsyncGenerator<T, void, undefined> {
     const maxLine = this.#extras.maxStreamLineLength ?? DEFAULT_MAX_LINE_LENGTH;
-    const opened = await runAttempts<OpenedStream<T>>(
-      this.#loop(req.maxRetries, req.signal),
-      async () => {
-        let exchange: Exchange;
-        let contentType: string;
-        try {
-          // The request itself already ran its own attempts; its failure is final here.
-          exchange = await this.#send(req, true);
-          contentType = headerValue(exchange.res.headers, "content-type") ?? "";
-          if (contentType.includes("application/json")) {
-            return { ok: true, value: { json: await readBody<T>(exchange, req) } };
-          }
-        } catch (e) {
-          return { ok: true, value: { rethrow: e } };
-        }
-        const events = eventPayloads<T>(exchange, req, contentType, maxLine);
-        return { ok: true, value: { events, first: await events.next() } };
-      },
-      { retryIf: (e) => e instanceof ConnectionError },
-    );
-    if ("rethrow" in opened) throw opened.rethrow;
+    let opened: OpenedStream<T>;
+    try {
+      opened = await this.#open<T>(req, maxLine);
+    } catch (e) {
+      throw this.#redact(e);
+    }
+    if ("rethrow" in opened) throw this.#redact(opened.rethrow);
     if ("json" in opened) {
       yield opened.json;
       return;
@@ -154,10 +159,37 @@ export class DatabricksHttpClient {
         next = await events.next();
       }
     } catch (e) {
-      throw markNotRetryable(e instanceof DatabricksError ? e : new DatabricksError(String(e), { cause: e }));
+      throw this.#redact(
+        markNotRetryable(e instanceof DatabricksError ? e : new DatabricksError(String(e), { cause: e })),
+      );
     } finally {
       await events.return(undefined);
     }
+  }
+
+  /** Opens a stream: attempts (connection failures only) until the first event or the JSON body arrives. */
+  #open<T>(req: HttpRequest, maxLine: number): Promise<OpenedStream<T>> {
+    return runAttempts<OpenedStream<T>>(
+      this.#loop(req.maxRetries, req.signal),
+      async () => {
+        let exchange: Exchange;
+        let contentType: string;
+        try {
+          // The request itself already ran its own attempts; its failure is final here.
+          exchange = await this.#send(req, true);
+          contentType = headerValue(exchange.res.headers, "content-type") ?? "";
+          if (contentType.includes("application/json")) {
+            const maxBytes = req.maxResponseBytes ?? this.#maxBytes;
+            return { ok: true, value: { json: await readBody<T>(exchange, req, maxBytes) } };
+          }
+        } catch (e) {
+          return { ok: true, value: { rethrow: e } };
+        }
+        const events = eventPayloads<T>(exchange, req, contentType, maxLine);
+        return { ok: true, value: { events, first: await events.next() } };
+      },
+      { retryIf: (e) => e instanceof ConnectionError },
+    );
   }
 
   /** Closes the connection pool if this client owns one (clients with `ca`). */
@@ -173,6 +205,15 @@ export class DatabricksHttpClient {
       timeout: this.#timeout,
       maxRetries: this.#policy.maxRetries,
     };
+  }
+
+  /**
+   * Error path only: removes every credential form (`src/redact.ts`) from an escaping error's message and cause
+   * chain: the configured token and client secret, the bearer token last sent, and any Bearer/Basic value.
+   */
+  #redact<E>(e: E): E {
+    const o = this.#options;
+    return redactError(e, [o.token, o.clientSecret, this.#lastToken]);
   }
 
   #loop(maxRetries: number | undefined, signal: AbortSignal | undefined): AttemptLoop {
@@ -247,19 +288,34 @@ export class DatabricksHttpClient {
         const headers = state.headers(auth, body !== undefined, stream, req.headers);
         const exchange = await sendFollowingRedirects(
           this.#getTransport(),
-          { origin: state.origin, path, method: req.method, headers, body, signal, timeoutMs, stream },
+          {
+            origin: state.origin,
+            path,
+            method: req.method,
+            headers,
+            body,
+            signal,
+            timeoutMs,
+            idleTimeoutMs: req.streamIdleTimeoutMs ?? this.#idleTimeout,
+            stream,
+          },
           allowInsecureHttp,
         );
         const status = exchange.res.status;
         if (status >= 200 && status < 300) return { ok: true, value: exchange };
         let text = "";
         try {
-          text = await exchange.res.text();
+          text = await exchange.res.text(
+            Math.min(MAX_ERROR_BODY_BYTES, req.maxResponseBytes ?? this.#maxBytes),
+            true,
+          );
         } catch {
           // The status says enough; a body cut short does not change the error class.
         }
         const q = exchange.path.indexOf("?");
-        const error = apiErrorFromResponse(status, exchange.res.headers, redactToken(text, auth), {
+        const token = tokenOf(auth);
+        this.#lastToken = token;
+        const error = apiErrorFromResponse(status, exchange.res.headers, redactSecrets(text, [token]), {
           method: req.method,
           path: q === -1 ? exchange.path : exchange.path.slice(0, q),
           endpoint: req.endpoint,
@@ -300,7 +356,11 @@ export class DatabricksHttpClient {
         const { status, headers } = exchange.res;
         let text: string;
         try {
-          text = await exchange.res.text();
+          // Token responses are small; an error page is cut, a huge 200 refused.
+          text = await exchange.res.text(
+            status >= 400 ? MAX_ERROR_BODY_BYTES : this.#maxBytes,
+            status >= 400,
+          );
         } catch (e) {
           return { ok: false, abandon: e };
         }

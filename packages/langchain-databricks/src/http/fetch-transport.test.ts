@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DatabricksAbortError, DatabricksConnectionError, DatabricksTimeoutError } from "../errors.js";
+import {
+  DatabricksAbortError,
+  DatabricksConnectionError,
+  DatabricksTimeoutError,
+  ResponseTooLargeError,
+  StreamIdleTimeoutError,
+} from "../errors.js";
 import { FetchTransport } from "./fetch-transport.js";
 import type { TransportRequest } from "./transport.js";
 
@@ -77,5 +83,49 @@ describe("FetchTransport", () => {
       })(),
     ).rejects.toBeInstanceOf(DatabricksTimeoutError);
     expect(got).toHaveLength(1);
+  });
+  it("maxBytes: refused from Content-Length, or while reading an endless body; truncate cuts error bodies", async () => {
+    const declared: typeof fetch = async () =>
+      new Response("{}", { status: 200, headers: { "content-length": "99999999999", "x-request-id": "r1" } });
+    const big = await (await new FetchTransport(declared).send(req())).text(1024).catch((x: unknown) => x);
+    expect(big).toBeInstanceOf(ResponseTooLargeError);
+    expect(big).toMatchObject({ status: 200, requestId: "r1", maxResponseBytes: 1024 });
+    let pulled = 0;
+    const endless: typeof fetch = async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull(c) {
+            pulled++;
+            c.enqueue(new Uint8Array(4096).fill(97));
+          },
+        }),
+        { status: 500 },
+      );
+    const long = await (await new FetchTransport(endless).send(req())).text(10_000).catch((x: unknown) => x);
+    expect(long).toBeInstanceOf(ResponseTooLargeError);
+    expect(pulled).toBeLessThan(10);
+    const cut = await (await new FetchTransport(endless).send(req())).text(10_000, true);
+    expect(cut).toBe("a".repeat(10_000));
+  });
+  it("streams: idle gaps after the headers end with StreamIdleTimeoutError", async () => {
+    const silent: typeof fetch = async (_input, init) =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(new TextEncoder().encode("data: 1\n\n"));
+            init?.signal?.addEventListener("abort", () => c.error(new DOMException("aborted", "AbortError")));
+          },
+        }),
+        { status: 200, headers: { "content-type": "text/event-stream" } },
+      );
+    const res = await new FetchTransport(silent).send(
+      req({ stream: true, timeoutMs: 60_000, idleTimeoutMs: 20 }),
+    );
+    const chunks: Uint8Array[] = [];
+    const err = await (async () => {
+      for await (const c of res.body()) chunks.push(c);
+    })().catch((x: unknown) => x);
+    expect(chunks).toHaveLength(1);
+    expect(err).toBeInstanceOf(StreamIdleTimeoutError);
   });
 });

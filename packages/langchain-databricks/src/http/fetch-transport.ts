@@ -1,5 +1,13 @@
+import { ResponseTooLargeError } from "../errors.js";
 import type { ResponseHeaders, Transport, TransportRequest, TransportResponse } from "./transport.js";
-import { abortError, classifyTransportFailure, describeTarget, timeoutError } from "./transport-errors.js";
+import {
+  abortError,
+  classifyTransportFailure,
+  describeTarget,
+  streamIdleError,
+  timeoutError,
+  tooLargeError,
+} from "./transport-errors.js";
 
 /**
  * Transport over any WHATWG `fetch` (browsers, Deno, Bun, edge, tests). Redirects are returned, not followed
@@ -19,6 +27,7 @@ export class FetchTransport implements Transport {
     const onAbort = () => controller.abort(user?.reason);
     user?.addEventListener("abort", onAbort, { once: true });
     let timedOut = false;
+    let idle = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const arm = () => {
       clearTimeout(timer);
@@ -27,6 +36,14 @@ export class FetchTransport implements Transport {
         controller.abort();
       }, req.timeoutMs);
     };
+    const idleMs = req.idleTimeoutMs ?? req.timeoutMs;
+    const armIdle = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        idle = true;
+        controller.abort();
+      }, idleMs);
+    };
     const cleanup = () => {
       clearTimeout(timer);
       user?.removeEventListener("abort", onAbort);
@@ -34,6 +51,7 @@ export class FetchTransport implements Transport {
     const fail = (e: unknown) => {
       cleanup();
       if (timedOut) return timeoutError(target, req.timeoutMs, e);
+      if (idle) return streamIdleError(target, idleMs, e);
       if (user?.aborted) return abortError(target, e);
       return classifyTransportFailure(e, target, req.timeoutMs, user);
     };
@@ -54,17 +72,57 @@ export class FetchTransport implements Transport {
     res.headers.forEach((value, key) => {
       headers[key.toLowerCase()] = value;
     });
+    const status = res.status;
     return {
-      status: res.status,
+      status,
       headers,
-      async text() {
-        try {
-          const t = await res.text();
+      async text(maxBytes = Number.POSITIVE_INFINITY, truncate = false) {
+        const declared = headers["content-length"];
+        if (declared !== undefined && !truncate && Number(declared) > maxBytes) {
           cleanup();
-          return t;
+          res.body?.cancel().catch(() => undefined);
+          throw tooLargeError(req.method, req.origin, req.path, status, headers, maxBytes, Number(declared));
+        }
+        if (maxBytes === Number.POSITIVE_INFINITY || !res.body) {
+          try {
+            const t = await res.text();
+            cleanup();
+            return t;
+          } catch (e) {
+            throw fail(e);
+          }
+        }
+        // Counted read: stop (and cancel the body) as soon as the bound is passed.
+        const reader = res.body.getReader();
+        const chunks: Uint8Array[] = [];
+        let size = 0;
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            size += value.length;
+            if (size > maxBytes) {
+              reader.cancel().catch(() => undefined);
+              if (!truncate) {
+                throw tooLargeError(req.method, req.origin, req.path, status, headers, maxBytes, undefined);
+              }
+              chunks.push(value.subarray(0, value.length - (size - maxBytes)));
+              break;
+            }
+            chunks.push(value);
+          }
         } catch (e) {
+          if (e instanceof ResponseTooLargeError) {
+            cleanup();
+            throw e;
+          }
           throw fail(e);
         }
+        cleanup();
+        const decoder = new TextDecoder();
+        let text = "";
+        for (const c of chunks) text += decoder.decode(c, { stream: true });
+        return text + decoder.decode();
       },
       body() {
         return {
@@ -77,7 +135,7 @@ export class FetchTransport implements Transport {
             const reader = stream.getReader();
             try {
               for (;;) {
-                arm(); // idle-gap timeout between chunks
+                armIdle(); // idle-gap timeout between chunks
                 const { done, value } = await reader.read();
                 if (done) return;
                 yield value;

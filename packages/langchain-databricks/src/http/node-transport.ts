@@ -1,7 +1,14 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import type { Agent as HttpsAgent } from "node:https";
 import type { Transport, TransportRequest, TransportResponse } from "./transport.js";
-import { abortError, classifyTransportFailure, describeTarget, timeoutError } from "./transport-errors.js";
+import {
+  abortError,
+  classifyTransportFailure,
+  describeTarget,
+  streamIdleError,
+  timeoutError,
+  tooLargeError,
+} from "./transport-errors.js";
 
 /** Options of the built-in Node transport. */
 export interface NodeTransportOptions {
@@ -138,19 +145,17 @@ export class NodeTransport implements Transport {
         timedOut = true;
         outgoing.destroy();
       };
-      let deadline: ReturnType<typeof setTimeout> | undefined;
-      if (req.stream) {
-        // Streams may run for minutes: bound the wait for headers and every idle gap, not the whole answer.
-        outgoing.setTimeout(req.timeoutMs, expire);
-      } else {
-        deadline = setTimeout(expire, req.timeoutMs);
-      }
+      // One deadline for connecting, sending and the response headers, streams included: a socket idle timer
+      // would be reset by every trickled header line. Non-streaming calls keep it until the body is read;
+      // streams switch to an idle timer between chunks (NodeResponse.body).
+      const deadline = setTimeout(expire, req.timeoutMs);
       outgoing.on("error", (e) => {
         clearTimeout(deadline);
         reject(fail(e));
       });
       outgoing.on("response", (res) => {
-        resolve(new NodeResponse(res, () => clearTimeout(deadline), fail));
+        if (req.stream) clearTimeout(deadline);
+        resolve(new NodeResponse(res, req, () => clearTimeout(deadline), fail));
       });
       outgoing.end(req.body);
     });
@@ -166,22 +171,50 @@ class NodeResponse implements TransportResponse {
   readonly status: number;
   readonly headers: IncomingMessage["headers"];
   readonly #res: IncomingMessage;
+  readonly #req: TransportRequest;
   readonly #done: () => void;
   readonly #fail: (e: unknown) => Error;
 
-  constructor(res: IncomingMessage, done: () => void, fail: (e: unknown) => Error) {
+  constructor(res: IncomingMessage, req: TransportRequest, done: () => void, fail: (e: unknown) => Error) {
     this.status = res.statusCode ?? 0;
     this.headers = res.headers;
     this.#res = res;
+    this.#req = req;
     this.#done = done;
     this.#fail = fail;
   }
 
-  text(): Promise<string> {
+  #tooLarge(maxBytes: number, declared: number | undefined): Error {
+    const r = this.#req;
+    return tooLargeError(r.method, r.origin, r.path, this.status, this.headers, maxBytes, declared);
+  }
+
+  text(maxBytes = Number.POSITIVE_INFINITY, truncate = false): Promise<string> {
     const res = this.#res;
+    const declared = res.headers["content-length"];
+    if (declared !== undefined && !truncate && Number(declared) > maxBytes) {
+      // Refused before reading a byte: the socket goes, the body never arrives.
+      this.#done();
+      res.destroy();
+      return Promise.reject(this.#tooLarge(maxBytes, Number(declared)));
+    }
     return new Promise<string>((resolve, reject) => {
       const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= maxBytes) {
+          chunks.push(chunk);
+          return;
+        }
+        // Over the bound: stop reading and drop the connection (the rest may be endless).
+        this.#done();
+        res.removeAllListeners("data");
+        res.destroy();
+        if (!truncate) return reject(this.#tooLarge(maxBytes, undefined));
+        chunks.push(chunk.subarray(0, chunk.length - (size - maxBytes)));
+        resolve(Buffer.concat(chunks).toString("utf8"));
+      });
       res.on("end", () => {
         this.#done();
         resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"));
@@ -196,20 +229,30 @@ class NodeResponse implements TransportResponse {
 
   body(): AsyncIterable<Uint8Array> {
     const res = this.#res;
+    const req = this.#req;
     const done = this.#done;
     const fail = this.#fail;
     return {
       async *[Symbol.asyncIterator]() {
+        // Idle bound between chunks (the headers had their own deadline): a socket timer, reset by every chunk.
+        const idleMs = req.idleTimeoutMs ?? req.timeoutMs;
+        let idle = false;
+        res.setTimeout(idleMs, () => {
+          idle = true;
+          res.destroy();
+        });
         try {
           for await (const chunk of res) yield chunk as Uint8Array;
           // A connection closed before the message was complete ends the iteration without an error.
           if (!res.complete) throw Object.assign(new Error("response ended early"), { code: "ECONNRESET" });
         } catch (e) {
+          if (idle) throw streamIdleError(describeTarget(req.method, req.origin, req.path), idleMs, e);
           throw fail(e);
         } finally {
           done();
           // Consumer stopped early (break / return): drop the socket instead of draining an endless stream.
           if (!res.complete) res.destroy();
+          else res.socket?.setTimeout(0);
         }
       },
     };

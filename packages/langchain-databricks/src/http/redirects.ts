@@ -37,6 +37,7 @@ export async function sendFollowingRedirects(
             body,
             signal: req.signal,
             timeoutMs: req.timeoutMs,
+            idleTimeoutMs: req.idleTimeoutMs,
             stream: req.stream,
           },
     );

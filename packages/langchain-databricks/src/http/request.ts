@@ -23,6 +23,10 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Per-call timeout, ms (overrides the client's `timeout`). */
   timeout?: number;
+  /** Per-call bound on the response body, bytes (overrides the client's `maxResponseBytes`). */
+  maxResponseBytes?: number;
+  /** Streams: per-call idle bound between chunks, ms (overrides the client's `streamIdleTimeoutMs`). */
+  streamIdleTimeoutMs?: number;
   /** Per-call retry budget (overrides the client's `maxRetries`). */
   maxRetries?: number;
   /** Serving endpoint name, attached to errors (`error.endpoint`) and used in hints. */

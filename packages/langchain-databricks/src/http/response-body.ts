@@ -6,11 +6,14 @@ import type { Exchange } from "./redirects.js";
 import type { HttpRequest } from "./request.js";
 import { flattenHeaders } from "./transport.js";
 
-/** Reads a successful response: parsed JSON (empty body -> `{}`) or the raw text with `responseType: "text"`. */
-export async function readBody<T>(exchange: Exchange, req: HttpRequest): Promise<T> {
+/**
+ * Reads a successful response: parsed JSON (empty body -> `{}`) or the raw text with `responseType: "text"`.
+ * A body over `maxBytes` fails with `ResponseTooLargeError` before it is buffered.
+ */
+export async function readBody<T>(exchange: Exchange, req: HttpRequest, maxBytes?: number): Promise<T> {
   let text: string;
   try {
-    text = await exchange.res.text();
+    text = await exchange.res.text(maxBytes);
   } catch (e) {
     throw markNotRetryable(e);
   }

@@ -16,6 +16,15 @@ describe("retry policy", () => {
     for (const s of [400, 401, 403, 404, 409, 413, 501])
       expect(isRetryable(p, new DatabricksError("x", { status: s }))).toBe(false);
   });
+  it("never retries an error code the policy lists (a driver-proxy app's MODEL_ERROR), whatever the status", () => {
+    expect(isRetryable(p, new DatabricksError("x", { status: 500, errorCode: "MODEL_ERROR" }))).toBe(false);
+    expect(isRetryable(p, new DatabricksError("x", { status: 500, errorCode: "INTERNAL_ERROR" }))).toBe(true);
+    expect(
+      isRetryable(p, new DatabricksError("x", { status: 503, errorCode: "TEMPORARILY_UNAVAILABLE" })),
+    ).toBe(true);
+    const off = makeRetryPolicy({ nonRetryableErrorCodes: [] });
+    expect(isRetryable(off, new DatabricksError("x", { status: 500, errorCode: "MODEL_ERROR" }))).toBe(true);
+  });
   it("retries transient network errors, not TLS failures, not timeouts by default", () => {
     expect(isRetryable(p, new DatabricksConnectionError("refused"))).toBe(true);
     expect(isRetryable(p, new DatabricksConnectionError("cert", { transient: false }))).toBe(false);

@@ -9,6 +9,13 @@ export interface RetryPolicy {
   maxRetries: number;
   /** Retryable HTTP statuses. A 429 without `Retry-After` is retried too, with backoff. @default [408, 429, 500, 502, 503, 504] */
   statuses: readonly number[];
+  /**
+   * Error codes never retried whatever the status: the server says a re-send would fail the same way.
+   * `MODEL_ERROR` is what a driver-proxy app served by `serveDriverProxyApp` answers when the model function
+   * itself failed (a 500 with `x-databricks-app-error: model`); 502/503/504 from the proxy or gateway stay retryable.
+   * @default ["MODEL_ERROR"]
+   */
+  nonRetryableErrorCodes: readonly string[];
   /** Retry connection failures that happened before any response (refused, reset, DNS). @default true */
   retryNetworkErrors: boolean;
   /** Retry per-attempt timeouts. Off by default: a timed-out LLM call may still be running and billing. @default false */
@@ -25,6 +32,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   maxRetries: 3,
   statuses: Object.freeze([408, 429, 500, 502, 503, 504]),
+  nonRetryableErrorCodes: Object.freeze(["MODEL_ERROR"]),
   retryNetworkErrors: true,
   retryTimeouts: false,
   baseDelayMs: 500,
@@ -46,6 +54,7 @@ export function makeRetryPolicy(overrides?: Partial<RetryPolicy>, maxRetries?: n
 export function isRetryable(policy: RetryPolicy, error: DatabricksError): boolean {
   if (error instanceof ConnectionError) return policy.retryNetworkErrors && error.transient;
   if (error instanceof TimeoutError) return policy.retryTimeouts;
+  if (error.errorCode !== undefined && policy.nonRetryableErrorCodes.includes(error.errorCode)) return false;
   return error.status !== undefined && policy.statuses.includes(error.status);
 }
 

@@ -1,4 +1,12 @@
-import { AbortError, ConnectionError, type DatabricksError, TimeoutError } from "../errors.js";
+import {
+  AbortError,
+  ConnectionError,
+  type DatabricksError,
+  ResponseTooLargeError,
+  StreamIdleTimeoutError,
+  TimeoutError,
+} from "../errors.js";
+import type { ResponseHeaders } from "./transport.js";
 
 const TIMEOUT_CODES = new Set([
   "UND_ERR_HEADERS_TIMEOUT",
@@ -25,6 +33,39 @@ export function timeoutError(target: string, timeoutMs: number, cause?: unknown)
     `Timed out after ${timeoutMs} ms waiting for ${target}. Raise \`timeout\` (milliseconds) if the endpoint is slow ` +
       "(e.g. scaling from zero).",
     { cause },
+  );
+}
+
+export function streamIdleError(target: string, idleMs: number, cause?: unknown): StreamIdleTimeoutError {
+  return new StreamIdleTimeoutError(
+    `Stream from ${target} sent nothing for ${idleMs} ms. Raise \`streamIdleTimeoutMs\` if the endpoint pauses longer between events.`,
+    { cause },
+  );
+}
+
+/** The typed refusal of a body over `maxBytes` (`declared` when `Content-Length` said so up front). */
+export function tooLargeError(
+  method: string,
+  origin: string,
+  path: string,
+  status: number,
+  headers: ResponseHeaders,
+  maxBytes: number,
+  declared: number | undefined,
+): ResponseTooLargeError {
+  const rid = headers["x-request-id"] ?? headers["x-databricks-request-id"];
+  const what =
+    declared === undefined
+      ? `passed \`maxResponseBytes\` (${maxBytes}) while being read; the rest was not read`
+      : `declares ${declared} bytes, over \`maxResponseBytes\` (${maxBytes}); it was not read`;
+  return new ResponseTooLargeError(
+    `Response to ${describeTarget(method, origin, path)} (HTTP ${status}) ${what}. ` +
+      "Raise `maxResponseBytes` if this endpoint really returns that much.",
+    {
+      status,
+      maxResponseBytes: maxBytes,
+      requestId: Array.isArray(rid) ? rid[0] : rid,
+    },
   );
 }
 

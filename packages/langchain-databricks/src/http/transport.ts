@@ -11,8 +11,10 @@ export interface TransportRequest {
   headers: Record<string, string>;
   body: string | Uint8Array | undefined;
   signal: AbortSignal | undefined;
-  /** Non-streaming: bound on the whole attempt. Streaming: bound on headers and on each idle gap. */
+  /** Non-streaming: bound on the whole attempt. Streaming: bound on connecting and receiving the headers. */
   timeoutMs: number;
+  /** Streaming only: bound on each gap between received chunks once the headers arrived. @default timeoutMs */
+  idleTimeoutMs?: number;
   /** True when the body will be consumed incrementally with `body()`. */
   stream: boolean;
 }
@@ -21,7 +23,12 @@ export interface TransportRequest {
 export interface TransportResponse {
   status: number;
   headers: ResponseHeaders;
-  text(): Promise<string>;
+  /**
+   * The whole body as UTF-8 text. With `maxBytes`, a larger body is refused with `ResponseTooLargeError` (from
+   * `Content-Length` before reading, else as soon as the count passes it; the connection is closed), or, with
+   * `truncate`, cut to its first `maxBytes` bytes (error bodies).
+   */
+  text(maxBytes?: number, truncate?: boolean): Promise<string>;
   body(): AsyncIterable<Uint8Array>;
   /** Releases the connection without reading (redirects, retries). */
   discard(): void;

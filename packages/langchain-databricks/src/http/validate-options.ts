@@ -9,6 +9,19 @@ export function validateOptions(o: DatabricksAuthOptions): void {
   ) {
     throw new ConfigError(`\`timeout\` must be a positive number of milliseconds, got ${String(o.timeout)}.`);
   }
+  const idle = o.streamIdleTimeoutMs;
+  // setTimeout turns anything past 2^31 - 1 ms (and Infinity) into 1 ms: refuse it rather than time out at once.
+  if (idle !== undefined && !(typeof idle === "number" && idle > 0 && idle <= 2_147_483_647)) {
+    throw new ConfigError(
+      `\`streamIdleTimeoutMs\` must be a positive number of milliseconds up to 2147483647, got ${String(idle)}.`,
+    );
+  }
+  const max = o.maxResponseBytes;
+  if (max !== undefined && !(typeof max === "number" && max > 0 && !Number.isNaN(max))) {
+    throw new ConfigError(
+      `\`maxResponseBytes\` must be a positive number of bytes (Infinity for no bound), got ${String(max)}.`,
+    );
+  }
   if (o.maxRetries !== undefined && !(Number.isInteger(o.maxRetries) && o.maxRetries >= 0)) {
     throw new ConfigError(`\`maxRetries\` must be a non-negative integer, got ${String(o.maxRetries)}.`);
   }

@@ -22,9 +22,11 @@ export async function* decodeLines(
       pendingCr = false;
       if (s.startsWith("\n")) s = s.slice(1);
     }
+    // Only the new text can hold a line break: the held-back part had none (a long line stays linear).
+    const from = buf.length;
     buf += s;
     let start = 0;
-    for (let i = 0; i < buf.length; i++) {
+    for (let i = from; i < buf.length; i++) {
       const c = buf.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;
       yield buf.slice(start, i);
