@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigIo } from "../auth/io.js";
 import {
+  BadRequestError,
   DatabricksAbortError,
   DatabricksConnectionError,
   DatabricksStreamError,
@@ -236,6 +237,17 @@ describe("DatabricksHttpClient.request", () => {
     const dump = `${e.message} ${JSON.stringify(e)} ${String(e.stack)} ${JSON.stringify(http)}`;
     expect(dump).not.toContain(TOKEN);
     expect(e.message).toContain("[REDACTED]");
+  });
+  it("redacts every occurrence of a token the server echoes more than once", async () => {
+    const { http } = client([
+      {
+        status: 400,
+        body: `{"error_code":"BAD_REQUEST","message":"got ${TOKEN}; expected not ${TOKEN}"}`,
+      },
+    ]);
+    const e = (await http.request({ method: "GET", path: "/x" }).catch((x: unknown) => x)) as Error;
+    expect(e).toBeInstanceOf(BadRequestError);
+    expect(e.message).toBe("got [REDACTED]; expected not [REDACTED] (HTTP 400 BAD_REQUEST from GET /x).");
   });
   it("requestWithMeta exposes status and headers", async () => {
     const { http } = client([ok({ p: [1] }, { "served-model-name": "m-1" })]);
