@@ -301,6 +301,11 @@ describe("on a terminal, and when interrupted", () => {
 
   it("Ctrl-C during embed: bar stopped, cursor back, complete rows only, a partial summary, exit 130", async () => {
     emulator.admin.setFaults([{ path: "/serving-endpoints/", method: "POST", latencyMs: 60 }]);
+    emulator.admin.resetStats();
+    const embedPosts = () =>
+      emulator.admin
+        .stats()
+        .log.filter((l) => l.method === "POST" && l.path.startsWith("/serving-endpoints/")).length;
     try {
       const io = fakeIO({ cwd: dir, stderrIsTTY: true, columns: 100 });
       const running = runCli([...auth, ...embedArgs], io);
@@ -308,7 +313,14 @@ describe("on a terminal, and when interrupted", () => {
       io.interrupt();
       const code = await running;
       const rowsAtExit = io.out();
-      await new Promise((r) => setTimeout(r, 200)); // the abandoned request finishes: nothing more is written
+      const written = rowsAtExit.split("\n").length - 1;
+      // Events, not a sleep: the server has answered the request abandoned at the interrupt (one more than the
+      // rows written), and a later round trip on the same loopback has completed, so that answer has reached
+      // the client too. Nothing more may have been written.
+      await until(() => embedPosts() > written);
+      await fetch(`${emulator.url}/api/2.0/serving-endpoints`, {
+        headers: { authorization: `Bearer ${emulator.token}` },
+      });
       expect(io.out()).toBe(rowsAtExit);
       expect(code).toBe(130);
       const lines = rowsAtExit.split("\n");
@@ -344,10 +356,8 @@ describe("on a terminal, and when interrupted", () => {
     const io = fakeIO({ cwd: dir, stdin: "go slow\nand now?\n/exit\n", stdinIsTTY: true });
     const running = runCli([...auth, "chat", "-m", "slow-agent"], io);
     await until(() => io.out().includes("bot> w0 w1 ")); // mid-answer
-    const started = performance.now();
     io.interrupt();
     expect(await running).toBe(0);
-    expect(performance.now() - started).toBeLessThan(4_000); // did not wait for the 10 s answer
     expect(io.err()).toContain("(answer stopped)");
     const answers = io
       .out()
@@ -461,11 +471,10 @@ describe("endpoints wait failures", () => {
       const slowAuth = ["--host", slow.url, "--token", slow.token];
       expect(await runCli([...slowAuth, "endpoints", "create", "--json", JSON.stringify(body)], io)).toBe(0);
       const waitIo = fakeIO({ cwd: dir });
-      const started = performance.now();
+      // The endpoint would take 10 minutes (transitionMs): returning at all shows the timeout was applied.
       expect(await runCli([...slowAuth, "endpoints", "wait", "slow", "--wait-timeout", "0.3"], waitIo)).toBe(
         4,
       );
-      expect(performance.now() - started).toBeLessThan(5_000);
       expect(waitIo.err()).toMatch(
         /^Error: Timed out: Endpoint "slow" not ready after 0\.3 s \(state .*NOT_READY.*\)\. Raise --wait-timeout \(seconds\)\.\n$/,
       );

@@ -220,7 +220,10 @@ describe("ChatDatabricks invoke", () => {
   test("checks the abort signal before any I/O", async () => {
     const m = mockFetch(() => jsonResponse(completion("x")));
     const model = new ChatDatabricks({ model: "m", ...testAuth(m) });
-    await expect(model.invoke("x", { signal: AbortSignal.abort() })).rejects.toThrow();
+    await expect(model.invoke("x", { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      name: "AbortError",
+      message: "This operation was aborted",
+    });
     expect(m.calls).toHaveLength(0);
   });
 
