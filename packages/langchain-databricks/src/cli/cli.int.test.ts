@@ -574,6 +574,54 @@ describe("serve-driver-proxy", () => {
     expect(completeBig.err).toContain('--port must be a port number from 1 to 65535, got "70000"');
   });
 
+  it("--export picks a named function; a lone named function is served without it", async () => {
+    writeFileSync(
+      join(dir, "named.mjs"),
+      "export const upper = (p) => p.toUpperCase();\nexport const lower = (p) => p.toLowerCase();\n",
+    );
+    const ask = async (port: number, prompt: string) =>
+      (await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: JSON.stringify({ prompt }) })).json();
+    for (const [args, expected] of [
+      [["named.mjs", "--export", "lower"], "mixed case"],
+      [["lone.mjs"], "lone: Mixed Case"],
+    ] as const) {
+      writeFileSync(join(dir, "lone.mjs"), 'export const only = (p) => "lone: " + p;\nexport const n = 1;\n');
+      const port = await freePort();
+      const io = fakeIO({ cwd: dir });
+      const serving = runCli(
+        ["serve-driver-proxy", ...args, "--port", String(port), "--bind", "127.0.0.1"],
+        io,
+      );
+      await until(() => io.err().includes("Serving"));
+      expect(await ask(port, "Mixed Case")).toBe(expected);
+      io.interrupt();
+      expect(await serving).toBe(0);
+    }
+    const notFn = await run(["serve-driver-proxy", "named.mjs", "--export", "nope", "--port", "7001"]);
+    expect(notFn.code).toBe(1);
+    expect(notFn.err).toContain('serve-driver-proxy: "nope" is not an exported function.');
+    const ambiguous = await run(["serve-driver-proxy", "named.mjs", "--port", "7001"]);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.err).toContain(
+      'serve-driver-proxy: "named.mjs" must export a default function (or pick one with --export NAME).',
+    );
+  });
+
+  it("a module that does not load says why; --bind to an address not on this machine is a usage error", async () => {
+    writeFileSync(join(dir, "broken.mjs"), "export default (p) => {\n");
+    const broken = await run(["serve-driver-proxy", "broken.mjs", "--port", "7001"]);
+    expect(broken.code).toBe(1);
+    expect(broken.err).toMatch(/Error: serve-driver-proxy: cannot load "broken\.mjs": .+/);
+    expect(broken.err).not.toContain("file not found");
+    writeFileSync(join(dir, "ok2.mjs"), "export default () => 'ok';\n");
+    // 203.0.113.0/24 is TEST-NET-3: never an address of this machine.
+    const foreign = await run(["serve-driver-proxy", "ok2.mjs", "--port", "7001", "--bind", "203.0.113.7"]);
+    expect(foreign.code).toBe(1);
+    expect(foreign.err).toContain(
+      "serve-driver-proxy: --bind 203.0.113.7 is not an address of this machine.",
+    );
+  });
+
   it("a module without a function export is a usage error", async () => {
     writeFileSync(join(dir, "nofn.mjs"), "export const x = 1;\n");
     const r = await run(["serve-driver-proxy", "nofn.mjs", "--port", "7001"]);
