@@ -17,6 +17,7 @@ import {
   readFileSync,
   realpathSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
@@ -167,14 +168,32 @@ export function buildStaleBins(): void {
   for (const pkg of new Set(Object.values(BINS))) {
     const pkgDir = join(REPO_ROOT, pkg);
     if (!distIsStale(pkgDir)) continue;
-    process.stderr.write(
-      `[bin tests] ${pkg}/dist is missing or older than src/: running npm run build there\n`,
-    );
-    const r = spawnSync("npm", ["run", "build", "--silent", "--workspace", pkg], {
-      cwd: REPO_ROOT,
-      encoding: "utf8",
-    });
-    if (r.status !== 0) throw new Error(`npm run build --workspace ${pkg} failed:\n${r.stdout}${r.stderr}`);
+    // Test files run in parallel workers: one builds (the lock is an atomic mkdir), the others wait for it
+    // and then find dist/ current.
+    const lock = join(pkgDir, ".build-lock");
+    const deadline = Date.now() + 170_000;
+    for (;;) {
+      try {
+        mkdirSync(lock);
+        break;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`${lock} held for too long: remove it if no build runs.`);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200); // another worker is building
+      }
+    }
+    try {
+      if (!distIsStale(pkgDir)) continue;
+      process.stderr.write(
+        `[bin tests] ${pkg}/dist is missing or older than src/: running npm run build there\n`,
+      );
+      const r = spawnSync("npm", ["run", "build", "--silent", "--workspace", pkg], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+      });
+      if (r.status !== 0) throw new Error(`npm run build --workspace ${pkg} failed:\n${r.stdout}${r.stderr}`);
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
   }
 }
 
