@@ -43,6 +43,7 @@ export default defineConfig({
       ],
       reporter: ["text-summary", "json-summary"],
       reportsDirectory: "coverage",
+      reportOnFailure: true,
       // Per package (glob keys): a file that drops the package below these fails `npm test`.
       thresholds: {
         "packages/langchain-databricks/src/**": { lines: 92, branches: 85 },
