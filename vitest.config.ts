@@ -31,6 +31,20 @@ export default defineConfig({
           "docs/**/*.test.ts",
         ],
     exclude: ["**/node_modules/**", "**/dist/**", ...(soak ? [] : ["**/*.soak.test.ts"])],
+    // Measured by `npm test` (`vitest run --coverage`); `npx vitest run <files>` stays fast without it.
+    coverage: {
+      provider: "v8",
+      include: ["packages/*/src/**/*.ts"],
+      exclude: ["**/*.test.ts", "**/*.d.ts", "packages/*/test-support/**"],
+      reporter: ["text-summary", "json-summary"],
+      reportsDirectory: "coverage",
+      reportOnFailure: true,
+      // Per package (glob keys): a file that drops the package below these fails `npm test`.
+      thresholds: {
+        "packages/langchain-databricks/src/**": { lines: 92, branches: 85 },
+        "packages/databricks-emulator/src/**": { lines: 92, branches: 85 },
+      },
+    },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ["default"],

@@ -131,7 +131,8 @@ function extractCliLines(): CliLine[] {
 
 const cliLines = extractCliLines();
 
-function tsc(project: string): Promise<string> {
+/** Runs tsc; resolves with its exit code and combined output (a tsc that cannot start rejects). */
+function tsc(project: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -148,7 +149,7 @@ function tsc(project: string): Promise<string> {
       out += d;
     });
     child.on("error", reject);
-    child.on("close", () => resolve(out));
+    child.on("close", (code) => resolve({ code, output: out }));
   });
 }
 
@@ -190,20 +191,24 @@ describe("documentation code blocks", () => {
   });
 
   it("every ```ts block type-checks against the sources", { timeout: 180_000 }, async () => {
-    const output = await tsc(join(WORK, "tsconfig.json"));
-    // Report only errors inside the blocks, mapped back to the markdown line.
+    const { code, output } = await tsc(join(WORK, "tsconfig.json"));
+    // Errors inside the blocks are mapped back to the markdown line; any other error (in the sources, the
+    // config, or tsc itself failing to run) is reported as printed. tsc exits 0 only when it checked
+    // everything without error, so a non-zero exit fails even when no line could be mapped.
     const errors: string[] = [];
     for (const line of output.split("\n")) {
       const m = /^(.*?)\((\d+),(\d+)\): (error .*)$/.exec(line.trim());
-      if (!m) continue;
-      const block = blocks.find(
-        (b) =>
-          join(REPO_ROOT, m[1] ?? "") === b.file || m[1] === b.file || relative(REPO_ROOT, b.file) === m[1],
-      );
-      if (!block) continue;
-      errors.push(`${block.source}:${block.line + Number(m[2]) - 1}: ${m[4]}`);
+      const block =
+        m &&
+        blocks.find(
+          (b) =>
+            join(REPO_ROOT, m[1] ?? "") === b.file || m[1] === b.file || relative(REPO_ROOT, b.file) === m[1],
+        );
+      if (m && block) errors.push(`${block.source}:${block.line + Number(m[2]) - 1}: ${m[4]}`);
+      else if (line.trim() !== "") errors.push(line.trim());
     }
     expect(errors, errors.join("\n")).toEqual([]);
+    expect(code, `tsc exited ${code}:\n${output}`).toBe(0);
   });
 
   it("every `langchain-databricks` command in an sh block names real commands and options (their --help runs)", async () => {

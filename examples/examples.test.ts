@@ -40,7 +40,12 @@ describe("quickstart (offline, embedded emulator)", () => {
     expect(sims, out).not.toBeNull();
     expect(Number(sims![1])).toBeGreaterThan(Number(sims![2]) + 0.3);
     // 4. dolly: plain, stop ["."], explicit host, modelKwargs, transformInputFn
-    expect(out).toContain(`'${dolly("How are you?")}'`);
+    // Literal replies, independent of the stand-in under test: the seed page's answer to "How are you?"
+    // ('I am happy to hear that you are in good health and as always, you are appreciated.'), after the
+    // "Good" that its stop=["."] call shows comes first.
+    expect(out).toContain(
+      "'Good. I am happy to hear that you are in good health and as always, you are appreciated.'\n",
+    );
     expect(out).toContain("'Good'\n");
     expect(out).toContain("'I am fine.'\n");
     expect(out).toContain("'I am fine. Thank you!'\n");

@@ -304,6 +304,11 @@ describe("on a terminal, and when interrupted", () => {
 
   it("Ctrl-C during embed: bar stopped, cursor back, complete rows only, a partial summary, exit 130", async () => {
     emulator.admin.setFaults([{ path: "/serving-endpoints/", method: "POST", latencyMs: 60 }]);
+    emulator.admin.resetStats();
+    const embedPosts = () =>
+      emulator.admin
+        .stats()
+        .log.filter((l) => l.method === "POST" && l.path.startsWith("/serving-endpoints/")).length;
     try {
       const io = fakeIO({ cwd: dir, stderrIsTTY: true, columns: 100 });
       const running = runCli([...auth, ...embedArgs], io);
@@ -311,7 +316,14 @@ describe("on a terminal, and when interrupted", () => {
       io.interrupt();
       const code = await running;
       const rowsAtExit = io.out();
-      await new Promise((r) => setTimeout(r, 200)); // the abandoned request finishes: nothing more is written
+      const written = rowsAtExit.split("\n").length - 1;
+      // Events, not a sleep: the server has answered the request abandoned at the interrupt (one more than the
+      // rows written), and a later round trip on the same loopback has completed, so that answer has reached
+      // the client too. Nothing more may have been written.
+      await until(() => embedPosts() > written);
+      await fetch(`${emulator.url}/api/2.0/serving-endpoints`, {
+        headers: { authorization: `Bearer ${emulator.token}` },
+      });
       expect(io.out()).toBe(rowsAtExit);
       expect(code).toBe(130);
       const lines = rowsAtExit.split("\n");
@@ -347,10 +359,8 @@ describe("on a terminal, and when interrupted", () => {
     const io = fakeIO({ cwd: dir, stdin: "go slow\nand now?\n/exit\n", stdinIsTTY: true });
     const running = runCli([...auth, "chat", "-m", "slow-agent"], io);
     await until(() => io.out().includes("bot> w0 w1 ")); // mid-answer
-    const started = performance.now();
     io.interrupt();
     expect(await running).toBe(0);
-    expect(performance.now() - started).toBeLessThan(4_000); // did not wait for the 10 s answer
     expect(io.err()).toContain("(answer stopped)");
     const answers = io
       .out()
@@ -464,11 +474,10 @@ describe("endpoints wait failures", () => {
       const slowAuth = ["--host", slow.url, "--token", slow.token];
       expect(await runCli([...slowAuth, "endpoints", "create", "--json", JSON.stringify(body)], io)).toBe(0);
       const waitIo = fakeIO({ cwd: dir });
-      const started = performance.now();
+      // The endpoint would take 10 minutes (transitionMs): returning at all shows the timeout was applied.
       expect(await runCli([...slowAuth, "endpoints", "wait", "slow", "--wait-timeout", "0.3"], waitIo)).toBe(
         4,
       );
-      expect(performance.now() - started).toBeLessThan(5_000);
       expect(waitIo.err()).toMatch(
         /^Error: Timed out: Endpoint "slow" not ready after 0\.3 s \(state .*NOT_READY.*\)\. Raise --wait-timeout \(seconds\)\.\n$/,
       );
@@ -571,6 +580,54 @@ describe("serve-driver-proxy", () => {
     const completeBig = await run(["complete", "hi", "--port", "70000"]);
     expect(completeBig.code).toBe(1);
     expect(completeBig.err).toContain('--port must be a port number from 1 to 65535, got "70000"');
+  });
+
+  it("--export picks a named function; a lone named function is served without it", async () => {
+    writeFileSync(
+      join(dir, "named.mjs"),
+      "export const upper = (p) => p.toUpperCase();\nexport const lower = (p) => p.toLowerCase();\n",
+    );
+    const ask = async (port: number, prompt: string) =>
+      (await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: JSON.stringify({ prompt }) })).json();
+    for (const [args, expected] of [
+      [["named.mjs", "--export", "lower"], "mixed case"],
+      [["lone.mjs"], "lone: Mixed Case"],
+    ] as const) {
+      writeFileSync(join(dir, "lone.mjs"), 'export const only = (p) => "lone: " + p;\nexport const n = 1;\n');
+      const port = await freePort();
+      const io = fakeIO({ cwd: dir });
+      const serving = runCli(
+        ["serve-driver-proxy", ...args, "--port", String(port), "--bind", "127.0.0.1"],
+        io,
+      );
+      await until(() => io.err().includes("Serving"));
+      expect(await ask(port, "Mixed Case")).toBe(expected);
+      io.interrupt();
+      expect(await serving).toBe(0);
+    }
+    const notFn = await run(["serve-driver-proxy", "named.mjs", "--export", "nope", "--port", "7001"]);
+    expect(notFn.code).toBe(1);
+    expect(notFn.err).toContain('serve-driver-proxy: "nope" is not an exported function.');
+    const ambiguous = await run(["serve-driver-proxy", "named.mjs", "--port", "7001"]);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.err).toContain(
+      'serve-driver-proxy: "named.mjs" must export a default function (or pick one with --export NAME).',
+    );
+  });
+
+  it("a module that does not load says why; --bind to an address not on this machine is a usage error", async () => {
+    writeFileSync(join(dir, "broken.mjs"), "export default (p) => {\n");
+    const broken = await run(["serve-driver-proxy", "broken.mjs", "--port", "7001"]);
+    expect(broken.code).toBe(1);
+    expect(broken.err).toMatch(/Error: serve-driver-proxy: cannot load "broken\.mjs": .+/);
+    expect(broken.err).not.toContain("file not found");
+    writeFileSync(join(dir, "ok2.mjs"), "export default () => 'ok';\n");
+    // 203.0.113.0/24 is TEST-NET-3: never an address of this machine.
+    const foreign = await run(["serve-driver-proxy", "ok2.mjs", "--port", "7001", "--bind", "203.0.113.7"]);
+    expect(foreign.code).toBe(1);
+    expect(foreign.err).toContain(
+      "serve-driver-proxy: --bind 203.0.113.7 is not an address of this machine.",
+    );
   });
 
   it("a module without a function export is a usage error", async () => {

@@ -1,7 +1,8 @@
 /**
  * Test-only helpers (not exported by the package) for running things the way users do, in child processes:
  * - {@link runBin} / {@link startBin} run a package's shipped bin exactly as npm linked it
- *   (`node_modules/.bin/<name>` -> `bin/<name>.mjs` -> `dist/`), so they need `npm run build` first;
+ *   (`node_modules/.bin/<name>` -> `bin/<name>.mjs` -> `dist/`), so they need a current build:
+ *   {@link buildStaleBins} makes one when `dist/` is missing or older than `src/`;
  *   `startBin(..., { pty: true })` runs it on a pseudo-terminal (via python3's `pty`), for progress bars,
  *   the REPL and Ctrl-C.
  * - {@link runSource} runs a TypeScript entry point from the sources without a build (examples, doc blocks):
@@ -16,11 +17,12 @@ import {
   readFileSync,
   realpathSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -147,6 +149,55 @@ function newestMtime(dir: string, keep: (path: string) => boolean): number {
 
 const checkedBins = new Map<BinName, string>();
 
+/** Whether `pkgDir/dist` is missing or older than the sources compiled into it. */
+function distIsStale(pkgDir: string): boolean {
+  const dist = join(pkgDir, "dist");
+  if (!existsSync(dist)) return true;
+  const src = join(pkgDir, "src");
+  // Matched on the path inside src/ (a checkout under a folder named "tests" must not hide every source).
+  const built = (p: string) => isBuiltSource(`/${relative(src, p)}`);
+  return newestMtime(src, built) > newestMtime(dist, (p) => p.endsWith(".js"));
+}
+
+/**
+ * The bin tests run the shipped bins, which run `dist/`, not the sources. So that they always test the
+ * current sources, this builds each package whose `dist/` is missing or older than its `src/` (saying so on
+ * stderr), and does nothing when the build is current (as after `npm test`'s own `npm run build`).
+ * Called from the bin tests' `beforeAll`.
+ */
+export function buildStaleBins(): void {
+  for (const pkg of new Set(Object.values(BINS))) {
+    const pkgDir = join(REPO_ROOT, pkg);
+    if (!distIsStale(pkgDir)) continue;
+    // Test files run in parallel workers: one builds (the lock is an atomic mkdir), the others wait for it
+    // and then find dist/ current.
+    const lock = join(pkgDir, ".build-lock");
+    const deadline = Date.now() + 170_000;
+    for (;;) {
+      try {
+        mkdirSync(lock);
+        break;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`${lock} held for too long: remove it if no build runs.`);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200); // another worker is building
+      }
+    }
+    try {
+      if (!distIsStale(pkgDir)) continue;
+      process.stderr.write(
+        `[bin tests] ${pkg}/dist is missing or older than src/: running npm run build there\n`,
+      );
+      const r = spawnSync("npm", ["run", "build", "--silent", "--workspace", pkg], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+      });
+      if (r.status !== 0) throw new Error(`npm run build --workspace ${pkg} failed:\n${r.stdout}${r.stderr}`);
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
+
 /**
  * The file npm runs for `name`: `node_modules/.bin/<name>` resolved. Throws (with what to do) when npm did not
  * link it, or when `dist/` is missing or older than the sources (the bin runs the build, not the sources).
@@ -160,13 +211,10 @@ export function binPath(name: BinName): string {
   }
   const target = realpathSync(link);
   const pkgDir = join(REPO_ROOT, BINS[name]);
-  const dist = join(pkgDir, "dist");
-  if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`npm run build\` before the bin tests.`);
-  const built = newestMtime(dist, (p) => p.endsWith(".js"));
-  const source = newestMtime(join(pkgDir, "src"), isBuiltSource);
-  if (source > built) {
+  if (distIsStale(pkgDir)) {
     throw new Error(
-      `${dist} is older than ${join(pkgDir, "src")}: run \`npm run build\` before the bin tests.`,
+      `${join(pkgDir, "dist")} is missing or older than ${join(pkgDir, "src")}: call buildStaleBins() first ` +
+        "(the bin tests do, in beforeAll), or run `npm run build`.",
     );
   }
   checkedBins.set(name, target);
@@ -359,4 +407,20 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Milliseconds this machine takes, right now, to run the CLI bin to a failure that needs no waiting:
+ * `endpoints list` against a closed loopback port, no retries (start-up, config, one refused connection,
+ * the error report). The baseline the bin tests' time checks are relative to, so a busy machine moves the
+ * baseline with the runs.
+ */
+export async function refusedRunMs(env: Record<string, string>): Promise<number> {
+  const port = await freePort();
+  const started = performance.now();
+  const r = await runBin("langchain-databricks", ["--max-retries", "0", "endpoints", "list"], {
+    env: { ...env, DATABRICKS_HOST: `http://127.0.0.1:${port}`, DATABRICKS_TOKEN: "dapi-unused" },
+  });
+  if (r.code !== 4) throw new Error(`the baseline run exited ${r.code}, not 4: ${r.stderr}`);
+  return performance.now() - started;
 }

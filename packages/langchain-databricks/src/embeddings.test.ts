@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { errorResponse, jsonResponse, mockFetch, testAuth } from "../test-support/mock-fetch.js";
 import { DatabricksEmbeddings } from "./embeddings.js";
+import type { DatabricksTransport, HttpRequest } from "./utils/transport.js";
 
 let counter = 0;
 const uniqueEndpoint = () => `databricks-gte-large-en-${++counter}`;
@@ -34,6 +35,40 @@ describe("DatabricksEmbeddings", () => {
     expect(m.calls.map((c) => (c.body.input as string[]).length)).toEqual([10, 10, 5]);
     expect(m.calls[0]!.path).toBe("/serving-endpoints/embeddings");
     expect(m.calls[0]!.body.encoding_format).toBe("float");
+  });
+
+  test("batches answered OUT of order (the last sent answers first) still come back in input order", async () => {
+    // Each batch's reply is held until all three batches are in flight, then released last-first, so the
+    // batches complete 20.., 10.., 0..: a result assembled in completion order would put 20..24 first.
+    const pending: Array<() => void> = [];
+    const sent: string[] = [];
+    const client: DatabricksTransport = {
+      request<T>(req: HttpRequest): Promise<T> {
+        const input = (req.body as { input: string[] }).input;
+        sent.push(input[0]!);
+        const reply = {
+          object: "list",
+          data: input.map((text, index) => ({ object: "embedding", index, embedding: [Number(text)] })),
+        };
+        return new Promise<T>((resolve) => {
+          pending.push(() => resolve(reply as T));
+          if (pending.length === 3) for (const release of pending.reverse()) release();
+        });
+      },
+      stream: () => {
+        throw new Error("not streamed");
+      },
+    };
+    const texts = Array.from({ length: 25 }, (_, i) => String(i));
+    const emb = new DatabricksEmbeddings({
+      endpoint: uniqueEndpoint(),
+      client,
+      batchSize: 10,
+      maxConcurrency: 3,
+    });
+    const vectors = await emb.embedDocuments(texts);
+    expect(sent).toEqual(["0", "10", "20"]);
+    expect(vectors).toEqual(texts.map((t) => [Number(t)]));
   });
 
   test("numbers sent as strings are cast to floats, as the Python original does", async () => {

@@ -4,7 +4,7 @@ import { loadProfile, parseProfile } from "./auth/profile.js";
 import { ChatDatabricks } from "./chat-models/chat-databricks.js";
 import { DatabricksEmbeddings } from "./embeddings.js";
 import { apiErrorFromResponse, parseErrorBody } from "./error-body.js";
-import { DatabricksError, isDatabricksError } from "./errors.js";
+import { DatabricksError, DatabricksStreamError, isDatabricksError } from "./errors.js";
 import { parseRetryAfterMs } from "./http/retry.js";
 import { Databricks } from "./llms.js";
 import { parseEvents, type SseEvent } from "./sse/events.js";
@@ -53,6 +53,39 @@ async function typedOrValue<T>(
     throw e;
   }
 }
+
+/** An error the property accepts: this exact class (not a subclass) with a message matching `message`. */
+type Expected = readonly [new (...args: never[]) => Error, RegExp];
+
+/**
+ * Runs `f`; a throw must be one of `expected` (exact class and message), else it is re-thrown and fails the
+ * property. Parsers given a body of the wrong shape must say so in their own words, not leak a TypeError or
+ * an unrelated class.
+ */
+async function valueOr<T>(
+  f: () => Promise<T>,
+  expected: readonly Expected[],
+  tolerateMergeConflict = false,
+): Promise<{ ok: true; value: T } | { ok: false; error: Error }> {
+  try {
+    return { ok: true, value: await settles(f()) };
+  } catch (e) {
+    if (tolerateMergeConflict && e instanceof Error && CORE_MERGE_CONFLICT.test(e.message))
+      return { ok: false, error: e };
+    if (e instanceof Error && expected.some(([cls, re]) => e.constructor === cls && re.test(e.message)))
+      return { ok: false, error: e };
+    throw e;
+  }
+}
+
+/** The chat parsers' own words for a body of the wrong shape (chat_databricks.ts readResponse, _generate). */
+const CHAT_SHAPE: Expected[] = [
+  [
+    DatabricksError,
+    /^Endpoint "ep" returned a response of an unexpected shape \(.+\)\. Check that it is a chat endpoint/,
+  ],
+  [DatabricksError, /^Endpoint "ep" returned no choices \(expected "choices" or ChatAgent "messages"/],
+];
 
 const enc = new TextEncoder();
 
@@ -142,8 +175,42 @@ describe("fuzz: SSE decoder", () => {
         fc.array(fc.nat(), { maxLength: 10 }),
         fc.integer({ min: 1, max: 64 }),
         async (bytes, cuts, max) => {
-          const r = await typedOrValue(() =>
-            collect(parseJsonEvents(parseEvents(decodeLines(chunked(bytes, cuts), max), max))),
+          // Independent oracle: the whole input decoded at once and split by the SSE line grammar.
+          const text = new TextDecoder().decode(bytes);
+          const lines = text.split(/\r\n|\r|\n/);
+          if (lines.at(-1) === "") lines.pop(); // a final empty line is no line
+          const tooLong = lines.some((l) => l.length > max);
+          const overflow: Expected = [
+            DatabricksStreamError,
+            new RegExp(`^Stream line exceeds ${max} characters without a line break`),
+          ];
+          // The bound is on what is buffered without a line break. Fed one byte at a time, every line over
+          // `max` is buffered whole before its break arrives, so it must fail; within the bound, never.
+          const byteAtATime =
+            bytes.length === 0 ? [] : Array.from({ length: bytes.length - 1 }, (_, i) => i + 1);
+          const fine = await valueOr(
+            () => collect(decodeLines(chunked(bytes, byteAtATime), max)),
+            [overflow],
+          );
+          expect(fine).toEqual(
+            tooLong ? { ok: false, error: expect.any(DatabricksStreamError) } : { ok: true, value: lines },
+          );
+          // Random cuts: the exact lines, or the overflow error when a long line was split across chunks
+          // (always when the unterminated last line itself is over the bound).
+          const decoded = await valueOr(() => collect(decodeLines(chunked(bytes, cuts), max)), [overflow]);
+          if (!tooLong) expect(decoded).toEqual({ ok: true, value: lines });
+          else if (decoded.ok) expect(decoded.value).toEqual(lines);
+          const unterminatedTail = !/[\r\n]$/.test(text) && (lines.at(-1)?.length ?? 0) > max;
+          if (unterminatedTail) expect(decoded.ok).toBe(false);
+          // The whole pipeline: JSON values (never undefined) or the stream's own typed errors.
+          const r = await valueOr(
+            () => collect(parseJsonEvents(parseEvents(decodeLines(chunked(bytes, cuts), max), max))),
+            [
+              [
+                DatabricksStreamError,
+                /^(Stream line exceeds|Stream event exceeds|Stream ended|Error event in stream|Invalid JSON)/,
+              ],
+            ],
           );
           if (r.ok) for (const v of r.value) expect(v).not.toBeUndefined();
         },
@@ -318,8 +385,11 @@ describe("fuzz: response parsers", () => {
     await fc.assert(
       fc.asyncProperty(wireChat, async (resp) => {
         const chat = new ChatDatabricks({ model: "ep", client: constantTransport(resp) });
-        const r = await typedOrValue(() => chat.invoke("hi"));
-        if (r.ok) expect(typeof r.value.text).toBe("string");
+        const r = await valueOr(() => chat.invoke("hi"), CHAT_SHAPE);
+        if (r.ok) {
+          expect(r.value.getType()).toBe("ai");
+          expect(typeof r.value.text).toBe("string");
+        }
       }),
       { numRuns: RUNS, seed: SEED },
     );
@@ -329,11 +399,14 @@ describe("fuzz: response parsers", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(wireChat, { maxLength: 4 }), async (events) => {
         const chat = new ChatDatabricks({ model: "ep", client: constantTransport(undefined, events) });
-        const r = await typedOrValue(async () => {
+        const r = await valueOr(async () => {
           let text = "";
-          for await (const c of await chat.stream("hi")) text += c.text;
+          for await (const c of await chat.stream("hi")) {
+            expect(c.getType()).toBe("ai");
+            text += c.text;
+          }
           return text;
-        });
+        }, CHAT_SHAPE);
         if (r.ok) expect(typeof r.value).toBe("string");
       }),
       { numRuns: RUNS, seed: SEED },
@@ -348,12 +421,28 @@ describe("fuzz: response parsers", () => {
           useResponsesApi: true,
           client: constantTransport(resp, events),
         });
-        await typedOrValue(() => chat.invoke("hi"));
-        await typedOrValue(async () => {
-          for await (const _ of await chat.stream("hi")) {
-            // drain
-          }
-        }, true);
+        const responsesErrors: Expected[] = [
+          ...CHAT_SHAPE,
+          [DatabricksStreamError, /^Responses (API returned|stream reported) an error: /],
+        ];
+        const invoked = await valueOr(() => chat.invoke("hi"), responsesErrors);
+        if (invoked.ok) {
+          expect(invoked.value.getType()).toBe("ai");
+          expect(typeof invoked.value.text).toBe("string");
+        }
+        const streamed = await valueOr(
+          async () => {
+            let text = "";
+            for await (const c of await chat.stream("hi")) {
+              expect(c.getType()).toBe("ai");
+              text += c.text;
+            }
+            return text;
+          },
+          responsesErrors,
+          true,
+        );
+        if (streamed.ok) expect(typeof streamed.value).toBe("string");
       }),
       { numRuns: RUNS, seed: SEED },
     );
@@ -372,7 +461,7 @@ describe("fuzz: response parsers", () => {
             streaming,
             client: constantTransport(resp, [resp]),
           });
-          const r = await typedOrValue(() => llm.invoke("hi"));
+          const r = await valueOr(() => llm.invoke("hi"), CHAT_SHAPE);
           if (r.ok) expect(typeof r.value).toBe("string");
         },
       ),
@@ -387,7 +476,16 @@ describe("fuzz: response parsers", () => {
         fc.constantFrom("embeddings", "invocations") as fc.Arbitrary<"embeddings" | "invocations">,
         async (resp, route) => {
           const emb = new DatabricksEmbeddings({ endpoint: "ep", route, client: constantTransport(resp) });
-          const r = await typedOrValue(() => emb.embedDocuments(["a"]));
+          const r = await valueOr(
+            () => emb.embedDocuments(["a"]),
+            [
+              [DatabricksError, /^Embeddings response has no vector at (data|predictions)\[\d+\]/],
+              [
+                DatabricksError,
+                /^Endpoint "ep" returned (\d+ embeddings for 1 inputs\.|no embeddings \(|an embeddings response of an unexpected shape \()/,
+              ],
+            ],
+          );
           if (r.ok) {
             expect(r.value).toHaveLength(1);
             for (const x of r.value[0]!) expect(typeof x).toBe("number");
@@ -490,6 +588,20 @@ describe("fuzz: error-body parser", () => {
     );
   });
 
+  /** Allowed ratio of a parse to one linear scan of the same input: far above linear, far below quadratic. */
+  const LINEAR_FACTOR = 200;
+  let sink = 0;
+  /** Milliseconds one linear character scan over `text` takes here and now (repeated until measurable). */
+  function linearPassMs(text: string): number {
+    let runs = 0;
+    const t0 = performance.now();
+    do {
+      for (let i = 0; i < text.length; i++) sink = (sink + text.charCodeAt(i)) | 0;
+      runs++;
+    } while (performance.now() - t0 < 20);
+    return (performance.now() - t0) / runs;
+  }
+
   it("pathological HTML/text bodies (1 MB) are parsed without a hang", () => {
     const bodies = [
       "<pre".repeat(250_000),
@@ -500,10 +612,17 @@ describe("fuzz: error-body parser", () => {
       `<pre>${"<".repeat(1_000_000)}</pre>`,
     ];
     for (const body of bodies) {
-      const started = Date.now();
+      // A hang guard, not a benchmark: relative to one linear pass over the same body, measured here and now
+      // (so a busy machine slows both). Linear parsing is a small multiple of it; quadratic parsing of 1 MB
+      // is about a million times it.
+      const pass = linearPassMs(body);
+      const started = performance.now();
       const parsed = parseErrorBody(500, {}, body);
-      // A hang guard, not a benchmark: linear parsing takes milliseconds, quadratic takes minutes.
-      expect(Date.now() - started).toBeLessThan(3_000);
+      const elapsed = performance.now() - started;
+      expect(
+        elapsed / pass,
+        `parse took ${elapsed.toFixed(1)} ms, one pass ${pass.toFixed(3)} ms`,
+      ).toBeLessThan(LINEAR_FACTOR);
       expect(parsed.message.length).toBeLessThanOrEqual(2_003);
     }
   });

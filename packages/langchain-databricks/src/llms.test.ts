@@ -173,11 +173,16 @@ describe("Databricks LLM: serving endpoints", () => {
       releaseGet = r;
     });
     let gets = 0;
+    let getArrived!: () => void;
+    const lookingUp = new Promise<void>((r) => {
+      getArrived = r;
+    });
     // A fetch that honours its signal, as real ones do.
     const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
       const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
       if ((init?.method ?? "GET") === "GET") {
         gets++;
+        getArrived();
         await new Promise<void>((resolve, reject) => {
           init?.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
           void getGate.then(resolve);
@@ -197,7 +202,9 @@ describe("Databricks LLM: serving endpoints", () => {
     const ac = new AbortController();
     const a = llm.invoke("a", { signal: ac.signal }).catch((x: unknown) => x);
     const b = llm.invoke("b");
-    await new Promise((r) => setTimeout(r, 5));
+    // The lookup is in flight. Whether b joined it before or after the abort, it must be neither
+    // cancelled by a's signal nor repeated.
+    await lookingUp;
     ac.abort();
     expect(await a).toBeInstanceOf(DatabricksAbortError);
     releaseGet();
@@ -232,7 +239,10 @@ describe("Databricks LLM: serving endpoints", () => {
   test("pre-aborted signal rejects before any request", async () => {
     const m = mockFetch(() => jsonResponse({}));
     const llm = new Databricks({ endpointName: "e", ...testAuth(m) });
-    await expect(llm.invoke("x", { signal: AbortSignal.abort() })).rejects.toThrow();
+    await expect(llm.invoke("x", { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      name: "AbortError",
+      message: "This operation was aborted",
+    });
     expect(m.calls).toHaveLength(0);
   });
 });

@@ -102,10 +102,15 @@ export async function chatStorm(emu: EmulatorHandle, calls: number, seed: number
   );
   const chat = new ChatDatabricks({ model: LLAMA, client: http, maxTokens: 8 });
   const started = performance.now();
-  const texts = await pool(calls, 32, async (i) => (await chat.invoke(`storm call ${i}: say ok`)).text);
+  let texts: string[];
+  try {
+    texts = await pool(calls, 32, async (i) => (await chat.invoke(`storm call ${i}: say ok`)).text);
+  } finally {
+    // Cleared whatever happened: a failed storm must not leave faults behind for the next test.
+    emu.admin.clearFaults();
+    await transport.close();
+  }
   const elapsedMs = performance.now() - started;
-  emu.admin.clearFaults();
-  await transport.close();
   const log = emu.admin
     .stats()
     .log.filter((l: RequestLogEntry) => l.path.startsWith("/serving-endpoints/") && l.method === "POST");

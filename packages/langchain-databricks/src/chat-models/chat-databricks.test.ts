@@ -9,6 +9,7 @@ import {
   sseResponse,
   testAuth,
 } from "../../test-support/mock-fetch.js";
+import { DatabricksConfigError } from "../errors.js";
 import { ChatDatabricks } from "./chat-databricks.js";
 
 let endpointCounter = 0;
@@ -219,7 +220,10 @@ describe("ChatDatabricks invoke", () => {
   test("checks the abort signal before any I/O", async () => {
     const m = mockFetch(() => jsonResponse(completion("x")));
     const model = new ChatDatabricks({ model: "m", ...testAuth(m) });
-    await expect(model.invoke("x", { signal: AbortSignal.abort() })).rejects.toThrow();
+    await expect(model.invoke("x", { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      name: "AbortError",
+      message: "This operation was aborted",
+    });
     expect(m.calls).toHaveLength(0);
   });
 
@@ -447,6 +451,28 @@ describe("bindTools", () => {
     expect(tool.function.parameters).toMatchObject({ type: "object", properties: { a: {}, b: {} } });
     expect("strict" in tool.function).toBe(false);
     expect(second!.body.tool_choice).toEqual({ type: "function", function: { name: "get_current_weather" } });
+  });
+
+  test("tool_choice in object form sends the tool it names, not another bound tool", async () => {
+    const m = mockFetch(() => jsonResponse(completion("ok")));
+    const model = new ChatDatabricks({ model: "m", ...testAuth(m) });
+    const both = [AdderTool(), weatherTool()];
+    await model
+      .bindTools(both, { tool_choice: { type: "function", function: { name: "get_current_weather" } } })
+      .invoke("x");
+    await model
+      .bindTools(both, { tool_choice: { type: "function", function: { name: "AdderTool" } } })
+      .invoke("x");
+    expect(m.calls.map((c) => c.body.tool_choice)).toEqual([
+      { type: "function", function: { name: "get_current_weather" } },
+      { type: "function", function: { name: "AdderTool" } },
+    ]);
+    const typo = () =>
+      model.bindTools(both, { tool_choice: { type: "function", function: { name: "Adder" } } });
+    expect(typo).toThrow(DatabricksConfigError);
+    expect(typo).toThrow(
+      'tool_choice names the tool "Adder", but the bound tools are: AdderTool, get_current_weather.',
+    );
   });
 
   test("keeps strict for GPT models", async () => {

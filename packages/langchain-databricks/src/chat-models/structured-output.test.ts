@@ -1,6 +1,7 @@
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import type { Serialized } from "@langchain/core/load/serializable";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import { OutputParserException } from "@langchain/core/output_parsers";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { describe, expect, test } from "vitest";
 import { adderSchema, mathAdditionPrompt } from "../../test-support/chat-fixtures.js";
@@ -77,9 +78,19 @@ describe("withStructuredOutput", () => {
   test("invalid output fails validation (zod) instead of returning junk", async () => {
     const m = mockFetch(() => toolCallReply("math_addition", { a: "one" }));
     const model = new ChatDatabricks({ model: "m", ...testAuth(m) });
-    await expect(
-      model.withStructuredOutput(adderSchema, { name: "math_addition" }).invoke("x"),
-    ).rejects.toThrow();
+    const e = await model
+      .withStructuredOutput(adderSchema, { name: "math_addition" })
+      .invoke("x")
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(OutputParserException);
+    // zod's verdict on the model's arguments: `a` has the wrong type, `b` is missing.
+    expect((e as Error).message).toMatch(/^Failed to parse\. Text: .*"a": "one"/s);
+    expect((e as Error).message).toContain(
+      '"path":["a"],"message":"Invalid input: expected number, received string"',
+    );
+    expect((e as Error).message).toContain(
+      '"path":["b"],"message":"Invalid input: expected number, received undefined"',
+    );
   });
 
   test("jsonMode sends response_format json_object and parses content", async () => {

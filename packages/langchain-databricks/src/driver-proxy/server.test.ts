@@ -95,7 +95,11 @@ describe("serveDriverProxyApp", () => {
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
     expect(await (await post(server.url, { prompt: "x" })).json()).toBe("hi");
     await server.close();
-    await expect(post(server.url, { prompt: "x" })).rejects.toThrow();
+    // Closed means closed: the port refuses connections.
+    await expect(post(server.url, { prompt: "x" })).rejects.toMatchObject({
+      message: "fetch failed",
+      cause: { code: "ECONNREFUSED" },
+    });
   });
 
   test("a thrown error's message stays in the server log: the 500 body is generic, with the request id", async () => {

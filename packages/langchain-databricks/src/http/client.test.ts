@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigIo } from "../auth/io.js";
 import {
+  BadRequestError,
   DatabricksAbortError,
   DatabricksConnectionError,
   DatabricksStreamError,
@@ -206,10 +207,10 @@ describe("DatabricksHttpClient.request", () => {
     ]);
     expect(await http.request({ method: "POST", path: "/start", body: { a: 1 } })).toEqual({ end: true });
     const [a, b, c] = transport.requests;
-    expect(a!.headers.authorization).toBeDefined();
+    expect(a!.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(b!.path).toBe("/moved");
     expect(b!.method).toBe("POST");
-    expect(b!.headers.authorization).toBeDefined();
+    expect(b!.headers.authorization).toBe(`Bearer ${TOKEN}`); // same origin: kept
     expect(c!.origin).toBe("https://other.example.com");
     expect(c!.path).toBe("/final?x=1");
     expect(c!.method).toBe("GET");
@@ -236,6 +237,17 @@ describe("DatabricksHttpClient.request", () => {
     const dump = `${e.message} ${JSON.stringify(e)} ${String(e.stack)} ${JSON.stringify(http)}`;
     expect(dump).not.toContain(TOKEN);
     expect(e.message).toContain("[REDACTED]");
+  });
+  it("redacts every occurrence of a token the server echoes more than once", async () => {
+    const { http } = client([
+      {
+        status: 400,
+        body: `{"error_code":"BAD_REQUEST","message":"got ${TOKEN}; expected not ${TOKEN}"}`,
+      },
+    ]);
+    const e = (await http.request({ method: "GET", path: "/x" }).catch((x: unknown) => x)) as Error;
+    expect(e).toBeInstanceOf(BadRequestError);
+    expect(e.message).toBe("got [REDACTED]; expected not [REDACTED] (HTTP 400 BAD_REQUEST from GET /x).");
   });
   it("requestWithMeta exposes status and headers", async () => {
     const { http } = client([ok({ p: [1] }, { "served-model-name": "m-1" })]);
@@ -402,9 +414,14 @@ describe("DatabricksHttpClient abort during config and credentials", () => {
 
   it("aborting while the CLI is being asked for a token rejects at once", async () => {
     let release!: () => void;
+    let cliAsked!: () => void;
+    const asked = new Promise<void>((r) => {
+      cliAsked = r;
+    });
     const { cio } = countingIo(
       () =>
         new Promise((resolve) => {
+          cliAsked();
           release = () =>
             resolve({
               code: 0,
@@ -421,7 +438,7 @@ describe("DatabricksHttpClient abort during config and credentials", () => {
     const http = new DatabricksHttpClient({ host: "https://ws.example.com" }, { io: cio, transport });
     const ac = new AbortController();
     const pending = http.request({ method: "GET", path: "/x", signal: ac.signal }).catch((x: unknown) => x);
-    await new Promise((r) => setTimeout(r, 5));
+    await asked; // the request is now waiting on the CLI
     ac.abort();
     expect(await pending).toBeInstanceOf(DatabricksAbortError);
     expect(transport.requests).toHaveLength(0);
@@ -435,6 +452,10 @@ describe("DatabricksHttpClient abort during config and credentials", () => {
     const gate = new Promise<void>((r) => {
       releaseToken = r;
     });
+    let tokenRequested!: () => void;
+    const refreshing = new Promise<void>((r) => {
+      tokenRequested = r;
+    });
     const transport: Transport & { requests: TransportRequest[] } = {
       requests: [],
       async send(req) {
@@ -446,6 +467,7 @@ describe("DatabricksHttpClient abort during config and credentials", () => {
         } else if (req.path === "/oidc/v1/token") {
           // A signal here would mean one caller's abort could cancel everyone's refresh.
           expect(req.signal).toBeUndefined();
+          tokenRequested();
           await gate;
           body = JSON.stringify({ access_token: "m2m-tok-abcdefgh", token_type: "Bearer", expires_in: 3600 });
         } else {
@@ -472,7 +494,7 @@ describe("DatabricksHttpClient abort during config and credentials", () => {
     const ac = new AbortController();
     const a = http.request({ method: "GET", path: "/a", signal: ac.signal }).catch((x: unknown) => x);
     const b = http.request({ method: "GET", path: "/b" });
-    await new Promise((r) => setTimeout(r, 5));
+    await refreshing; // both callers now wait on the one token request
     ac.abort();
     expect(await a).toBeInstanceOf(DatabricksAbortError);
     releaseToken();
