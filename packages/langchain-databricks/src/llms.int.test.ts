@@ -178,7 +178,8 @@ describe("Databricks LLM: cluster driver proxy", () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InternalError);
     expect(err).toMatchObject({ status: 500, errorCode: "MODEL_ERROR" });
-    expect((err as Error).message).toContain("Model function failed: model exploded");
+    expect((err as Error).message).toContain("Model function failed; see the server log for request");
+    expect((err as Error).message).not.toContain("model exploded");
     expect(seenByApp.filter((c) => c.prompt === "boom").length - before).toBe(1);
 
     let calls = 0;

@@ -1,5 +1,6 @@
-import { ConfigError, isDatabricksError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import type { DatabricksHttpClient } from "../http/client.js";
+import { redactError } from "../redact.js";
 import { base64ToBytes, bytesToBase64 } from "../utils/base64.js";
 import { type CallOptions, type ClientOptions, httpClientFrom, requireName } from "./shared.js";
 import type { AclItem, SecretMetadata, SecretScope } from "./types.js";
@@ -80,16 +81,8 @@ export class SecretsClient {
     try {
       await this.#post("put", body, options);
     } catch (e) {
-      // Defence in depth: a server message must never carry the value into logs.
-      if (
-        isDatabricksError(e) &&
-        typeof value === "string" &&
-        value.length >= 4 &&
-        e.message.includes(value)
-      ) {
-        e.message = e.message.split(value).join("[REDACTED]");
-      }
-      throw e;
+      // Defence in depth: a server message must never carry the value into logs (message, stack, cause chain).
+      throw typeof value === "string" ? redactError(e, [value]) : e;
     }
   }
 
