@@ -237,7 +237,7 @@ export async function makeQuery(target: Target): Promise<Made> {
 
 // @databricks/langchainjs 0.1.0 resolves its host through @databricks/sdk-experimental 0.15, which forces
 // `https://<hostname>` (drops scheme and port), and captures `globalThis.fetch` while building its provider.
-// As in js-anchors Appendix A, we give it a placeholder https host and, only while the provider is built, a global
+// As docs/emulator.md ("Official clients") describes, we give it a placeholder https host and, only while the provider is built, a global
 // fetch that rewrites that origin to the target; the captured wrapper then carries all its model traffic.
 const PEER_HOST = "https://bench-emulator.invalid";
 

@@ -77,7 +77,7 @@ export const registerAuthRoutes = (app: FastifyInstance, ctx: EmulatorContext): 
     if (scopes.some((s) => !["all-apis", "offline_access", "openid", "profile", "email"].includes(s))) {
       return oauthError(reply, 400, "invalid_scope", `Unsupported scope '${scope}'; use all-apis.`);
     }
-    // Vector Search data-plane tokens are scoped with a JSON list (agent-surface 1.8); `[]` form-encodes to no key.
+    // Vector Search data-plane tokens are scoped with a JSON list (spec/vector-search.md 8); `[]` form-encodes to no key.
     let details: unknown[] | undefined;
     const rawDetails = form.get("authorization_details");
     if (rawDetails) {

@@ -4,7 +4,7 @@ import type { Socket } from "node:net";
 /**
  * Node's HTTP parser errors (bad request line, invalid header characters, oversized headers, a body on a
  * malformed chunked encoding) never reach a route. Fastify's default answer is its own `{"error": "Bad Request"}`;
- * this one writes the Databricks envelope (wire-spec 1.4) with the fitting 4xx and closes the connection.
+ * this one writes the Databricks envelope (spec/errors.md 1.4) with the fitting 4xx and closes the connection.
  */
 export const clientErrorHandler = (err: NodeJS.ErrnoException, socket: Socket): void => {
   // A response already under way on this socket (the error came mid-body) cannot be followed by another one.
