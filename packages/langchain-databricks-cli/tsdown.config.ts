@@ -16,4 +16,8 @@ export default defineConfig({
   dts: false,
   clean: true,
   define: { __PKG_VERSION__: JSON.stringify(pkg.version) },
+  // `npm run build` passes `--logLevel warn`: one line per build instead of a listing of every emitted file.
+  onSuccess: () => {
+    console.log("langchain-databricks-cli: built dist/");
+  },
 });

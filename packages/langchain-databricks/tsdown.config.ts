@@ -18,5 +18,13 @@ export default defineConfig([
     clean: true,
     unbundle: false,
     define: { __PKG_VERSION__: JSON.stringify(pkg.version) },
+    // `npm run build` passes `--logLevel warn`: one line per build instead of a listing of every emitted file.
+    onSuccess: () => {
+      console.log("langchain-databricks: built dist/");
+    },
+    // `npm run build` passes `--logLevel warn`: one line per build instead of a listing of every emitted file.
+    onSuccess: () => {
+      console.log("langchain-databricks: built dist/");
+    },
   },
 ]);
