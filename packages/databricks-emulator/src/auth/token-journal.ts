@@ -1,14 +1,6 @@
-import {
-  appendFileSync,
-  closeSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../state/atomic-file.js";
 
 const FILE = "oauth-tokens.jsonl";
 
@@ -68,28 +60,15 @@ export class TokenJournal {
     return this.lines > 2 * live + 1000;
   }
 
-  /** Replaces the file with exactly `tokens` (temp file + fsync + rename). */
+  /** Replaces the file with exactly `tokens` (state/atomic-file.ts). */
   rewrite(tokens: Iterable<JournalToken>): void {
-    const tmp = `${this.file}.${process.pid}.tmp`;
     let text = "";
     let n = 0;
     for (const t of tokens) {
       text += `${JSON.stringify(t)}\n`;
       n++;
     }
-    try {
-      const fd = openSync(tmp, "w", 0o600);
-      try {
-        writeSync(fd, text);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, this.file);
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw err;
-    }
+    writeFileAtomic(this.file, text);
     this.lines = n;
   }
 }

@@ -1,18 +1,10 @@
 import { randomUUID } from "node:crypto";
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { generate } from "selfsigned";
 import type { Identity } from "../auth/identity.js";
 import { ApiError, invalidParameter, notFound, permissionDenied } from "../errors.js";
+import { writeFileAtomic } from "../state/atomic-file.js";
 import type { Clock } from "../util/clock.js";
 import { randomHex } from "../util/ids.js";
 import { isObject } from "../util/json.js";
@@ -385,15 +377,7 @@ export class LakebaseStore {
     if (!this.#file) return;
     const snap: Snapshot = { instances: [...this.#instances.values()], credentials: [...this.#credentials] };
     mkdirSync(join(this.#file, ".."), { recursive: true });
-    const tmp = `${this.#file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, "w", 0o600);
-    try {
-      writeSync(fd, JSON.stringify(snap));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.#file);
+    writeFileAtomic(this.#file, JSON.stringify(snap));
   }
 }
 

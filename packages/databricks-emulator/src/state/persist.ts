@@ -1,14 +1,6 @@
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "./atomic-file.js";
 import { lockDataDir } from "./lock.js";
 
 const FILE = "workspace.json";
@@ -59,31 +51,7 @@ export class Persister {
 
   save(state: unknown): void {
     if (!this.file || !this.dataDir) return;
-    const tmp = `${this.file}.${process.pid}.tmp`;
     // Serialize first: a state that does not serialize leaves no temp file behind.
-    const text = JSON.stringify({ version: VERSION, state });
-    try {
-      const fd = openSync(tmp, "w", 0o600);
-      try {
-        writeSync(fd, text);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, this.file);
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw err;
-    }
-    try {
-      const dir = openSync(this.dataDir, "r");
-      try {
-        fsyncSync(dir);
-      } finally {
-        closeSync(dir);
-      }
-    } catch {
-      // Directory fsync is not supported on every platform; the rename itself is still atomic.
-    }
+    writeFileAtomic(this.file, JSON.stringify({ version: VERSION, state }));
   }
 }

@@ -1,14 +1,6 @@
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../state/atomic-file.js";
 import type { RowValues } from "./filters.js";
 import type { VectorSearchStore, VsEndpoint, VsIndexMeta } from "./store.js";
 
@@ -21,32 +13,8 @@ interface MetaDoc {
   indexes: VsIndexMeta[];
 }
 
-const atomicWrite = (dir: string, file: string, chunks: (string | Uint8Array)[]): void => {
-  const target = join(dir, file);
-  const tmp = `${target}.${process.pid}.tmp`;
-  const fd = openSync(tmp, "w", 0o600);
-  try {
-    for (const c of chunks) {
-      const bytes = typeof c === "string" ? Buffer.from(c) : c;
-      let off = 0;
-      while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
-    }
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, target);
-  try {
-    const d = openSync(dir, "r");
-    try {
-      fsyncSync(d);
-    } finally {
-      closeSync(d);
-    }
-  } catch {
-    // Directory fsync is not supported everywhere; the rename is still atomic.
-  }
-};
+const atomicWrite = (dir: string, file: string, chunks: (string | Uint8Array)[]): void =>
+  writeFileAtomic(join(dir, file), chunks);
 
 const dataFile = (indexName: string) => `index-${Buffer.from(indexName).toString("hex")}.bin`;
 
