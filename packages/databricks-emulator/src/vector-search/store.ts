@@ -1,95 +1,40 @@
 /**
  * Vector Search state: endpoints, indexes and their rows. Transitions (PROVISIONING -> ONLINE) are evaluated
- * lazily against the emulator clock, like serving endpoints. Wire shapes:
+ * lazily against the emulator clock, like serving endpoints. Create-request validation is in index-spec.ts, row
+ * validation in row-input.ts, the state shapes in store-types.ts. Wire shapes:
  * packages/databricks-emulator/spec/vector-search.md.
  */
 import { randomUUID } from "node:crypto";
 import { type Identity, principalNames } from "../auth/identity.js";
 import { ApiError, invalidParameter, notFound, permissionDenied } from "../errors.js";
-import type { Clock } from "../util/clock.js";
-import { isObject, type JsonObject } from "../util/json.js";
-import type { ColumnType, RowValues, Schema } from "./filters.js";
+import type { JsonObject } from "../util/json.js";
+import type { RowValues } from "./filters.js";
 import { IndexData } from "./index-data.js";
+import { resolveIndexSpec } from "./index-spec.js";
+import { parseUpsertRows, rowsFromSource } from "./row-input.js";
+import { comparePk, pkKey, protoValue } from "./schema.js";
 import {
-  canonicalType,
-  checkCell,
-  comparePk,
-  isVectorType,
-  parseSchemaJson,
-  pkKey,
-  protoValue,
-} from "./schema.js";
-import type { SourceTables } from "./source-tables.js";
+  MAX_SCAN_RESULTS,
+  MAX_UPSERT_ROWS,
+  type Privilege,
+  type UpsertOutcome,
+  type VsEndpoint,
+  type VsIndexMeta,
+  type VsStoreOptions,
+} from "./store-types.js";
 
-export const MAX_UPSERT_ROWS = 10_000;
-export const MAX_SCAN_RESULTS = 1000;
-
-export type EndpointType = "STANDARD" | "STORAGE_OPTIMIZED";
-
-export interface VsEndpoint {
-  name: string;
-  id: string;
-  endpointType: EndpointType;
-  creator: string;
-  createdAt: number;
-  updatedAt: number;
-  readyAt: number;
-  budgetPolicyId?: string;
-  numReplicas?: number;
-}
-
-export type Privilege = "SELECT" | "MODIFY" | "ALL_PRIVILEGES";
-
-export interface VsIndexMeta {
-  name: string;
-  id: string;
-  endpointName: string;
-  primaryKey: string;
-  indexType: "DIRECT_ACCESS" | "DELTA_SYNC";
-  indexSubtype?: string;
-  creator: string;
-  createdAt: number;
-  readyAt: number;
-  schema: Schema;
-  requestedSchemaJson?: string;
-  vectorColumn?: string;
-  dim: number;
-  sourceColumn?: string;
-  embeddingEndpoint?: string;
-  queryEndpoint?: string;
-  /** The spec as given (echoed on GET). */
-  spec: JsonObject;
-  delta?: {
-    sourceTable: string;
-    pipelineType: "TRIGGERED" | "CONTINUOUS";
-    columnsToSync?: string[];
-    pipelineId: string;
-  };
-  grants: Record<string, Privilege[]>;
-  lastSyncAt?: number;
-  message?: string;
-}
-
-/** Embeds texts with a workspace embedding endpoint (in-process); returns vectors and their dimension. */
-export type Embedder = (
-  endpointName: string,
-  texts: string[],
-  caller: Identity,
-) => { vectors: number[][]; dim: number };
-
-export interface VsStoreOptions {
-  clock: Clock;
-  transitionMs: number;
-  embed: Embedder;
-  sourceTables: SourceTables;
-  /** Called after each acknowledged change with the index whose rows changed (if any). */
-  onChange: (changedIndex?: string) => void;
-}
-
-export interface UpsertOutcome {
-  status: "SUCCESS" | "PARTIAL_SUCCESS" | "FAILURE";
-  result: { success_row_count: number; failed_primary_keys: unknown[] };
-}
+// The state shapes live in store-types.ts; re-exported so importers of this module keep working.
+export {
+  type Embedder,
+  type EndpointType,
+  MAX_SCAN_RESULTS,
+  MAX_UPSERT_ROWS,
+  type Privilege,
+  type UpsertOutcome,
+  type VsEndpoint,
+  type VsIndexMeta,
+  type VsStoreOptions,
+} from "./store-types.js";
 
 const ENDPOINT_NAME = /^[A-Za-z0-9_-]{1,63}$/;
 const INDEX_NAME = /^[^.\s/]+\.[^.\s/]+\.[^.\s/]+$/;
@@ -220,121 +165,19 @@ export class VectorSearchStore {
     if (this.indexes.has(name)) {
       throw new ApiError(409, "RESOURCE_ALREADY_EXISTS", `Index ${name} already exists.`);
     }
-    const pk = body.primary_key;
-    if (typeof pk !== "string" || pk === "") throw invalidParameter("primary_key is required.");
-    const type = body.index_type;
-    if (type !== "DIRECT_ACCESS" && type !== "DELTA_SYNC") {
-      throw invalidParameter(`index_type must be DIRECT_ACCESS or DELTA_SYNC, got ${JSON.stringify(type)}.`);
-    }
-    const subtype = body.index_subtype;
-    if (
-      subtype !== undefined &&
-      subtype !== null &&
-      !["HYBRID", "FULL_TEXT", "VECTOR"].includes(String(subtype))
-    ) {
-      throw invalidParameter(`index_subtype must be HYBRID or FULL_TEXT, got ${JSON.stringify(subtype)}.`);
-    }
-    const specKey = type === "DIRECT_ACCESS" ? "direct_access_index_spec" : "delta_sync_index_spec";
-    const spec = body[specKey];
-    if (!isObject(spec)) throw invalidParameter(`${specKey} is required for a ${type} index.`);
-    let schema: Schema;
-    let delta: VsIndexMeta["delta"];
-    if (type === "DIRECT_ACCESS") {
-      schema = parseSchemaJson(spec.schema_json);
-    } else {
-      const table = spec.source_table;
-      if (typeof table !== "string" || table.split(".").length !== 3) {
-        throw invalidParameter("delta_sync_index_spec.source_table must be a three-part table name.");
-      }
-      const pipeline = spec.pipeline_type ?? "TRIGGERED";
-      if (pipeline !== "TRIGGERED" && pipeline !== "CONTINUOUS") {
-        throw invalidParameter("delta_sync_index_spec.pipeline_type must be TRIGGERED or CONTINUOUS.");
-      }
-      const cols = spec.columns_to_sync ?? spec.columns_to_index;
-      if (cols !== undefined && (!Array.isArray(cols) || cols.some((c) => typeof c !== "string"))) {
-        throw invalidParameter("delta_sync_index_spec.columns_to_sync must be a list of column names.");
-      }
-      const source = await this.opts.sourceTables.readTable(table, caller);
-      schema = {};
-      for (const c of source.columns) {
-        const t = canonicalType(c.type);
-        if (t && (!cols || (cols as string[]).includes(c.name) || c.name === pk)) schema[c.name] = t;
-      }
-      delta = {
-        sourceTable: table,
-        pipelineType: pipeline,
-        ...(cols ? { columnsToSync: cols as string[] } : {}),
-        pipelineId: randomUUID(),
-      };
-    }
-    if (schema[pk] === undefined) {
-      throw invalidParameter(`primary_key '${pk}' is not a column of the index schema.`);
-    }
-    if (!["int", "long", "string"].includes(schema[pk] as string)) {
-      throw invalidParameter(`primary_key '${pk}' must be an integer, long or string column.`);
-    }
-    let vectorColumn: string | undefined;
-    let dim = 0;
-    let sourceColumn: string | undefined;
-    let embeddingEndpoint: string | undefined;
-    let queryEndpoint: string | undefined;
-    const vcols = spec.embedding_vector_columns;
-    const scols = spec.embedding_source_columns;
-    if (Array.isArray(vcols) && vcols.length > 0) {
-      if (vcols.length > 1) throw invalidParameter("Only one embedding_vector_columns entry is supported.");
-      const v = vcols[0];
-      if (!isObject(v) || typeof v.name !== "string") {
-        throw invalidParameter(`${specKey}.embedding_vector_columns[0].name is required.`);
-      }
-      if (!isVectorType(schema[v.name] as ColumnType)) {
-        throw invalidParameter(
-          `${specKey}.embedding_vector_columns[0].name: column '${v.name}' must exist with type array<float> or array<double>.`,
-        );
-      }
-      const d = v.embedding_dimension;
-      if (typeof d !== "number" || !Number.isInteger(d) || d < 1 || d > 4096) {
-        throw invalidParameter(
-          `${specKey}.embedding_vector_columns[0].embedding_dimension must be an integer between 1 and 4096.`,
-        );
-      }
-      vectorColumn = v.name;
-      dim = d;
-    }
-    if (Array.isArray(scols) && scols.length > 0) {
-      if (vectorColumn) {
-        throw invalidParameter(
-          `${specKey}: give embedding_source_columns or embedding_vector_columns, not both.`,
-        );
-      }
-      if (scols.length > 1) throw invalidParameter("Only one embedding_source_columns entry is supported.");
-      const s = scols[0];
-      if (!isObject(s) || typeof s.embedding_model_endpoint_name !== "string") {
-        throw invalidParameter(
-          `${specKey}.embedding_source_columns[0].embedding_model_endpoint_name is required.`,
-        );
-      }
-      const col =
-        typeof s.name === "string"
-          ? s.name
-          : Object.entries(schema).find(([c, t]) => t === "string" && c !== pk)?.[0];
-      if (!col || schema[col] !== "string") {
-        throw invalidParameter(
-          `${specKey}.embedding_source_columns[0].name: column '${String(s.name)}' must exist with type string.`,
-        );
-      }
-      sourceColumn = col;
-      embeddingEndpoint = s.embedding_model_endpoint_name;
-      queryEndpoint =
-        typeof s.model_endpoint_name_for_query === "string"
-          ? s.model_endpoint_name_for_query
-          : embeddingEndpoint;
-      dim = this.opts.embed(embeddingEndpoint, ["dimension probe"], caller).dim;
-    }
-    if (!vectorColumn && !sourceColumn && subtype !== "FULL_TEXT") {
-      throw invalidParameter(
-        `${specKey} needs embedding_vector_columns (self-managed) or embedding_source_columns (managed embeddings).`,
-      );
-    }
+    const {
+      pk,
+      type,
+      subtype,
+      spec,
+      schema,
+      delta,
+      vectorColumn,
+      dim,
+      sourceColumn,
+      embeddingEndpoint,
+      queryEndpoint,
+    } = await resolveIndexSpec(caller, body, this.opts);
     const now = this.opts.clock.now();
     const meta: VsIndexMeta = {
       name,
@@ -412,75 +255,7 @@ export class VectorSearchStore {
    */
   upsert(caller: Identity, idx: VsIndexMeta, inputsJson: unknown): UpsertOutcome {
     this.writable(idx);
-    if (typeof inputsJson !== "string") {
-      throw invalidParameter("inputs_json is required: a JSON string holding a list of row objects.");
-    }
-    let rows: unknown;
-    try {
-      rows = JSON.parse(inputsJson);
-    } catch {
-      throw invalidParameter("inputs_json is not valid JSON.");
-    }
-    if (!Array.isArray(rows)) throw invalidParameter("inputs_json must encode a JSON list of row objects.");
-    if (rows.length > MAX_UPSERT_ROWS) {
-      throw new ApiError(
-        400,
-        "RESOURCE_LIMIT_EXCEEDED",
-        `inputs_json holds ${rows.length} rows; upsert at most ${MAX_UPSERT_ROWS} rows per request.`,
-      );
-    }
-    const pk = idx.primaryKey;
-    const good: { key: string; values: RowValues; vector?: ArrayLike<number> }[] = [];
-    const failed: unknown[] = [];
-    const texts: string[] = [];
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      if (!isObject(r)) throw invalidParameter(`inputs_json[${i}] must be an object.`);
-      if (r[pk] === undefined || r[pk] === null || r[pk] === "") {
-        failed.push(r[pk] ?? null);
-        continue;
-      }
-      const values: RowValues = {};
-      let vector: number[] | undefined;
-      for (const [c, v] of Object.entries(r)) {
-        const t = idx.schema[c];
-        if (t === undefined) {
-          throw invalidParameter(
-            `inputs_json[${i}] (primary key ${JSON.stringify(r[pk])}): unknown column '${c}'. Known columns: ${Object.keys(idx.schema).join(", ")}.`,
-          );
-        }
-        const err = checkCell(t, v);
-        if (err)
-          throw invalidParameter(
-            `inputs_json[${i}] (primary key ${JSON.stringify(r[pk])}): column '${c}' ${err}.`,
-          );
-        if (c === idx.vectorColumn) {
-          const vec = v as number[] | null;
-          if (!vec || vec.length !== idx.dim) {
-            throw invalidParameter(
-              `inputs_json[${i}] (primary key ${JSON.stringify(r[pk])}): column '${c}' has ${vec ? vec.length : 0} dimensions; the index expects embedding_dimension ${idx.dim}.`,
-            );
-          }
-          vector = vec;
-        } else values[c] = v;
-      }
-      if (idx.vectorColumn && !vector) {
-        throw invalidParameter(
-          `inputs_json[${i}] (primary key ${JSON.stringify(r[pk])}): the embedding column '${idx.vectorColumn}' is required.`,
-        );
-      }
-      if (idx.sourceColumn) {
-        const text = values[idx.sourceColumn];
-        if (typeof text !== "string") {
-          throw invalidParameter(
-            `inputs_json[${i}] (primary key ${JSON.stringify(r[pk])}): the embedding source column '${idx.sourceColumn}' is required.`,
-          );
-        }
-        texts.push(text);
-      }
-      if (!idx.vectorColumn && !idx.sourceColumn) vector = undefined;
-      good.push({ key: pkKey(r[pk]), values, ...(vector ? { vector } : {}) });
-    }
+    const { good, failed, texts } = parseUpsertRows(idx, inputsJson);
     if (idx.sourceColumn && texts.length > 0) {
       const { vectors } = this.opts.embed(idx.embeddingEndpoint as string, texts, caller);
       for (let i = 0; i < good.length; i++) (good[i] as { vector?: ArrayLike<number> }).vector = vectors[i];
@@ -561,19 +336,7 @@ export class VectorSearchStore {
       );
     }
     const table = await this.opts.sourceTables.readTable(idx.delta.sourceTable, caller);
-    const rows: { key: string; values: RowValues; vector?: ArrayLike<number> }[] = [];
-    for (const r of table.rows) {
-      const k = r[idx.primaryKey];
-      if (k === undefined || k === null) continue;
-      const values: RowValues = {};
-      let vector: number[] | undefined;
-      for (const c of Object.keys(idx.schema)) {
-        if (c === idx.vectorColumn) vector = Array.isArray(r[c]) ? (r[c] as number[]) : undefined;
-        else values[c] = r[c] ?? null;
-      }
-      if (idx.vectorColumn && (!vector || vector.length !== idx.dim)) continue;
-      rows.push({ key: pkKey(k), values, ...(vector ? { vector } : {}) });
-    }
+    const rows = rowsFromSource(idx, table.rows);
     if (idx.sourceColumn && rows.length > 0) {
       const texts = rows.map((r) => String(r.values[idx.sourceColumn as string] ?? ""));
       const { vectors } = this.opts.embed(idx.embeddingEndpoint as string, texts, caller);
