@@ -1,3 +1,7 @@
+/**
+ * The LangChain `VectorStore` over a Databricks Vector Search index: search, MMR and writes. Index description and
+ * settings checks live in ./index-description.ts, row <-> document mapping in ./document-mapping.ts.
+ */
 import type { Callbacks } from "@langchain/core/callbacks/manager";
 import { Document, type DocumentInterface } from "@langchain/core/documents";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
@@ -6,24 +10,11 @@ import { type MaxMarginalRelevanceSearchOptions, VectorStore } from "@langchain/
 import type { ClientOptions } from "../clients/shared.js";
 import { DatabricksAbortError, DatabricksConfigError } from "../errors.js";
 import { VectorSearchClient } from "./client.js";
-import type { QueryType, RerankerSpec, VectorIndex, VectorSearchFilters } from "./types.js";
+import { documentsToRows, requestedColumns, rowToDocument } from "./document-mapping.js";
+import { describeIndex, type IndexDescription, validateIndexSettings } from "./index-description.js";
+import type { QueryType, RerankerSpec, VectorSearchFilters } from "./types.js";
 
-/** What the store learned from `GET /indexes/{name}` (fetched once, on first use). */
-export interface IndexDescription {
-  name: string;
-  endpointName: string;
-  primaryKey: string;
-  indexType: "DIRECT_ACCESS" | "DELTA_SYNC";
-  /** Managed embeddings: the source text column (queries go by text). */
-  sourceColumn?: string;
-  /** Self-managed embeddings: the vector column and its dimension. */
-  vectorColumn?: string;
-  dimension?: number;
-  /** Direct Access: the schema's column names. */
-  schemaColumns?: string[];
-  sourceTable?: string;
-  raw: VectorIndex;
-}
+export { describeIndex, type IndexDescription } from "./index-description.js";
 
 export interface DatabricksVectorSearchInput extends ClientOptions {
   /** Three-part Unity Catalog name of the index, `catalog.schema.index`. */
@@ -74,34 +65,6 @@ const NO_EMBEDDINGS: EmbeddingsInterface = {
       "This DatabricksVectorSearch has no `embeddings`: its index embeds text itself.",
     );
   },
-};
-
-export const describeIndex = (index: VectorIndex): IndexDescription => {
-  const spec = index.delta_sync_index_spec ?? index.direct_access_index_spec ?? {};
-  const source = spec.embedding_source_columns?.[0];
-  const vector = spec.embedding_vector_columns?.[0];
-  let schemaColumns: string[] | undefined;
-  const schemaJson = index.direct_access_index_spec?.schema_json;
-  if (typeof schemaJson === "string") {
-    try {
-      schemaColumns = Object.keys(JSON.parse(schemaJson) as Record<string, unknown>);
-    } catch {
-      schemaColumns = undefined;
-    }
-  }
-  return {
-    name: index.name,
-    endpointName: index.endpoint_name,
-    primaryKey: index.primary_key,
-    indexType: index.index_type,
-    ...(source?.name ? { sourceColumn: source.name } : {}),
-    ...(vector ? { vectorColumn: vector.name, dimension: vector.embedding_dimension } : {}),
-    ...(schemaColumns ? { schemaColumns } : {}),
-    ...(index.delta_sync_index_spec?.source_table
-      ? { sourceTable: index.delta_sync_index_spec.source_table }
-      : {}),
-    raw: index,
-  };
 };
 
 /**
@@ -172,98 +135,14 @@ export class DatabricksVectorSearch extends VectorStore {
     if (signal?.aborted)
       return Promise.reject(new DatabricksAbortError("Cancelled before the request was sent."));
     if (!this.#info) {
-      this.#info = this.client.getIndex(this.indexName).then((raw) => this.#validate(describeIndex(raw)));
+      this.#info = this.client
+        .getIndex(this.indexName)
+        .then((raw) => validateIndexSettings(describeIndex(raw), this.fields, this.hasEmbeddings));
       this.#info.catch(() => {
         this.#info = undefined;
       });
     }
     return this.#info;
-  }
-
-  #validate(info: IndexDescription): IndexDescription {
-    const f = this.fields;
-    if (f.endpoint !== undefined && f.endpoint !== info.endpointName) {
-      throw new DatabricksConfigError(
-        `endpoint "${f.endpoint}" does not match the index's endpoint "${info.endpointName}" (the endpoint can be omitted).`,
-      );
-    }
-    const managedDeltaSync = info.sourceColumn !== undefined && info.indexType === "DELTA_SYNC";
-    if (managedDeltaSync) {
-      if (f.textColumn !== undefined && f.textColumn !== info.sourceColumn) {
-        throw new DatabricksConfigError(
-          `textColumn must not be given for index ${info.name}: it embeds its source column "${info.sourceColumn}".`,
-        );
-      }
-      if (this.hasEmbeddings) {
-        throw new DatabricksConfigError(
-          `embeddings must not be given for index ${info.name}: it computes embeddings itself (managed embeddings).`,
-        );
-      }
-    } else if (!info.sourceColumn) {
-      if (!f.textColumn)
-        throw new DatabricksConfigError(`textColumn is required for self-managed index ${info.name}.`);
-      if (!this.hasEmbeddings) {
-        throw new DatabricksConfigError(`embeddings are required for self-managed index ${info.name}.`);
-      }
-    }
-    if (info.schemaColumns) {
-      for (const c of [...(f.columns ?? []), f.textColumn, f.docUri, f.primaryKey]) {
-        if (c !== undefined && !info.schemaColumns.includes(c)) {
-          throw new DatabricksConfigError(
-            `Column "${c}" is not in index ${info.name}; its columns are ${info.schemaColumns.join(", ")}.`,
-          );
-        }
-      }
-    }
-    return info;
-  }
-
-  #textColumn(info: IndexDescription): string {
-    return this.fields.textColumn ?? (info.sourceColumn as string);
-  }
-
-  #requested(info: IndexDescription, extra: string[] = []): string[] {
-    const f = this.fields;
-    const cols = [
-      info.primaryKey,
-      this.#textColumn(info),
-      ...(f.columns ?? []),
-      ...(f.docUri ? [f.docUri] : []),
-      ...(f.primaryKey ? [f.primaryKey] : []),
-      ...extra,
-    ];
-    return [...new Set(cols)];
-  }
-
-  /** Row -> Document: text column as page content, the rest as metadata (`doc_uri`, `chunk_id` mapped). */
-  #toDocument(
-    info: IndexDescription,
-    columns: string[],
-    row: unknown[],
-    drop: string[] = [],
-  ): [Document, number] {
-    const text = this.#textColumn(info);
-    const metadata: Record<string, unknown> = {};
-    let pageContent = "";
-    let id: string | undefined;
-    columns.forEach((c, i) => {
-      if (i === columns.length - 1) return;
-      const v = row[i];
-      if (c === info.primaryKey) id = v === null || v === undefined ? undefined : String(v);
-      if (c === text) {
-        pageContent = v === null || v === undefined ? "" : String(v);
-        return;
-      }
-      if (drop.includes(c)) return;
-      if (c === this.fields.docUri) metadata.doc_uri = v;
-      else if (c === this.fields.primaryKey) metadata.chunk_id = v;
-      else if ((c === "doc_uri" && this.fields.docUri) || (c === "chunk_id" && this.fields.primaryKey))
-        return;
-      else metadata[c] = v;
-    });
-    const score = Number(row[row.length - 1]);
-    if (this.fields.includeScore) metadata.score = score;
-    return [new Document({ pageContent, metadata, ...(id !== undefined ? { id } : {}) }), score];
   }
 
   /**
@@ -299,7 +178,7 @@ export class DatabricksVectorSearch extends VectorStore {
       extraColumns?: string[];
     },
   ): Promise<[Document, number][]> {
-    const columns = this.#requested(info, [...(o.columns ?? []), ...(o.extraColumns ?? [])]);
+    const columns = requestedColumns(info, this.fields, [...(o.columns ?? []), ...(o.extraColumns ?? [])]);
     const reranker = o.reranker ?? this.fields.reranker;
     const scoreThreshold = o.scoreThreshold ?? this.fields.scoreThreshold;
     const res = await this.client.query(
@@ -316,7 +195,7 @@ export class DatabricksVectorSearch extends VectorStore {
       },
       o.signal ? { signal: o.signal } : {},
     );
-    return res.rows.map((row) => this.#toDocument(info, res.columns, row));
+    return res.rows.map((row) => rowToDocument(info, this.fields, res.columns, row));
   }
 
   override async similaritySearch(
@@ -365,7 +244,7 @@ export class DatabricksVectorSearch extends VectorStore {
     const fetchK = options.fetchK ?? 20;
     const queryVector = await this.embeddings.embedQuery(query);
     const requested = (this.fields.columns ?? []).includes(info.vectorColumn);
-    const columns = this.#requested(info, [info.vectorColumn]);
+    const columns = requestedColumns(info, this.fields, [info.vectorColumn]);
     const res = await this.client.query(this.indexName, {
       columns,
       numResults: fetchK,
@@ -379,7 +258,13 @@ export class DatabricksVectorSearch extends VectorStore {
     const picked = maximalMarginalRelevance(queryVector, vectors, options.lambda ?? 0.5, k);
     return picked.map((i) => {
       const row = res.rows[i] as unknown[];
-      return this.#toDocument(info, res.columns, row, requested ? [] : [info.vectorColumn as string])[0];
+      return rowToDocument(
+        info,
+        this.fields,
+        res.columns,
+        row,
+        requested ? [] : [info.vectorColumn as string],
+      )[0];
     });
   }
 
@@ -389,28 +274,6 @@ export class DatabricksVectorSearch extends VectorStore {
         `Index ${info.name} is a DELTA_SYNC index: add rows to its source table ${info.sourceTable ?? ""} and sync it; only DIRECT_ACCESS indexes take writes.`,
       );
     }
-  }
-
-  #rows(
-    info: IndexDescription,
-    documents: DocumentInterface[],
-    ids: string[] | undefined,
-    vectors?: number[][],
-  ) {
-    if (ids && ids.length !== documents.length) {
-      throw new DatabricksConfigError(`ids has ${ids.length} entries for ${documents.length} documents.`);
-    }
-    const text = this.#textColumn(info);
-    const keep = info.schemaColumns ? new Set(info.schemaColumns) : undefined;
-    return documents.map((d, i) => {
-      const id = ids?.[i] ?? d.id ?? globalThis.crypto.randomUUID();
-      const row: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(d.metadata ?? {})) if (!keep || keep.has(k)) row[k] = v;
-      row[info.primaryKey] = id;
-      row[text] = d.pageContent;
-      if (vectors && info.vectorColumn) row[info.vectorColumn] = vectors[i];
-      return row;
-    });
   }
 
   async #upsert(rows: Record<string, unknown>[], info: IndexDescription): Promise<string[]> {
@@ -427,7 +290,7 @@ export class DatabricksVectorSearch extends VectorStore {
       const vectors = await this.embeddings.embedDocuments(documents.map((d) => d.pageContent));
       return this.addVectors(vectors, documents, options);
     }
-    return this.#upsert(this.#rows(info, documents, options?.ids), info);
+    return this.#upsert(documentsToRows(info, this.fields, documents, options?.ids), info);
   }
 
   /** Upserts documents with precomputed vectors into a self-managed direct-access index. */
@@ -451,7 +314,7 @@ export class DatabricksVectorSearch extends VectorStore {
         );
       }
     });
-    return this.#upsert(this.#rows(info, documents, options?.ids, vectors), info);
+    return this.#upsert(documentsToRows(info, this.fields, documents, options?.ids, vectors), info);
   }
 
   /** Deletes rows by primary key (direct-access indexes). */

@@ -1,0 +1,181 @@
+/**
+ * Vector Search data plane of an index (`/indexes/{name}/{op}`): batched upserts and deletes, scans and queries
+ * with paging. {@link VectorSearchClient} delegates its data methods here.
+ * Wire shapes: packages/databricks-emulator/spec/vector-search.md.
+ */
+import { type CallOptions, requireName, seg } from "../clients/shared.js";
+import { BadRequestError, DatabricksConfigError, isDatabricksError } from "../errors.js";
+import type { DatabricksHttpClient } from "../http/client.js";
+import { DEFAULT_UPSERT_BATCH_SIZE, type QueryCallOptions, type UpsertOptions } from "./client-options.js";
+import type { QueryRequest, QueryResponseWire, QueryResult, ScanPage, UpsertResult } from "./types.js";
+import { VECTOR_SEARCH_API as API, fromProto, queryBody } from "./wire-format.js";
+
+/** The index is not online yet (`FAILED_PRECONDITION`), or {@link VectorSearchClient.waitForIndex} saw it go offline. */
+export class VectorSearchIndexNotReadyError extends BadRequestError {
+  override name = "VectorSearchIndexNotReadyError";
+}
+
+/** One data-plane request; `FAILED_PRECONDITION` becomes {@link VectorSearchIndexNotReadyError}. */
+export async function indexDataRequest<T>(
+  http: DatabricksHttpClient,
+  method: "GET" | "POST" | "DELETE",
+  name: string,
+  op: string,
+  body: unknown,
+  options: CallOptions,
+): Promise<T> {
+  requireName(name, "Index name");
+  try {
+    return await http.request<T>({
+      method,
+      path: `${API}/indexes/${seg(name)}/${op}`,
+      ...(body !== undefined ? { body } : {}),
+      ...options,
+    });
+  } catch (e) {
+    if (isDatabricksError(e) && e.errorCode === "FAILED_PRECONDITION") {
+      throw new VectorSearchIndexNotReadyError(e.message, {
+        status: e.status,
+        errorCode: e.errorCode,
+        requestId: e.requestId,
+        endpoint: name,
+        cause: e,
+      });
+    }
+    throw e;
+  }
+}
+
+/** See {@link VectorSearchClient.upsert}. */
+export async function upsertRows(
+  http: DatabricksHttpClient,
+  name: string,
+  rows: Record<string, unknown>[],
+  options: UpsertOptions = {},
+): Promise<UpsertResult> {
+  requireName(name, "Index name");
+  const { batchSize = DEFAULT_UPSERT_BATCH_SIZE, onProgress, ...call } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new DatabricksConfigError(`batchSize must be a positive integer, got ${batchSize}.`);
+  }
+  let success = 0;
+  const failed: unknown[] = [];
+  for (let i = 0; i < rows.length; i += batchSize) {
+    const batch = rows.slice(i, i + batchSize);
+    const r = await indexDataRequest<UpsertResult>(
+      http,
+      "POST",
+      name,
+      "upsert-data",
+      { inputs_json: JSON.stringify(batch) },
+      call,
+    );
+    success += r.result?.success_row_count ?? 0;
+    failed.push(...(r.result?.failed_primary_keys ?? []));
+    onProgress?.(Math.min(i + batch.length, rows.length), rows.length);
+  }
+  return {
+    status: failed.length === 0 ? "SUCCESS" : success > 0 ? "PARTIAL_SUCCESS" : "FAILURE",
+    result: { success_row_count: success, failed_primary_keys: failed },
+  };
+}
+
+/** See {@link VectorSearchClient.deleteRows}. */
+export async function deleteRowsByKey(
+  http: DatabricksHttpClient,
+  name: string,
+  primaryKeys: (string | number)[],
+  options: CallOptions & { batchSize?: number } = {},
+): Promise<UpsertResult> {
+  requireName(name, "Index name");
+  const { batchSize = DEFAULT_UPSERT_BATCH_SIZE, ...call } = options;
+  let success = 0;
+  const failed: unknown[] = [];
+  for (let i = 0; i < primaryKeys.length; i += batchSize) {
+    const keys = primaryKeys.slice(i, i + batchSize).map(String);
+    const r = await indexDataRequest<UpsertResult>(
+      http,
+      "DELETE",
+      name,
+      "delete-data",
+      { primary_keys: keys },
+      call,
+    );
+    success += r.result?.success_row_count ?? 0;
+    failed.push(...(r.result?.failed_primary_keys ?? []));
+  }
+  return {
+    status: failed.length === 0 ? "SUCCESS" : success > 0 ? "PARTIAL_SUCCESS" : "FAILURE",
+    result: { success_row_count: success, failed_primary_keys: failed },
+  };
+}
+
+/** See {@link VectorSearchClient.scan}. */
+export async function scanPage(
+  http: DatabricksHttpClient,
+  name: string,
+  options: CallOptions & { lastPrimaryKey?: string; numResults?: number } = {},
+): Promise<ScanPage> {
+  const { lastPrimaryKey, numResults, ...call } = options;
+  const r = await indexDataRequest<{
+    data?: { fields?: { key: string; value: Record<string, unknown> }[] }[];
+    last_primary_key?: string;
+  }>(
+    http,
+    "POST",
+    name,
+    "scan",
+    {
+      num_results: numResults ?? 100,
+      ...(lastPrimaryKey !== undefined ? { last_primary_key: lastPrimaryKey } : {}),
+    },
+    call,
+  );
+  const rows = (r.data ?? []).map((d) =>
+    Object.fromEntries((d.fields ?? []).map((f) => [f.key, fromProto(f.value)])),
+  );
+  return {
+    rows,
+    ...(rows.length > 0 && r.last_primary_key !== undefined ? { lastPrimaryKey: r.last_primary_key } : {}),
+  };
+}
+
+/** See {@link VectorSearchClient.query}: follows `next_page_token` through `query-next-page` with `allPages`. */
+export async function queryIndex(
+  http: DatabricksHttpClient,
+  name: string,
+  request: QueryRequest,
+  options: QueryCallOptions = {},
+): Promise<QueryResult> {
+  requireName(name, "Index name");
+  const { allPages = true, ...call } = options;
+  if (!Array.isArray(request.columns) || request.columns.length === 0) {
+    throw new DatabricksConfigError("query: columns must list at least one column to return.");
+  }
+  const first = await indexDataRequest<QueryResponseWire>(
+    http,
+    "POST",
+    name,
+    "query",
+    queryBody(request),
+    call,
+  );
+  const columns = (first.manifest?.columns ?? []).map((c) => c.name);
+  const rows = [...(first.result?.data_array ?? [])];
+  let pages = 1;
+  let token = first.next_page_token;
+  while (allPages && token) {
+    const next = await indexDataRequest<QueryResponseWire>(
+      http,
+      "POST",
+      name,
+      "query-next-page",
+      { page_token: token },
+      call,
+    );
+    rows.push(...(next.result?.data_array ?? []));
+    token = next.next_page_token;
+    pages++;
+  }
+  return { columns, rows, pages, ...(first.debug_info ? { debugInfo: first.debug_info } : {}) };
+}
