@@ -22,9 +22,5 @@ export default defineConfig([
     onSuccess: () => {
       console.log("langchain-databricks: built dist/");
     },
-    // `npm run build` passes `--logLevel warn`: one line per build instead of a listing of every emitted file.
-    onSuccess: () => {
-      console.log("langchain-databricks: built dist/");
-    },
   },
 ]);
