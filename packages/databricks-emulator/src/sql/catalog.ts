@@ -9,98 +9,43 @@
 
 import { randomUUID } from "node:crypto";
 import type { Identity } from "../auth/identity.js";
-import { DEFAULT_ADMIN, principalNames } from "../auth/identity.js";
+import { DEFAULT_ADMIN } from "../auth/identity.js";
 import { ApiError, invalidParameter, notFound, permissionDenied } from "../errors.js";
 import { Persister } from "../state/persist.js";
 import type { Clock } from "../util/clock.js";
-import { columnOf, duckName, type SqlColumn, SqlEngine } from "./engine.js";
-import { quoteIdent, quoteString, splitName } from "./tokenize.js";
+import { applyGrantChanges, type GrantChange, hasPrivilege } from "./catalog-grants.js";
+import {
+  emptySnapshot,
+  type FunctionRecord,
+  type ObjectMeta,
+  type Privilege,
+  type ProvidedTable,
+  type SecurableType,
+  type SqlStateSnapshot,
+  type TableData,
+  type TableDescription,
+  type TableProvider,
+  tableNotFound,
+  threeLevel,
+} from "./catalog-types.js";
+import { columnOf, duckName, SqlEngine } from "./engine.js";
+import { quoteIdent, quoteString } from "./tokenize.js";
 
-export type SecurableType = "catalog" | "schema" | "table" | "function";
-
-export const PRIVILEGES = [
-  "ALL_PRIVILEGES",
-  "USE_CATALOG",
-  "USE_SCHEMA",
-  "SELECT",
-  "MODIFY",
-  "EXECUTE",
-  "CREATE_SCHEMA",
-  "CREATE_TABLE",
-  "CREATE_FUNCTION",
-] as const;
-export type Privilege = (typeof PRIVILEGES)[number];
-
-/** A UC function's stored definition (`FunctionInfo` minus the derived fields). */
-export interface FunctionRecord {
-  info: Record<string, unknown>;
-}
-
-export interface ObjectMeta {
-  owner: string;
-  comment?: string;
-  created_at: number;
-  created_by: string;
-  id: string;
-}
-
-export interface SqlStateSnapshot {
-  catalogs: Record<string, ObjectMeta>;
-  schemas: Record<string, ObjectMeta>;
-  tables: Record<string, ObjectMeta>;
-  functions: Record<string, FunctionRecord>;
-  /** `type:full_name` -> principal -> privileges. */
-  grants: Record<string, Record<string, Privilege[]>>;
-  warehouses: Record<string, Record<string, unknown>>;
-}
-
-/** A column of `readTable`'s answer: `type` is the Databricks type text, `typeName` its ColumnInfoTypeName. */
-export interface TableColumn {
-  name: string;
-  type: string;
-  typeName: string;
-}
-
-export interface TableData {
-  columns: TableColumn[];
-  /** Rows as JS values: numbers (BIGINT as number when safe, else string), strings, booleans, arrays, objects. */
-  rows: unknown[][];
-}
-
-export interface TableDescription {
-  catalog: string;
-  schema: string;
-  name: string;
-  fullName: string;
-  tableType: "MANAGED" | "VIEW";
-  columns: SqlColumn[];
-  meta: ObjectMeta;
-}
+export type {
+  FunctionRecord,
+  ObjectMeta,
+  Privilege,
+  ProvidedTable,
+  SecurableType,
+  SqlStateSnapshot,
+  TableColumn,
+  TableData,
+  TableDescription,
+  TableProvider,
+} from "./catalog-types.js";
+export { PRIVILEGES, tableNotFound, threeLevel } from "./catalog-types.js";
 
 const lower = (s: string) => s.toLowerCase();
-
-/** Parses a three-level name (`a.b.c`, backticks allowed) into lower-cased parts, or throws 400. */
-export const threeLevel = (fullName: string, what = "table"): [string, string, string] => {
-  let parts: string[];
-  try {
-    parts = splitName(fullName);
-  } catch {
-    parts = [];
-  }
-  if (parts.length !== 3 || parts.some((p) => p === "")) {
-    throw invalidParameter(`Invalid ${what} name '${fullName}': expected catalog.schema.${what}.`);
-  }
-  return parts.map(lower) as [string, string, string];
-};
-
-const emptySnapshot = (): SqlStateSnapshot => ({
-  catalogs: {},
-  schemas: {},
-  tables: {},
-  functions: {},
-  grants: {},
-  warehouses: {},
-});
 
 /** Turns a JSON cell from DuckDB into a plain JS value for `readTable`. */
 const jsValue = (v: unknown, typeName: string): unknown => {
@@ -110,25 +55,6 @@ const jsValue = (v: unknown, typeName: string): unknown => {
   }
   return v;
 };
-
-/** A table another service serves (e.g. a Vector Search index), shown by the Unity Catalog tables API. */
-export interface ProvidedTable {
-  /** Lower-case `catalog.schema.name`. */
-  fullName: string;
-  /** e.g. `MANAGED`, `FOREIGN`. @default "MANAGED" */
-  tableType?: string;
-  /** e.g. `VECTOR_INDEX_FORMAT`. @default "DELTA" */
-  dataSourceFormat?: string;
-  columns: { name: string; type_text: string; type_name: string; comment?: string }[];
-  owner?: string;
-  comment?: string;
-}
-
-/** Extra tables from another emulator service: `get` one by full name, `list` those of a schema. */
-export interface TableProvider {
-  get(fullName: string): ProvidedTable | undefined;
-  list(catalog: string, schema: string): ProvidedTable[];
-}
 
 export class UnityCatalog {
   private readonly state: SqlStateSnapshot;
@@ -399,32 +325,14 @@ export class UnityCatalog {
 
   // ---- grants ---------------------------------------------------------------------------------------
 
-  private ownerOf(type: SecurableType, key: string): string | undefined {
-    if (type === "catalog") return this.state.catalogs[key]?.owner;
-    if (type === "schema") return this.state.schemas[key]?.owner;
-    if (type === "table") return this.state.tables[key]?.owner;
-    return (this.state.functions[key]?.info.owner as string | undefined) ?? undefined;
-  }
-
   /** Privileges granted directly on an object, per principal. */
   grantsOn(type: SecurableType, fullName: string): Record<string, Privilege[]> {
     return this.state.grants[`${type}:${lower(fullName)}`] ?? {};
   }
 
-  updateGrants(
-    type: SecurableType,
-    fullName: string,
-    changes: { principal: string; add?: Privilege[]; remove?: Privilege[] }[],
-  ): Record<string, Privilege[]> {
+  updateGrants(type: SecurableType, fullName: string, changes: GrantChange[]): Record<string, Privilege[]> {
     const key = `${type}:${lower(fullName)}`;
-    const cur = { ...(this.state.grants[key] ?? {}) };
-    for (const ch of changes) {
-      const set = new Set(cur[ch.principal] ?? []);
-      for (const p of ch.add ?? []) set.add(p);
-      for (const p of ch.remove ?? []) set.delete(p);
-      if (set.size === 0) delete cur[ch.principal];
-      else cur[ch.principal] = [...set].sort();
-    }
+    const cur = applyGrantChanges(this.state.grants[key] ?? {}, changes);
     this.state.grants[key] = cur;
     this.save();
     return cur;
@@ -432,21 +340,7 @@ export class UnityCatalog {
 
   /** Whether `id` holds `priv` on the object (directly, through ALL_PRIVILEGES, a parent, ownership or admin). */
   has(id: Identity, type: SecurableType, fullName: string, priv: Privilege): boolean {
-    if (id.admin) return true;
-    const parts = fullName.split(".").map(lower);
-    const names = new Set(principalNames(id));
-    const chain: [SecurableType, string][] = [["catalog", parts[0]!]];
-    if (parts.length >= 2) chain.push(["schema", parts.slice(0, 2).join(".")]);
-    if (parts.length >= 3) chain.push([type, parts.join(".")]);
-    for (const [t, key] of chain) {
-      const owner = this.ownerOf(t, key);
-      if (owner && names.has(owner)) return true;
-      const g = this.state.grants[`${t}:${key}`] ?? {};
-      for (const [p, privs] of Object.entries(g)) {
-        if (names.has(p) && (privs.includes(priv) || privs.includes("ALL_PRIVILEGES"))) return true;
-      }
-    }
-    return false;
+    return hasPrivilege(this.state, id, type, fullName, priv);
   }
 
   /** USE CATALOG + USE SCHEMA on the parents (what every access to an object needs first). */
@@ -473,6 +367,3 @@ export class UnityCatalog {
     return this.canUse(id, c, s) && this.has(id, "function", `${c}.${s}.${f}`, "EXECUTE");
   }
 }
-
-export const tableNotFound = (fullName: string) =>
-  new ApiError(404, "TABLE_DOES_NOT_EXIST", `Table '${fullName}' does not exist.`);
