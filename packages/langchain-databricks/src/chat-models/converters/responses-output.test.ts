@@ -7,6 +7,10 @@ import {
   toResponsesTextFormat,
 } from "./responses.js";
 
+/** The finish_reason a converter put in response_metadata. */
+const finishReason = (m: { response_metadata: unknown }): unknown =>
+  (m.response_metadata as Record<string, unknown>).finish_reason;
+
 const catchErr = (fn: () => unknown): unknown => {
   try {
     fn();
@@ -64,7 +68,7 @@ describe("parseResponsesObject", () => {
       { type: "refusal", refusal: "no", id: "msg_1" },
       { type: "reasoning", id: "rs_1", summary: [] },
     ]);
-    expect(msg.response_metadata.finish_reason).toBe("incomplete");
+    expect(finishReason(msg)).toBe("incomplete");
     expect(msg.additional_kwargs).toEqual({ custom_outputs: { trace: 1 } });
     expect(msg.id).toBe("resp_1");
   });
@@ -85,10 +89,8 @@ describe("parseResponsesObject", () => {
       ["fc_9", "add", { a: 1 }],
       ["", "noop", {}],
     ]);
-    expect(r.generations[0]!.message.response_metadata.finish_reason).toBe("tool_calls");
-    expect(parseResponsesObject({}, "ep", true).generations[0]!.message.response_metadata.finish_reason).toBe(
-      "stop",
-    );
+    expect(finishReason(r.generations[0]!.message)).toBe("tool_calls");
+    expect(finishReason(parseResponsesObject({}, "ep", true).generations[0]!.message)).toBe("stop");
   });
 });
 
@@ -188,7 +190,7 @@ describe("ResponsesStreamAssembler", () => {
     expect(c.text).toBe("late");
     a.push({ type: "response.completed", response: { usage: { input_tokens: 1, output_tokens: 1 } } });
     const fin = a.finish(false);
-    expect(fin.message.response_metadata.finish_reason).toBe("stop");
+    expect(finishReason(fin.message)).toBe("stop");
     expect((fin.message as { usage_metadata?: unknown }).usage_metadata).toBeUndefined();
   });
 
