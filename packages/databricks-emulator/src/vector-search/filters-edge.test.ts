@@ -123,25 +123,20 @@ describe("filter_string rows", () => {
 });
 
 describe("filter_string errors", () => {
-  it.each(
-    [
-      ["text = 'open", "filter_string: unterminated string literal at position 7."],
-      ["n # 1", "filter_string: unexpected character '#' at position 2."],
-      ["(n = 1", "filter_string: expected ')' at position 6."],
-      ["n IN 1", "filter_string: expected '(' at position 5."],
-      ["n =", "filter_string: expected a value at the end of the filter."],
-      ["n = (", "filter_string: expected a literal at position 4, got '('."],
-      ["= 1", "filter_string: expected a column name at position 0."],
-      ["d IS 1", "filter_string: expected NULL after IS at position 5."],
-      ["n NOT = 1", "filter_string: expected LIKE or IN after NOT at position 6."],
-      ["n 1", "filter_string: expected an operator after 'n'."],
-      ["n = 1 n", "filter_string: unexpected 'n' at position 6."],
-      [
-        "zz = 1",
-        "filter_string: unknown column 'zz'. The index has columns: id, n, price, ok, tags, text, d.",
-      ],
-    ].filter(([s]) => s !== ""),
-  )("%s -> %s", (filter, message) => {
-    expect(err400(() => compileFilterString(filter as string, schema))).toBe(message);
+  it.each([
+    ["text = 'open", "filter_string: unterminated string literal at position 7."],
+    ["n # 1", "filter_string: unexpected character '#' at position 2."],
+    ["(n = 1", "filter_string: expected ')' at position 6."],
+    ["n IN 1", "filter_string: expected '(' at position 5."],
+    ["n =", "filter_string: expected a value at the end of the filter."],
+    ["n = (", "filter_string: expected a literal at position 4, got '('."],
+    ["= 1", "filter_string: expected a column name at position 0."],
+    ["d IS 1", "filter_string: expected NULL after IS at position 5."],
+    ["n NOT = 1", "filter_string: expected LIKE or IN after NOT at position 6."],
+    ["n 1", "filter_string: expected an operator after 'n'."],
+    ["n = 1 n", "filter_string: unexpected 'n' at position 6."],
+    ["zz = 1", "filter_string: unknown column 'zz'. The index has columns: id, n, price, ok, tags, text, d."],
+  ])("%s -> %s", (filter, message) => {
+    expect(err400(() => compileFilterString(filter, schema))).toBe(message);
   });
 });
