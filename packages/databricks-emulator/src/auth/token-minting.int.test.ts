@@ -34,27 +34,36 @@ describe("OAuth token minting and the workspace state", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Median latency of `count` acknowledged writes (each one saves the workspace state). */
-  const writeLatency = async (count: number): Promise<number> => {
-    const times: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const t = performance.now();
-      const res = await call(emu, "POST", "/api/2.0/secrets/put", {
-        scope: "s",
-        key: `k${i}`,
-        string_value: "v",
-      });
-      times.push(performance.now() - t);
-      expect(res.status).toBe(200);
+  /**
+   * Latency of an acknowledged write (each one saves the workspace state): the lowest median of `batches` batches of
+   * 10, so that load from other processes (which only ever adds time) does not decide the comparison; what a
+   * bigger state costs shows in every batch.
+   */
+  const writeLatency = async (batches: number): Promise<number> => {
+    const medians: number[] = [];
+    let key = 0;
+    for (let b = 0; b < batches; b++) {
+      const times: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const t = performance.now();
+        const res = await call(emu, "POST", "/api/2.0/secrets/put", {
+          scope: "s",
+          key: `k${key++}`,
+          string_value: "v",
+        });
+        times.push(performance.now() - t);
+        expect(res.status).toBe(200);
+      }
+      medians.push(median(times));
     }
-    return median(times);
+    return Math.min(...medians);
   };
 
   it("30k mints leave the state file and write latency where they were", { timeout: 180_000 }, async () => {
     emu = await startEmulator({ dataDir: dir, servicePrincipals: [SP], foundationModels: false });
     await call(emu, "POST", "/api/2.0/secrets/scopes/create", { scope: "s" });
-    await writeLatency(10); // warm-up
-    const before = await writeLatency(40);
+    await writeLatency(1); // warm-up
+    const before = await writeLatency(5);
     const sizeBefore = statSync(join(dir, "workspace.json")).size;
 
     const mintStart = performance.now();
@@ -70,7 +79,7 @@ describe("OAuth token minting and the workspace state", () => {
       }),
     );
     const mintSeconds = (performance.now() - mintStart) / 1000;
-    const after = await writeLatency(40);
+    const after = await writeLatency(5);
     console.log(
       `[figures] median write ${before.toFixed(2)} ms before, ${after.toFixed(2)} ms after 30,000 mints (${mintSeconds.toFixed(1)} s); workspace.json ${sizeBefore} -> ${statSync(join(dir, "workspace.json")).size} bytes`,
     );
