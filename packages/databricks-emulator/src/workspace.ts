@@ -11,7 +11,7 @@ import { taskForEntity, unregisteredModelMessage } from "./data/entities.js";
 import { FOUNDATION_MODELS } from "./engines/index.js";
 import type { CustomModel, EmulatorOptions } from "./options.js";
 import { grantClusterAccess } from "./proxy/cluster-access.js";
-import type { ClusterAclEntry } from "./proxy/cluster-permissions.js";
+import type { ClusterAclEntry } from "./proxy/cluster-acl.js";
 import { ClusterRegistry } from "./proxy/clusters.js";
 import { type SecretsSnapshot, SecretsStore } from "./secrets/store.js";
 import { createCommitter } from "./state/commit.js";

@@ -1,6 +1,6 @@
 import type { AuthStore } from "../auth/store.js";
 import type { EmulatorOptions } from "../options.js";
-import type { ClusterAclEntry } from "./cluster-permissions.js";
+import type { ClusterAclEntry } from "./cluster-acl.js";
 import type { ClusterRegistry } from "./clusters.js";
 
 /** Applies `options.clusterAccess` (and `--cluster-access`) to the cluster ACLs at start, merging by principal. */

@@ -1,4 +1,4 @@
-import type { ClusterAclEntry } from "./cluster-permissions.js";
+import type { ClusterAclEntry } from "./cluster-acl.js";
 
 export const DEFAULT_CLUSTER_ID = "0000-000000-emulator";
 

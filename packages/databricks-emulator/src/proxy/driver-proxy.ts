@@ -6,7 +6,7 @@ import type { EmulatorContext } from "../context.js";
 import { ApiError, notFound, permissionDenied } from "../errors.js";
 import { malformedUrl } from "../http/envelope.js";
 import { admit, newRequestId, pathOf, recordRequest, writeError } from "../http/pipeline.js";
-import { hasClusterLevel } from "./cluster-permissions.js";
+import { hasClusterLevel } from "./cluster-acl.js";
 import type { ClusterRegistry } from "./clusters.js";
 
 /** Driver ports an app may use (the seed: "use a port in [3000, 8000]"). */

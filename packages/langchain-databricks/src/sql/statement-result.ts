@@ -5,7 +5,6 @@
  */
 import { DatabricksConfigError, DatabricksError } from "../errors.js";
 import { abortError, sleep } from "./abortable-sleep.js";
-import type { StatementExecutionClient } from "./statement-client.js";
 import type {
   ChunkInfo,
   ColumnInfo,
@@ -15,6 +14,11 @@ import type {
   ResultManifest,
   StatementResponse,
 } from "./statement-types.js";
+
+/** What a result needs of its client (`StatementExecutionClient`): one chunk of a statement's result. */
+export interface ChunkSource {
+  getChunk(statementId: string, chunkIndex: number, options?: { signal?: AbortSignal }): Promise<ResultData>;
+}
 
 /** Converts a JSON_ARRAY cell (a string) by its column type. */
 export const convertCell = (v: string | null, col: ColumnInfo): unknown => {
@@ -45,10 +49,10 @@ export const convertCell = (v: string | null, col: ColumnInfo): unknown => {
   }
 };
 
-/** The result of {@link StatementExecutionClient.execute}: manifest plus readers over every chunk. */
+/** The result of `StatementExecutionClient.execute`: manifest plus readers over every chunk. */
 export class StatementResult {
   constructor(
-    private readonly client: StatementExecutionClient,
+    private readonly client: ChunkSource,
     readonly response: StatementResponse,
   ) {}
 

@@ -4,17 +4,7 @@
  */
 import { Document, type DocumentInterface } from "@langchain/core/documents";
 import { DatabricksConfigError } from "../errors.js";
-import type { IndexDescription } from "./index-description.js";
-
-/** The store settings that decide columns and metadata (a subset of `DatabricksVectorSearchInput`). */
-export interface StoreColumnFields {
-  endpoint?: string;
-  textColumn?: string;
-  columns?: string[];
-  docUri?: string;
-  primaryKey?: string;
-  includeScore?: boolean;
-}
+import type { IndexDescription, StoreColumnFields } from "./index-description.js";
 
 /** The page-content column: the store's `textColumn`, else the index's managed source column. */
 export function textColumnOf(info: IndexDescription, fields: StoreColumnFields): string {

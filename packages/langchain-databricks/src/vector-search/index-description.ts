@@ -3,8 +3,17 @@
  * the store's settings against it. Wire shapes: packages/databricks-emulator/spec/vector-search.md.
  */
 import { DatabricksConfigError } from "../errors.js";
-import type { StoreColumnFields } from "./document-mapping.js";
 import type { VectorIndex } from "./types.js";
+
+/** The store settings that decide columns and metadata (a subset of `DatabricksVectorSearchInput`). */
+export interface StoreColumnFields {
+  endpoint?: string;
+  textColumn?: string;
+  columns?: string[];
+  docUri?: string;
+  primaryKey?: string;
+  includeScore?: boolean;
+}
 
 /** What the store learned from `GET /indexes/{name}` (fetched once, on first use). */
 export interface IndexDescription {
