@@ -287,7 +287,8 @@ describe("GRANT / REVOKE", () => {
     ["GRANT SELECT ON VOLUME a.b.c TO x", "unsupported securable 'VOLUME'"],
     ["GRANT SELECT ON TABLE a.b.c FROM x", "expected TO"],
     ["REVOKE SELECT ON TABLE a.b.c TO x", "expected FROM"],
-    ["GRANT SELECT TABLE a.b.c TO x", "unknown privilege 'SELECT TABLE A'"],
+    ["GRANT SELECT TABLE a.b.c TO x", "unknown privilege 'SELECT TABLE a'"],
+    ["GRANT select, Fly Away ON TABLE a.b.c TO x", "unknown privilege 'Fly Away'"],
     ["GRANT SELECT ON TABLE a.b.c.d TO x", "invalid name 'a.b.c.d'"],
   ])("%s -> syntax error", async (sql, message) => {
     expect(await failure(sql)).toEqual(syntaxError(message));

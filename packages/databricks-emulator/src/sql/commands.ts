@@ -350,10 +350,11 @@ const grant = (c: Cursor, ctx: CommandContext): CommandResult => {
   for (;;) {
     const words: string[] = [];
     while (c.peek()?.kind === "word" && !isWord(c.peek(), "ON") && !isOp(c.peek(1), "ignore")) {
-      words.push(c.next()!.value.toUpperCase());
+      words.push(c.next()!.value);
       if (isOp(c.peek(), ",")) break;
     }
-    const p = words.join("_").replace(/^ALL$/, "ALL_PRIVILEGES");
+    const p = words.join("_").toUpperCase().replace(/^ALL$/, "ALL_PRIVILEGES");
+    // The error echoes the privilege as the user wrote it.
     if (!PRIVILEGES.includes(p as Privilege)) throw syntax(`unknown privilege '${words.join(" ")}'`);
     privs.push(p as Privilege);
     if (!c.op(",")) break;
