@@ -43,6 +43,18 @@ describe("parseArithmetic", () => {
     ["-3 * 2", -6],
     ["1.5 + 2.25", 3.75],
     ["it is 8 / 2 +", 4],
+    // Unary minus and plus before a number or a parenthesised group, at the start and after an operator.
+    ["- (2 + 3) * 1", -5],
+    ["what is -(2+3)*1?", -5],
+    ["2 * -3", -6],
+    ["2 * - 3", -6],
+    ["2 - -4", 6],
+    ["--4 * 2", 8],
+    ["+3 * 2", 6],
+    ["2 * +(1 + 2)", 6],
+    ["2 * -(1 + 2)", -6],
+    ["-(-(2 + 3)) * 1", 5],
+    ["10 - -(2 * 3)", 16],
   ])("%j = %d", (text, value) => {
     const e = parseArithmetic(text);
     expect(e?.kind).toBe("op");
@@ -58,8 +70,31 @@ describe("parseArithmetic", () => {
     ["no numbers here"],
     ["2 + + 3"],
     ["2 * (3 + )"],
+    ["2 * - - "],
+    ["--4"],
   ])("%j is not arithmetic", (text) => {
     expect(parseArithmetic(text)).toBeUndefined();
+  });
+});
+
+it("a negated group is 0 minus the group, so the planner evaluates it with a subtract tool like any other step", () => {
+  expect(parseArithmetic("-(2 + 3) * 4")).toEqual({
+    kind: "op",
+    op: "mul",
+    left: {
+      kind: "op",
+      op: "sub",
+      left: { kind: "num", value: 0 },
+      right: { kind: "op", op: "add", left: { kind: "num", value: 2 }, right: { kind: "num", value: 3 } },
+    },
+    right: { kind: "num", value: 4 },
+  });
+  // A negated number stays a number: no extra tool step.
+  expect(parseArithmetic("-3 * --2")).toEqual({
+    kind: "op",
+    op: "mul",
+    left: { kind: "num", value: -3 },
+    right: { kind: "num", value: 2 },
   });
 });
 

@@ -58,7 +58,8 @@ const normalise = (text: string): string =>
 
 const NOT_ARITHMETIC = /^\d+(?:[-/]\d+)+$|\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}\/\d{1,2}\/\d{2,4}\b/;
 
-const EXPRESSION = /[-(]*\s*\d[\d.\s+\-*/()]*/g;
+/** Leading signs and "(" (with spaces between: "- (2 + 3)"), then a number and the rest of the expression. */
+const EXPRESSION = /(?:[-+(]\s*)*\d[\d.\s+\-*/()]*/g;
 
 /** The first arithmetic expression in `text` with at least one operator, or undefined. */
 export const parseArithmetic = (text: string): Expr | undefined => {
@@ -101,7 +102,10 @@ const balance = (s: string): string => {
   return out;
 };
 
-/** Recursive-descent parser: sum := term (('+'|'-') term)*, term := factor (('*'|'/') factor)*. */
+/**
+ * Recursive-descent parser: sum := term (('+'|'-') term)*, term := factor (('*'|'/') factor)*,
+ * factor := ('+'|'-') factor | '(' sum ')' | number.
+ */
 const parseExpr = (s: string): Expr | undefined => {
   const tokens = s.match(/\d+(?:\.\d+)?|[-+*/()]/g) ?? [];
   let i = 0;
@@ -114,10 +118,15 @@ const parseExpr = (s: string): Expr | undefined => {
       if (tokens[i++] !== ")") return undefined;
       return e;
     }
+    // Unary plus is nothing; unary minus negates a number in place and turns a group into `0 - group`, a step
+    // the planner (turn-plan.ts) evaluates like any other subtraction.
+    if (t === "+") return factor();
     if (t === "-") {
       const inner = factor();
       if (!inner) return undefined;
-      return inner.kind === "num" ? { kind: "num", value: -inner.value } : undefined;
+      return inner.kind === "num"
+        ? { kind: "num", value: -inner.value }
+        : { kind: "op", op: "sub", left: { kind: "num", value: 0 }, right: inner };
     }
     const v = Number(t);
     return Number.isFinite(v) ? { kind: "num", value: v } : undefined;

@@ -69,6 +69,13 @@ describe("multi-turn tool planning (chat)", () => {
     expect(answer).toBe("The answer is 35 (add(3, 4) = 7, then multiply(7, 5) = 35).");
   });
 
+  it("-(2 + 3) * 4: a negated group is subtract(0, group), then multiply; a negative number is an operand", () => {
+    const { answer, turns } = loop("What is -(2 + 3) * 4?");
+    expect(turns.map(callsOf)).toEqual([["add(2,3)"], ["subtract(0,5)"], ["multiply(-5,4)"]]);
+    expect(answer).toMatch(/^The answer is -20 /);
+    expect(loop("What is 2 * -3?").turns.map(callsOf)).toEqual([["multiply(2,-3)"]]);
+  });
+
   it("respects precedence and runs independent operations in parallel", () => {
     const { answer, turns } = loop("Compute 2 * 3 + 10 / 4 - 1");
     expect(turns.map(callsOf)).toEqual([

@@ -173,6 +173,28 @@ describe("CREATE / DROP FUNCTION", () => {
     });
   });
 
+  it("accepts every Databricks SQL type form for parameters and the return type", async () => {
+    await run(
+      "CREATE FUNCTION typed(a DECIMAL(10, 2) COMMENT 'amount', b MAP<STRING, ARRAY<INT>>, " +
+        "c STRUCT<x: INT, y STRING NOT NULL COMMENT 'why'>, d TIMESTAMP, e BINARY, f VARIANT, g TINYINT, " +
+        "h INTERVAL DAY TO SECOND, i VARCHAR(3) DEFAULT 'abc') RETURNS ARRAY<STRUCT<a: BIGINT>> RETURN NULL",
+    );
+    const params = (
+      uc.getFunction("main.default.typed")!.info.input_params as { parameters: Record<string, unknown>[] }
+    ).parameters;
+    expect(params.map((p) => p.type_text)).toEqual([
+      "decimal(10,2)",
+      "map<string,array<int>>",
+      "struct<x: int,y string not null comment 'why'>",
+      "timestamp",
+      "binary",
+      "variant",
+      "tinyint",
+      "interval day to second",
+      "varchar(3)",
+    ]);
+  });
+
   it("an existing function: 409, quiet with IF NOT EXISTS, replaced with OR REPLACE", async () => {
     expect(await failure("CREATE FUNCTION add_n(x INT) RETURNS INT RETURN x")).toEqual({
       errorClass: "FUNCTION_ALREADY_EXISTS",
@@ -191,12 +213,29 @@ describe("CREATE / DROP FUNCTION", () => {
   it.each([
     ["CREATE FUNCTION bad1 RETURNS INT RETURN 1", "expected ( after the function name"],
     ["CREATE FUNCTION bad2(1) RETURNS INT RETURN 1", "expected a parameter name"],
-    ["CREATE FUNCTION bad3(a INT RETURNS INT RETURN 1", "expected , or ) near 'end of input'"],
+    ["CREATE FUNCTION bad3(a INT RETURNS INT RETURN 1", "expected , or ) after parameter 'a' near 'RETURNS'"],
     ["CREATE FUNCTION bad4() INT RETURN 1", "expected RETURNS near 'INT'"],
     ["CREATE FUNCTION bad5() RETURNS INT LANGUAGE SQL", "expected RETURN <expression> or AS $$ body $$"],
     ["CREATE FUNCTION bad6() RETURNS INT AS 42", "expected $$ body $$ after AS"],
     ["CREATE FUNCTION bad7() RETURNS INT LANGUAGE SQL BOGUS RETURN 1", "unexpected 'BOGUS'"],
     ["CREATE FUNCTION bad8(a INT NOT 1) RETURNS INT RETURN 1", "expected NULL near '1'"],
+    // Types are Databricks SQL types, read structurally: a missing comma or a stray word is not part of a type.
+    [
+      "CREATE FUNCTION bad9(a INT b INT) RETURNS INT RETURN 1",
+      "expected , or ) after parameter 'a' near 'b'",
+    ],
+    ["CREATE FUNCTION bad10() RETURNS INT BOGUS RETURN 1", "unexpected 'BOGUS'"],
+    ["CREATE FUNCTION bad11(a FOO) RETURNS INT RETURN 1", "unknown data type 'FOO'"],
+    ["CREATE FUNCTION bad12() RETURNS BOGUS RETURN 1", "unknown data type 'BOGUS'"],
+    ["CREATE FUNCTION bad13(a) RETURNS INT RETURN 1", "expected a data type near ')'"],
+    ["CREATE FUNCTION bad14(a ARRAY<INT) RETURNS INT RETURN 1", "expected > near ')'"],
+    ["CREATE FUNCTION bad15(a MAP<STRING>) RETURNS INT RETURN 1", "expected , near '>'"],
+    ["CREATE FUNCTION bad16(a DECIMAL(10, x)) RETURNS INT RETURN 1", "expected a number near 'x'"],
+    ["CREATE FUNCTION bad17(a STRUCT<x INT y INT>) RETURNS INT RETURN 1", "expected , or > near 'y'"],
+    [
+      "CREATE FUNCTION bad18() RETURNS TABLE (a INT b STRING) RETURN SELECT 1",
+      "expected , or ) after column 'a' near 'b'",
+    ],
   ])("%s -> syntax error", async (sql, message) => {
     expect(await failure(sql)).toEqual(syntaxError(message));
     expect(
@@ -287,7 +326,8 @@ describe("GRANT / REVOKE", () => {
     ["GRANT SELECT ON VOLUME a.b.c TO x", "unsupported securable 'VOLUME'"],
     ["GRANT SELECT ON TABLE a.b.c FROM x", "expected TO"],
     ["REVOKE SELECT ON TABLE a.b.c TO x", "expected FROM"],
-    ["GRANT SELECT TABLE a.b.c TO x", "unknown privilege 'SELECT TABLE A'"],
+    ["GRANT SELECT TABLE a.b.c TO x", "unknown privilege 'SELECT TABLE a'"],
+    ["GRANT select, Fly Away ON TABLE a.b.c TO x", "unknown privilege 'Fly Away'"],
     ["GRANT SELECT ON TABLE a.b.c.d TO x", "invalid name 'a.b.c.d'"],
   ])("%s -> syntax error", async (sql, message) => {
     expect(await failure(sql)).toEqual(syntaxError(message));

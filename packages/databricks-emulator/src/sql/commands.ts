@@ -192,28 +192,123 @@ const createCatalog = async (c: Cursor, ctx: CommandContext): Promise<CommandRes
   return EMPTY;
 };
 
-/** Reads a type (tokens until a top-level stop word or `,`/`)`). */
-const readType = (c: Cursor, stop: string[]): string => {
-  let depth = 0;
-  let out = "";
-  for (;;) {
-    const t = c.peek();
-    if (!t) break;
-    if (
-      depth === 0 &&
-      (isOp(t, ",") || isOp(t, ")") || (t.kind === "word" && stop.includes(t.value.toUpperCase())))
-    )
-      break;
-    if (isOp(t, "<") || isOp(t, "(")) depth++;
-    if (isOp(t, ">") || isOp(t, ")")) depth--;
-    out += t.kind === "ident" ? t.value : t.text;
-    if (t.kind === "word" && isOp(c.peek(1), ":") === false && depth > 0) out += " ";
-    c.i++;
+const near = (c: Cursor): string => c.peek()?.text ?? "end of input";
+
+const expectOp = (c: Cursor, o: string): void => {
+  if (!c.op(o)) throw syntax(`expected ${o} near '${near(c)}'`);
+};
+
+const expectNumber = (c: Cursor): void => {
+  if (c.peek()?.kind !== "number") throw syntax(`expected a number near '${near(c)}'`);
+  c.i++;
+};
+
+/** Databricks SQL type names without arguments (spec/sql.md; `sparkType` in functions.ts maps them). */
+const SIMPLE_TYPES = new Set([
+  "STRING",
+  "INT",
+  "INTEGER",
+  "BIGINT",
+  "LONG",
+  "SMALLINT",
+  "SHORT",
+  "TINYINT",
+  "BYTE",
+  "DOUBLE",
+  "FLOAT",
+  "REAL",
+  "BOOLEAN",
+  "DATE",
+  "TIMESTAMP",
+  "TIMESTAMP_NTZ",
+  "TIMESTAMP_LTZ",
+  "BINARY",
+  "VARIANT",
+  "VOID",
+]);
+const INTERVAL_UNITS = ["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"];
+
+/**
+ * Consumes exactly one Databricks SQL data type at the cursor (STRING, INT, DECIMAL(p,s), ARRAY<t>, MAP<k, v>,
+ * STRUCT<name[:] t [NOT NULL] [COMMENT 's'], ...>, INTERVAL unit [TO unit], CHAR/VARCHAR(n), ...), or throws a
+ * PARSE_SYNTAX_ERROR naming what is wrong. Nothing after the type is consumed, so a missing comma
+ * (`a INT b INT`) or a stray word (`RETURNS INT BOGUS`) is left for the caller to reject.
+ */
+const skipType = (c: Cursor): void => {
+  const t = c.peek();
+  if (t?.kind !== "word") throw syntax(`expected a data type near '${near(c)}'`);
+  const w = t.value.toUpperCase();
+  c.i++;
+  if (SIMPLE_TYPES.has(w)) return;
+  if (w === "DECIMAL" || w === "DEC" || w === "NUMERIC") {
+    if (c.op("(")) {
+      expectNumber(c);
+      if (c.op(",")) expectNumber(c);
+      expectOp(c, ")");
+    }
+    return;
   }
-  return out
-    .replace(/\s+([,>:)])/g, "$1")
-    .replace(/:\s*/g, ": ")
-    .trim();
+  if (w === "CHAR" || w === "VARCHAR") {
+    expectOp(c, "(");
+    expectNumber(c);
+    expectOp(c, ")");
+    return;
+  }
+  if (w === "INTERVAL") {
+    const unit = () => {
+      if (!c.word(...INTERVAL_UNITS)) throw syntax(`expected an interval unit near '${near(c)}'`);
+    };
+    unit();
+    if (c.word("TO")) unit();
+    return;
+  }
+  if (w === "ARRAY") {
+    expectOp(c, "<");
+    skipType(c);
+    expectOp(c, ">");
+    return;
+  }
+  if (w === "MAP") {
+    expectOp(c, "<");
+    skipType(c);
+    expectOp(c, ",");
+    skipType(c);
+    expectOp(c, ">");
+    return;
+  }
+  if (w === "STRUCT") {
+    expectOp(c, "<");
+    if (c.op(">")) return;
+    for (;;) {
+      if (!identName(c.next())) throw syntax("expected a field name in STRUCT");
+      c.op(":");
+      skipType(c);
+      if (c.word("NOT")) c.expectWord("NULL");
+      if (c.word("COMMENT") && c.next()?.kind !== "string") throw syntax("expected a string after COMMENT");
+      if (c.op(">")) return;
+      if (!c.op(",")) throw syntax(`expected , or > near '${near(c)}'`);
+    }
+  }
+  throw syntax(`unknown data type '${t.text}'`);
+};
+
+/**
+ * Reads one data type (see `skipType`) and returns its text: words separated by one space, no space around
+ * `< > ( ) ,`, and `name: type` inside STRUCT (e.g. `MAP<STRING,ARRAY<INT>>`, `INTERVAL DAY TO SECOND`).
+ */
+const readType = (c: Cursor): string => {
+  const start = c.i;
+  skipType(c);
+  let out = "";
+  let glue = true;
+  for (const t of c.t.slice(start, c.i)) {
+    const tight = t.kind === "op" && "<>(),:".includes(t.value);
+    if (!tight && !glue) out += " ";
+    out += t.kind === "ident" ? t.value : t.text;
+    if (isOp(t, ":")) out += " ";
+    glue = tight || isOp(t, ":");
+  }
+  return out;
 };
 
 /** An expression's raw text up to a top-level `,` or `)` or stop word. */
@@ -236,14 +331,14 @@ const readExpr = (c: Cursor, stop: string[]): string => {
   return parts.join(" ");
 };
 
-const paramList = (c: Cursor): FunctionParam[] => {
+const paramList = (c: Cursor, what: "parameter" | "column"): FunctionParam[] => {
   const out: FunctionParam[] = [];
   if (!c.op("(")) throw syntax("expected ( after the function name");
   if (c.op(")")) return out;
   for (;;) {
     const name = identName(c.next());
     if (!name) throw syntax("expected a parameter name");
-    const p: FunctionParam = { name, type_text: readType(c, ["DEFAULT", "COMMENT", "NOT"]) };
+    const p: FunctionParam = { name, type_text: readType(c) };
     for (;;) {
       if (c.word("NOT")) c.expectWord("NULL");
       else if (c.word("DEFAULT")) p.parameter_default = readExpr(c, ["COMMENT"]);
@@ -252,7 +347,7 @@ const paramList = (c: Cursor): FunctionParam[] => {
     }
     out.push(p);
     if (c.op(")")) return out;
-    if (!c.op(",")) throw syntax(`expected , or ) near '${c.peek()?.text ?? "end of input"}'`);
+    if (!c.op(",")) throw syntax(`expected , or ) after ${what} '${name}' near '${near(c)}'`);
   }
 };
 
@@ -263,25 +358,14 @@ const createFunctionSql = async (
 ): Promise<CommandResult> => {
   const ifNotExists = c.phrase("IF", "NOT", "EXISTS");
   const [cat, sch, name] = c.name(ctx, 3) as [string, string, string];
-  const params = paramList(c);
+  const params = paramList(c, "parameter");
   c.expectWord("RETURNS");
   let returns: string | undefined;
   let returnColumns: FunctionParam[] | undefined;
   if (isWord(c.peek(), "TABLE")) {
     c.i++;
-    returnColumns = paramList(c);
-  } else
-    returns = readType(c, [
-      "LANGUAGE",
-      "COMMENT",
-      "RETURN",
-      "DETERMINISTIC",
-      "NOT",
-      "CONTAINS",
-      "READS",
-      "AS",
-      "SQL",
-    ]);
+    returnColumns = paramList(c, "column");
+  } else returns = readType(c);
   let language = "SQL";
   let comment: string | undefined;
   let deterministic = true;
@@ -350,10 +434,11 @@ const grant = (c: Cursor, ctx: CommandContext): CommandResult => {
   for (;;) {
     const words: string[] = [];
     while (c.peek()?.kind === "word" && !isWord(c.peek(), "ON") && !isOp(c.peek(1), "ignore")) {
-      words.push(c.next()!.value.toUpperCase());
+      words.push(c.next()!.value);
       if (isOp(c.peek(), ",")) break;
     }
-    const p = words.join("_").replace(/^ALL$/, "ALL_PRIVILEGES");
+    const p = words.join("_").toUpperCase().replace(/^ALL$/, "ALL_PRIVILEGES");
+    // The error echoes the privilege as the user wrote it.
     if (!PRIVILEGES.includes(p as Privilege)) throw syntax(`unknown privilege '${words.join(" ")}'`);
     privs.push(p as Privilege);
     if (!c.op(",")) break;
