@@ -2,7 +2,7 @@
  * Streaming usage per model family as real workspaces send it (packages/databricks-emulator/spec/
  * foundation-models.md), as ChatDatabricks reports it: once per stream, equal to invoke's, for the FMAPI
  * families (usage on every chunk) and GPT OSS (a final usage chunk). The wire form without `stream_options`
- * is tested with the openai client in packages/databricks-emulator/src/interop/streaming-usage.int.test.ts.
+ * is tested with the openai client in packages/databricks-emulator/src/data/streaming-usage.int.test.ts.
  */
 import type { AIMessageChunk } from "@langchain/core/messages";
 import { startEmulator } from "databricks-emulator";
