@@ -201,4 +201,24 @@ describe("OAuth M2M credentials", () => {
     expect(empty).toBeInstanceOf(UnauthenticatedError);
     expect(empty.message).toBe("OAuth M2M token response from /oidc/v1/token has no access_token.");
   });
+
+  it("derives credentials scoped by authorization_details: shared discovery, own token cache; [] sends no key", async () => {
+    const http = scripted(
+      discovery(`${HOST}/oidc/v1/token`),
+      token({ access_token: "scoped", expires_in: 60 }),
+      token({ access_token: "plain", expires_in: 60 }),
+    );
+    const base = createOAuthM2MCredentials({ host: HOST, clientId: "cid", clientSecret: SECRET, http });
+    const details = '[{"type":"unity_catalog_permission","operation":"ReadVectorIndex"}]';
+    const scoped = base.withAuthorizationDetails(details);
+    expect(await scoped.header()).toBe("Bearer scoped");
+    expect(await base.withAuthorizationDetails("[]").header()).toBe("Bearer plain");
+    expect(await scoped.header()).toBe("Bearer scoped"); // cached
+    expect(http.calls.map((c) => c.body)).toEqual([
+      undefined,
+      `grant_type=client_credentials&scope=all-apis&authorization_details=${encodeURIComponent(details)}`,
+      "grant_type=client_credentials&scope=all-apis",
+    ]);
+    expect(JSON.stringify(scoped)).toBe('{"authType":"oauth-m2m"}');
+  });
 });

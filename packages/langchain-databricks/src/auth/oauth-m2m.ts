@@ -15,6 +15,11 @@ export interface OAuthM2MSettings {
   now?: () => number;
   /** OAuth scope. @default "all-apis" */
   scope?: string;
+  /**
+   * OAuth `authorization_details` (a JSON list) sent with the token request: Vector Search data-plane tokens are
+   * scoped to one index this way (packages/databricks-emulator/spec/vector-search.md, section 8). `[]` sends no key.
+   */
+  authorizationDetails?: string;
 }
 
 const DISCOVERY_PATH = "/oidc/.well-known/oauth-authorization-server";
@@ -52,8 +57,34 @@ function credentialError(e: DatabricksError, what: string): DatabricksError {
  * `client_credentials` tokens (HTTP Basic client auth, `scope=all-apis`), cached and refreshed ahead of expiry
  * with a single in-flight request.
  */
-export function createOAuthM2MCredentials(s: OAuthM2MSettings): RefreshingTokenCredentials {
-  const now = s.now ?? Date.now;
+export function createOAuthM2MCredentials(s: OAuthM2MSettings): OAuthM2MCredentials {
+  return new OAuthM2MCredentials(s, discovery(s));
+}
+
+/**
+ * OAuth M2M credentials. {@link withAuthorizationDetails} derives credentials for the same service principal whose
+ * tokens are scoped by `authorization_details` (own cache and single-flight refresh, shared discovery); the client
+ * secret stays inside this module.
+ */
+export class OAuthM2MCredentials extends RefreshingTokenCredentials {
+  readonly #settings: OAuthM2MSettings;
+  readonly #discover: () => Promise<string>;
+
+  constructor(s: OAuthM2MSettings, discover: () => Promise<string>) {
+    super("oauth-m2m", tokenFetcher(s, discover), s.now ?? Date.now);
+    this.#settings = s;
+    this.#discover = discover;
+  }
+
+  /** Credentials whose tokens carry `authorization_details` (a JSON list), e.g. a Vector Search index scope. */
+  withAuthorizationDetails(authorizationDetails: string): RefreshingTokenCredentials {
+    const s = { ...this.#settings, authorizationDetails };
+    return new RefreshingTokenCredentials("oauth-m2m", tokenFetcher(s, this.#discover), s.now ?? Date.now);
+  }
+}
+
+/** The token endpoint, discovered once (`/oidc/.well-known/oauth-authorization-server`); failures are not cached. */
+function discovery(s: OAuthM2MSettings): () => Promise<string> {
   let tokenEndpoint: Promise<string> | undefined;
   const discover = (): Promise<string> => {
     tokenEndpoint ??= (async () => {
@@ -88,8 +119,17 @@ export function createOAuthM2MCredentials(s: OAuthM2MSettings): RefreshingTokenC
     });
     return tokenEndpoint;
   };
+  return discover;
+}
+
+/** One `client_credentials` token request (HTTP Basic client auth). */
+function tokenFetcher(s: OAuthM2MSettings, discover: () => Promise<string>): () => Promise<ExpiringToken> {
+  const now = s.now ?? Date.now;
   const basic = `Basic ${base64Utf8(`${s.clientId}:${s.clientSecret}`)}`;
-  const body = `grant_type=client_credentials&scope=${encodeURIComponent(s.scope ?? "all-apis")}`;
+  const details = s.authorizationDetails;
+  const body =
+    `grant_type=client_credentials&scope=${encodeURIComponent(s.scope ?? "all-apis")}` +
+    (details && details !== "[]" ? `&authorization_details=${encodeURIComponent(details)}` : "");
   const fetchToken = async (): Promise<ExpiringToken> => {
     const url = await discover();
     const started = now();
@@ -130,5 +170,5 @@ export function createOAuthM2MCredentials(s: OAuthM2MSettings): RefreshingTokenC
       expiresAt: started + (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 3600) * 1000,
     };
   };
-  return new RefreshingTokenCredentials("oauth-m2m", fetchToken, now);
+  return fetchToken;
 }

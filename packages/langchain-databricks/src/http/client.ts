@@ -1,5 +1,7 @@
 import type { AuthHttp } from "../auth/auth-http.js";
+import type { Credentials } from "../auth/credentials.js";
 import { type ConfigIo, defaultConfigIo } from "../auth/io.js";
+import { OAuthM2MCredentials } from "../auth/oauth-m2m.js";
 import { type ResolvedConfig, resolveAuth } from "../auth/resolve.js";
 import { apiErrorFromResponse } from "../error-body.js";
 import { AbortError, ConnectionError, DatabricksError, markNotRetryable } from "../errors.js";
@@ -192,6 +194,16 @@ export class DatabricksHttpClient {
     );
   }
 
+  /**
+   * Credentials of the same OAuth M2M service principal whose tokens carry `authorization_details` (a JSON list),
+   * or undefined when the client does not authenticate with OAuth M2M. The client secret never leaves auth/.
+   */
+  async scopedCredentials(authorizationDetails: string): Promise<Credentials | undefined> {
+    const state = this.#state ?? (await this.#initialize());
+    const c = state.credentials;
+    return c instanceof OAuthM2MCredentials ? c.withAuthorizationDetails(authorizationDetails) : undefined;
+  }
+
   /** Closes the connection pool if this client owns one (clients with `ca`). */
   async close(): Promise<void> {
     await this.#transport?.close();
@@ -255,7 +267,7 @@ export class DatabricksHttpClient {
   }
 
   #abort(req: HttpRequest, signal: AbortSignal): AbortError {
-    const origin = this.#state?.origin ?? this.#options.host ?? "";
+    const origin = req.origin ?? this.#state?.origin ?? this.#options.host ?? "";
     return markNotRetryable(abortError(describeTarget(req.method, origin, req.path), signal.reason));
   }
 
@@ -275,12 +287,13 @@ export class DatabricksHttpClient {
     const body = serializeBody(req.body);
     const timeoutMs = req.timeout ?? this.#timeout;
     const allowInsecureHttp = this.#options.allowInsecureHttp === true;
+    const credentials = req.credentials ?? state.credentials;
     let refreshed = false;
     return runAttempts(this.#loop(req.maxRetries, signal), async (): Promise<AttemptOutcome<Exchange>> => {
       for (;;) {
         let auth: string;
         try {
-          const pending = state.authorization();
+          const pending = credentials.header();
           auth = typeof pending === "string" ? pending : await this.#race(pending, req, signal);
         } catch (e) {
           return { ok: false, abandon: e };
@@ -289,7 +302,7 @@ export class DatabricksHttpClient {
         const exchange = await sendFollowingRedirects(
           this.#getTransport(),
           {
-            origin: state.origin,
+            origin: req.origin ?? state.origin,
             path,
             method: req.method,
             headers,
@@ -322,7 +335,7 @@ export class DatabricksHttpClient {
           now: this.#now,
         });
         // One fresh token per call (not an attempt of the retry policy): the old one may just have expired.
-        if (!refreshed && isAuthRejection(error) && state.credentials.invalidate(auth)) {
+        if (!refreshed && isAuthRejection(error) && credentials.invalidate(auth)) {
           refreshed = true;
           continue;
         }

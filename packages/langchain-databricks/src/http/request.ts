@@ -1,3 +1,4 @@
+import type { Credentials } from "../auth/credentials.js";
 import { ConfigError } from "../errors.js";
 
 /** HTTP methods used by Databricks REST APIs. */
@@ -13,8 +14,15 @@ export type QueryParams = Record<string, string | number | boolean | readonly st
  */
 export interface HttpRequest {
   method: HttpMethod;
-  /** Path from the workspace root; callers URL-encode path segments. */
+  /** Path from the workspace root (or from `origin`); callers URL-encode path segments. */
   path: string;
+  /**
+   * Another origin than the workspace (e.g. a Vector Search index data-plane host), `https://host[:port]`. The
+   * caller checks it (https, or http on loopback); redirects follow the usual rules.
+   */
+  origin?: string;
+  /** Credentials for this request instead of the client's (e.g. a token scoped to one index). */
+  credentials?: Credentials;
   query?: QueryParams;
   /** Serialised with `JSON.stringify` unless a string or Uint8Array (sent as-is). */
   body?: unknown;

@@ -1,6 +1,20 @@
 /** Options of {@link VectorSearchClient} calls (endpoint and index management, waits, data writes, queries). */
-import type { CallOptions } from "../clients/shared.js";
+import type { CallOptions, ClientOptions } from "../clients/shared.js";
+import type { VectorSearchDataPlane } from "./data-plane.js";
 import type { VectorSearchEndpointType } from "./types.js";
+
+/** Options of {@link VectorSearchClient}: auth (or a shared `httpClient`) and where index data calls go. */
+export interface VectorSearchClientOptions extends ClientOptions {
+  /**
+   * Where query, scan, upsert and delete go. `"auto"` (default, as the Python client): a service principal (OAuth
+   * M2M, `clientId` + `clientSecret`) calls the index's data-plane URL (`status.index_url`, looked up once per
+   * index) with a token scoped to that index (`authorization_details`, ReadVectorIndex / WriteVectorIndex, cached
+   * until shortly before expiry); PATs and other auth use the workspace URL. `"workspace"`: always the workspace URL
+   * with the client's own token.
+   * @default "auto"
+   */
+  dataPlane?: VectorSearchDataPlane;
+}
 
 /** Rows per `upsert-data` request when {@link VectorSearchClient.upsert} batches. */
 export const DEFAULT_UPSERT_BATCH_SIZE = 1000;

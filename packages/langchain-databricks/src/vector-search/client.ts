@@ -4,7 +4,7 @@
  * (./wire-format.ts) in their own files.
  * Wire shapes: packages/databricks-emulator/spec/vector-search.md.
  */
-import { type CallOptions, type ClientOptions, httpClientFrom, requireName, seg } from "../clients/shared.js";
+import { type CallOptions, httpClientFrom, requireName, seg } from "../clients/shared.js";
 import type { DatabricksHttpClient } from "../http/client.js";
 import type {
   CreateDeltaSyncIndexOptions,
@@ -12,9 +12,18 @@ import type {
   CreateEndpointOptions,
   QueryCallOptions,
   UpsertOptions,
+  VectorSearchClientOptions,
   VectorSearchWaitOptions,
 } from "./client-options.js";
-import { deleteRowsByKey, indexDataRequest, queryIndex, scanPage, upsertRows } from "./index-data.js";
+import { DataPlaneRouter } from "./data-plane.js";
+import {
+  deleteRowsByKey,
+  type IndexDataPlane,
+  indexDataRequest,
+  queryIndex,
+  scanPage,
+  upsertRows,
+} from "./index-data.js";
 import type {
   DeltaSyncIndexSpec,
   DirectAccessIndexSpec,
@@ -36,14 +45,17 @@ export {
   type IndexSchema,
   type QueryCallOptions,
   type UpsertOptions,
+  type VectorSearchClientOptions,
   type VectorSearchWaitOptions,
 } from "./client-options.js";
+export type { VectorSearchDataPlane } from "./data-plane.js";
 export { VectorSearchIndexNotReadyError } from "./index-data.js";
 export { queryBody } from "./wire-format.js";
 
 /**
  * Vector Search API (`/api/2.0/vector-search`): endpoints, indexes and their data, with automatic query paging,
- * batched upserts and waits with progress. Uses the workspace URL with the client's credentials (PAT or OAuth).
+ * batched upserts and waits with progress. Management calls use the workspace URL; index data calls of a service
+ * principal go to the index data-plane URL with index-scoped tokens (see `dataPlane`).
  *
  * @example
  * const vs = new VectorSearchClient();
@@ -53,9 +65,19 @@ export { queryBody } from "./wire-format.js";
  */
 export class VectorSearchClient {
   readonly httpClient: DatabricksHttpClient;
+  readonly #plane: IndexDataPlane;
 
-  constructor(options: ClientOptions = {}) {
-    this.httpClient = httpClientFrom(options);
+  /** Validates options only; no I/O. */
+  constructor(options: VectorSearchClientOptions = {}) {
+    const { dataPlane = "auto", ...clientOptions } = options;
+    this.httpClient = httpClientFrom(clientOptions);
+    const router = new DataPlaneRouter(this.httpClient, dataPlane, (name) => this.getIndex(name));
+    this.#plane = { http: this.httpClient, router };
+  }
+
+  /** Where index data calls go: `"auto"` (service principals use the index data-plane URL) or `"workspace"`. */
+  get dataPlane(): "auto" | "workspace" {
+    return this.#plane.router.mode;
   }
 
   // ----- endpoints -----
@@ -194,6 +216,7 @@ export class VectorSearchClient {
 
   async deleteIndex(name: string, options: CallOptions = {}): Promise<void> {
     requireName(name, "Index name");
+    this.#plane.router.forget(name);
     await this.httpClient.request({ method: "DELETE", path: `${API}/indexes/${seg(name)}`, ...options });
   }
 
@@ -226,7 +249,7 @@ export class VectorSearchClient {
    * combined result: `PARTIAL_SUCCESS` / `FAILURE` list `failed_primary_keys`.
    */
   upsert(name: string, rows: Record<string, unknown>[], options: UpsertOptions = {}): Promise<UpsertResult> {
-    return upsertRows(this.httpClient, name, rows, options);
+    return upsertRows(this.#plane, name, rows, options);
   }
 
   /**
@@ -238,7 +261,7 @@ export class VectorSearchClient {
     primaryKeys: (string | number)[],
     options: CallOptions & { batchSize?: number } = {},
   ): Promise<UpsertResult> {
-    return deleteRowsByKey(this.httpClient, name, primaryKeys, options);
+    return deleteRowsByKey(this.#plane, name, primaryKeys, options);
   }
 
   /** One page of rows in primary-key order. */
@@ -246,7 +269,7 @@ export class VectorSearchClient {
     name: string,
     options: CallOptions & { lastPrimaryKey?: string; numResults?: number } = {},
   ): Promise<ScanPage> {
-    return scanPage(this.httpClient, name, options);
+    return scanPage(this.#plane, name, options);
   }
 
   /** Every row of the index, page by page. */
@@ -273,7 +296,7 @@ export class VectorSearchClient {
    * every row; the last column of each row is the score.
    */
   query(name: string, request: QueryRequest, options: QueryCallOptions = {}): Promise<QueryResult> {
-    return queryIndex(this.httpClient, name, request, options);
+    return queryIndex(this.#plane, name, request, options);
   }
 
   #data<T>(
@@ -283,6 +306,6 @@ export class VectorSearchClient {
     body: unknown,
     options: CallOptions,
   ): Promise<T> {
-    return indexDataRequest<T>(this.httpClient, method, name, op, body, options);
+    return indexDataRequest<T>(this.#plane, method, name, op, body, options);
   }
 }

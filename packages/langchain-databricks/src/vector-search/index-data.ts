@@ -3,21 +3,31 @@
  * with paging. {@link VectorSearchClient} delegates its data methods here.
  * Wire shapes: packages/databricks-emulator/spec/vector-search.md.
  */
-import { type CallOptions, requireName, seg } from "../clients/shared.js";
+import { type CallOptions, requireName } from "../clients/shared.js";
 import { BadRequestError, DatabricksConfigError, isDatabricksError } from "../errors.js";
 import type { DatabricksHttpClient } from "../http/client.js";
 import { DEFAULT_UPSERT_BATCH_SIZE, type QueryCallOptions, type UpsertOptions } from "./client-options.js";
+import type { DataPlaneRouter } from "./data-plane.js";
 import type { QueryRequest, QueryResponseWire, QueryResult, ScanPage, UpsertResult } from "./types.js";
-import { VECTOR_SEARCH_API as API, fromProto, queryBody } from "./wire-format.js";
+import { fromProto, queryBody } from "./wire-format.js";
+
+/** The HTTP client and the router of its data calls (./data-plane.ts). */
+export interface IndexDataPlane {
+  http: DatabricksHttpClient;
+  router: DataPlaneRouter;
+}
 
 /** The index is not online yet (`FAILED_PRECONDITION`), or {@link VectorSearchClient.waitForIndex} saw it go offline. */
 export class VectorSearchIndexNotReadyError extends BadRequestError {
   override name = "VectorSearchIndexNotReadyError";
 }
 
-/** One data-plane request; `FAILED_PRECONDITION` becomes {@link VectorSearchIndexNotReadyError}. */
+/**
+ * One index data request, routed by ./data-plane.ts (workspace URL, or the index data-plane URL with a scoped token);
+ * `FAILED_PRECONDITION` becomes {@link VectorSearchIndexNotReadyError}.
+ */
 export async function indexDataRequest<T>(
-  http: DatabricksHttpClient,
+  plane: IndexDataPlane,
   method: "GET" | "POST" | "DELETE",
   name: string,
   op: string,
@@ -26,9 +36,10 @@ export async function indexDataRequest<T>(
 ): Promise<T> {
   requireName(name, "Index name");
   try {
-    return await http.request<T>({
+    const route = await plane.router.route(name, op, options.signal);
+    return await plane.http.request<T>({
       method,
-      path: `${API}/indexes/${seg(name)}/${op}`,
+      ...route,
       ...(body !== undefined ? { body } : {}),
       ...options,
     });
@@ -48,7 +59,7 @@ export async function indexDataRequest<T>(
 
 /** See {@link VectorSearchClient.upsert}. */
 export async function upsertRows(
-  http: DatabricksHttpClient,
+  plane: IndexDataPlane,
   name: string,
   rows: Record<string, unknown>[],
   options: UpsertOptions = {},
@@ -63,7 +74,7 @@ export async function upsertRows(
   for (let i = 0; i < rows.length; i += batchSize) {
     const batch = rows.slice(i, i + batchSize);
     const r = await indexDataRequest<UpsertResult>(
-      http,
+      plane,
       "POST",
       name,
       "upsert-data",
@@ -82,7 +93,7 @@ export async function upsertRows(
 
 /** See {@link VectorSearchClient.deleteRows}. */
 export async function deleteRowsByKey(
-  http: DatabricksHttpClient,
+  plane: IndexDataPlane,
   name: string,
   primaryKeys: (string | number)[],
   options: CallOptions & { batchSize?: number } = {},
@@ -94,7 +105,7 @@ export async function deleteRowsByKey(
   for (let i = 0; i < primaryKeys.length; i += batchSize) {
     const keys = primaryKeys.slice(i, i + batchSize).map(String);
     const r = await indexDataRequest<UpsertResult>(
-      http,
+      plane,
       "DELETE",
       name,
       "delete-data",
@@ -112,7 +123,7 @@ export async function deleteRowsByKey(
 
 /** See {@link VectorSearchClient.scan}. */
 export async function scanPage(
-  http: DatabricksHttpClient,
+  plane: IndexDataPlane,
   name: string,
   options: CallOptions & { lastPrimaryKey?: string; numResults?: number } = {},
 ): Promise<ScanPage> {
@@ -121,7 +132,7 @@ export async function scanPage(
     data?: { fields?: { key: string; value: Record<string, unknown> }[] }[];
     last_primary_key?: string;
   }>(
-    http,
+    plane,
     "POST",
     name,
     "scan",
@@ -142,7 +153,7 @@ export async function scanPage(
 
 /** See {@link VectorSearchClient.query}: follows `next_page_token` through `query-next-page` with `allPages`. */
 export async function queryIndex(
-  http: DatabricksHttpClient,
+  plane: IndexDataPlane,
   name: string,
   request: QueryRequest,
   options: QueryCallOptions = {},
@@ -153,7 +164,7 @@ export async function queryIndex(
     throw new DatabricksConfigError("query: columns must list at least one column to return.");
   }
   const first = await indexDataRequest<QueryResponseWire>(
-    http,
+    plane,
     "POST",
     name,
     "query",
@@ -166,7 +177,7 @@ export async function queryIndex(
   let token = first.next_page_token;
   while (allPages && token) {
     const next = await indexDataRequest<QueryResponseWire>(
-      http,
+      plane,
       "POST",
       name,
       "query-next-page",

@@ -8,6 +8,8 @@ export {
   queryBody,
   type UpsertOptions,
   VectorSearchClient,
+  type VectorSearchClientOptions,
+  type VectorSearchDataPlane,
   VectorSearchIndexNotReadyError,
   type VectorSearchWaitOptions,
 } from "./client.js";

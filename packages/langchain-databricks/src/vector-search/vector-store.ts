@@ -9,7 +9,7 @@ import { maximalMarginalRelevance } from "@langchain/core/utils/math";
 import { type MaxMarginalRelevanceSearchOptions, VectorStore } from "@langchain/core/vectorstores";
 import type { ClientOptions } from "../clients/shared.js";
 import { DatabricksAbortError, DatabricksConfigError } from "../errors.js";
-import { VectorSearchClient } from "./client.js";
+import { VectorSearchClient, type VectorSearchDataPlane } from "./client.js";
 import { documentsToRows, requestedColumns, rowToDocument } from "./document-mapping.js";
 import { describeIndex, type IndexDescription, validateIndexSettings } from "./index-description.js";
 import type { QueryType, RerankerSpec, VectorSearchFilters } from "./types.js";
@@ -40,6 +40,8 @@ export interface DatabricksVectorSearchInput extends ClientOptions {
   includeScore?: boolean;
   /** A client to share (its HTTP client and auth); otherwise one is built from the auth options. */
   client?: VectorSearchClient;
+  /** Where index data calls go when no `client` is given; see `VectorSearchClientOptions.dataPlane`. */
+  dataPlane?: VectorSearchDataPlane;
 }
 
 /** Per-call options of {@link DatabricksVectorSearch.search}; each overrides the instance field of the same name. */
