@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../state/atomic-file.js";
+import { creatorAcl } from "./endpoint-acl.js";
 import type { RowValues } from "./filters.js";
 import type { VectorSearchStore, VsEndpoint, VsIndexMeta } from "./store.js";
 
@@ -72,7 +73,9 @@ export class VectorSearchPersister {
     const doc = JSON.parse(text) as MetaDoc;
     if (doc.version !== VERSION)
       throw new Error(`vector-search/meta.json has unsupported version ${doc.version}`);
-    for (const ep of doc.endpoints) store.endpoints.set(ep.name, ep);
+    // Files written before endpoint permissions existed: the creator manages the endpoint.
+    for (const ep of doc.endpoints)
+      store.endpoints.set(ep.name, { ...ep, acl: ep.acl ?? creatorAcl({ kind: "user", name: ep.creator }) });
     for (const meta of doc.indexes) {
       const data = store.register(meta);
       let buf: Buffer;

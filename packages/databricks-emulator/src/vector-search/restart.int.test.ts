@@ -55,6 +55,10 @@ const seed = async (emu: Emulator) => {
   await ok("POST", `${V}/indexes/c.s.gone/upsert-data`, { inputs_json: JSON.stringify(rows) });
   await ok("DELETE", `${V}/indexes/c.s.keep/delete-data`, { primary_keys: ["b"] });
   await ok("DELETE", `${V}/indexes/c.s.gone`);
+  const id = dig((await ok("GET", `${V}/endpoints/ep`)).json, "id") as string;
+  await ok("PATCH", `/api/2.0/permissions/vector-search-endpoints/${id}`, {
+    access_control_list: [{ group_name: "vs-team", permission_level: "CAN_USE" }],
+  });
 };
 
 const query = { columns: ["id", "text", "n"], query_vector: [1, 0.1, 0], num_results: 5 };
@@ -89,6 +93,14 @@ describe("vector search state across a restart on the same dataDir", () => {
       expect(gone.status).toBe(404);
       const ep = await callEmulator(emu, "GET", `${V}/endpoints/ep`);
       expect(dig(ep.json, "endpoint_status", "state")).toBe("ONLINE");
+      const perms = await callEmulator(
+        emu,
+        "GET",
+        `/api/2.0/permissions/vector-search-endpoints/${dig(ep.json, "id")}`,
+      );
+      expect(
+        (dig(perms.json, "access_control_list") as Record<string, unknown>[]).map((e) => e.group_name),
+      ).toEqual([undefined, "vs-team", "admins"]);
     } finally {
       await emu.close();
     }

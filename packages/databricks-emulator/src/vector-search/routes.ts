@@ -10,6 +10,7 @@ import { invalidParameter } from "../errors.js";
 import { jsonObject } from "../http/body.js";
 import { registerVectorSearchDataRoutes } from "./data-routes.js";
 import { embedderFor } from "./embedder.js";
+import { registerVectorSearchEndpointPermissionRoutes } from "./endpoint-acl.js";
 import { registerVectorSearchGrantRoutes } from "./grant-routes.js";
 import { maybeContinuousSync, visibleIndex } from "./index-access.js";
 import { DATA_PLANE_PREFIX, VS_API as V } from "./paths.js";
@@ -128,5 +129,6 @@ export const registerVectorSearchRoutes = (
 
   registerVectorSearchDataRoutes(app, ctx, store);
   registerVectorSearchGrantRoutes(app, store);
+  registerVectorSearchEndpointPermissionRoutes(app, ctx, store);
   return store;
 };

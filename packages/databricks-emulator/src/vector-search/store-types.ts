@@ -5,6 +5,7 @@
 import type { Identity } from "../auth/identity.js";
 import type { Clock } from "../util/clock.js";
 import type { JsonObject } from "../util/json.js";
+import type { VsEndpointAclEntry } from "./endpoint-acl.js";
 import type { Schema } from "./filters.js";
 import type { SourceTables } from "./source-tables.js";
 
@@ -23,6 +24,8 @@ export interface VsEndpoint {
   readyAt: number;
   budgetPolicyId?: string;
   numReplicas?: number;
+  /** Permissions API entries (./endpoint-acl.ts); the creator starts at CAN_MANAGE. */
+  acl: VsEndpointAclEntry[];
 }
 
 export type Privilege = "SELECT" | "MODIFY" | "ALL_PRIVILEGES";

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { type Identity, principalNames } from "../auth/identity.js";
 import { ApiError, invalidParameter, notFound, permissionDenied } from "../errors.js";
 import type { JsonObject } from "../util/json.js";
+import { creatorAcl, requireEndpointLevel, type VsEndpointAclEntry } from "./endpoint-acl.js";
 import type { RowValues } from "./filters.js";
 import { IndexData } from "./index-data.js";
 import { resolveIndexSpec } from "./index-spec.js";
@@ -76,6 +77,7 @@ export class VectorSearchStore {
       readyAt: now + this.opts.transitionMs,
       ...(typeof body.budget_policy_id === "string" ? { budgetPolicyId: body.budget_policy_id } : {}),
       ...(typeof body.num_replicas === "number" ? { numReplicas: body.num_replicas } : {}),
+      acl: creatorAcl(caller),
     };
     this.endpoints.set(name, ep);
     this.opts.onChange();
@@ -94,11 +96,15 @@ export class VectorSearchStore {
 
   deleteEndpoint(caller: Identity, name: string): void {
     const ep = this.endpoint(name);
-    if (!caller.admin && ep.creator !== caller.name) {
-      throw permissionDenied(`User ${caller.name} does not have permission to delete endpoint ${name}.`);
-    }
+    requireEndpointLevel(ep, caller, "CAN_MANAGE");
     for (const idx of [...this.indexes.values()]) if (idx.endpointName === name) this.dropIndex(idx.name);
     this.endpoints.delete(name);
+    this.opts.onChange();
+  }
+
+  /** Replaces the endpoint's permissions (PUT, or PATCH after merging). */
+  setEndpointAcl(ep: VsEndpoint, acl: VsEndpointAclEntry[]): void {
+    ep.acl = acl;
     this.opts.onChange();
   }
 
@@ -162,6 +168,7 @@ export class VectorSearchStore {
     if (typeof endpointName !== "string" || endpointName === "")
       throw invalidParameter("endpoint_name is required.");
     const ep = this.endpoint(endpointName);
+    requireEndpointLevel(ep, caller, "CAN_USE");
     if (this.indexes.has(name)) {
       throw new ApiError(409, "RESOURCE_ALREADY_EXISTS", `Index ${name} already exists.`);
     }
