@@ -18,6 +18,7 @@ import { type Exchange, sendFollowingRedirects } from "./redirects.js";
 import {
   buildPath,
   checkDotSegments,
+  checkOrigin,
   type HttpRequest,
   type HttpResponseMeta,
   serializeBody,
@@ -282,6 +283,7 @@ export class DatabricksHttpClient {
     if (signal?.aborted) throw this.#abort(req, signal);
     const state = this.#state ?? (await this.#race(this.#initialize(), req, signal));
     checkDotSegments(req.path, req.endpoint);
+    checkOrigin(req, state.origin);
     const path = buildPath(req.path, req.query);
     if (signal?.aborted) throw this.#abort(req, signal);
     const body = serializeBody(req.body);

@@ -1,4 +1,5 @@
 import type { Credentials } from "../auth/credentials.js";
+import { isLoopbackHostname } from "../auth/host.js";
 import { ConfigError } from "../errors.js";
 
 /** HTTP methods used by Databricks REST APIs. */
@@ -56,6 +57,26 @@ export interface HttpResponseMeta<T> {
   status: number;
   /** Response headers, lower-case names. */
   headers: Record<string, string>;
+}
+
+/**
+ * A request's own `origin` (another host than the workspace) must come with its own `credentials`, so the workspace
+ * token is never sent elsewhere, and be https (plain http on loopback only).
+ */
+export function checkOrigin(req: HttpRequest, workspaceOrigin: string): void {
+  if (req.origin === undefined || req.origin === workspaceOrigin) return;
+  if (!req.credentials) {
+    throw new ConfigError(`A request to ${req.origin} (not the workspace) needs its own credentials.`);
+  }
+  let u: URL;
+  try {
+    u = new URL(req.origin);
+  } catch {
+    throw new ConfigError(`Invalid request origin ${JSON.stringify(req.origin)}.`);
+  }
+  if (u.protocol !== "https:" && !(u.protocol === "http:" && isLoopbackHostname(u.hostname))) {
+    throw new ConfigError(`Refusing to send credentials to ${u.origin}: not https.`);
+  }
 }
 
 /** Builds `path?query` with proper encoding. */

@@ -196,6 +196,25 @@ describe("VectorSearchClient data plane (service principal)", () => {
   });
 });
 
+describe("requests to another origin", () => {
+  it("need their own credentials and https (http on loopback only); nothing is sent otherwise", async () => {
+    server = await startDataPlaneServer();
+    const http = new DatabricksHttpClient({ host: server.url, token: "dapi-workspace", maxRetries: 0 });
+    const other = "http://127.0.0.2:9";
+    await expect(http.request({ method: "GET", path: "/x", origin: other })).rejects.toThrow(
+      "A request to http://127.0.0.2:9 (not the workspace) needs its own credentials.",
+    );
+    const credentials = { authType: "test", header: () => "Bearer scoped", invalidate: () => false };
+    await expect(
+      http.request({ method: "GET", path: "/x", origin: "http://dp.example.com", credentials }),
+    ).rejects.toThrow("Refusing to send credentials to http://dp.example.com: not https.");
+    expect(server.requests).toEqual([]);
+    // Same origin as the workspace: allowed, with the given credentials.
+    await http.request({ method: "POST", path: "/a/scan", origin: server.url, credentials });
+    expect(server.requests.map((r) => r.authorization)).toEqual(["Bearer scoped"]);
+  });
+});
+
 describe("index_url and authorization_details", () => {
   it("adds https to a bare host, keeps http only on loopback, refuses plain http elsewhere", () => {
     expect(parseIndexUrl("dp.example.com/api/2.0/x/indexes/a.b.c/", "https://ws")).toEqual({
