@@ -185,13 +185,15 @@ export class VectorSearchClient {
     );
   }
 
-  getIndex(name: string, options: CallOptions = {}): Promise<VectorIndex> {
+  async getIndex(name: string, options: CallOptions = {}): Promise<VectorIndex> {
     requireName(name, "Index name");
-    return this.httpClient.request<VectorIndex>({
+    const index = await this.httpClient.request<VectorIndex>({
       method: "GET",
       path: `${API}/indexes/${seg(name)}`,
       ...options,
     });
+    this.#plane.router.remember(index);
+    return index;
   }
 
   /** Indexes (optionally of one endpoint), following `next_page_token`. */

@@ -89,6 +89,15 @@ describe("VectorSearchClient data plane (service principal)", () => {
     expect(srv.requests.filter((r) => r.path.startsWith("/oidc/.well-known"))).toHaveLength(1);
   });
 
+  it("an index already read (GET index) is not looked up again for its data-plane URL", async () => {
+    const { srv, vs } = await spClient();
+    expect((await vs.getIndex(INDEX)).status?.index_url).toBe(`127.0.0.1:${new URL(srv.url).port}${DP}`);
+    await vs.query(INDEX, Q);
+    await vs.scan(INDEX);
+    expect(srv.requests.filter((r) => r.path === WS)).toHaveLength(1);
+    expect(dataCalls(srv).map((c) => c.path)).toEqual([`${DP}/query`, `${DP}/scan`]);
+  });
+
   it("racing first calls share one index look-up and one token request (single-flight)", async () => {
     const { srv, vs } = await spClient();
     const results = await Promise.all(Array.from({ length: 20 }, () => vs.query(INDEX, Q)));

@@ -123,6 +123,19 @@ export class DataPlaneRouter {
     return { origin: base.origin, path: `${base.path}/${op}`, credentials };
   }
 
+  /** Caches the data-plane URL of an index just read (GET index), so the first data call needs no second look-up. */
+  remember(index: VectorIndex): void {
+    const name = index.name;
+    const url = index.status?.index_url;
+    // Only a URL is remembered: a provisioning index may not have one yet.
+    if (this.mode === "workspace" || typeof name !== "string" || typeof url !== "string" || url === "")
+      return;
+    if (this.#bases.has(name)) return;
+    const base = this.#http.resolveConfig().then((config) => parseIndexUrl(url, config.host));
+    this.#bases.set(name, base);
+    base.catch(() => this.#bases.delete(name));
+  }
+
   /** Forgets the cached index URL (e.g. after the index was re-created). */
   forget(index: string): void {
     this.#bases.delete(index);
