@@ -86,6 +86,8 @@ export class DataPlaneRouter {
   readonly #bases = new Map<string, Promise<{ origin: string; path: string } | undefined>>();
   /** `index\0read|write` -> scoped credentials (each single-flights and caches its own token). */
   readonly #credentials = new Map<string, Promise<Credentials | undefined>>();
+  /** Set once the client's auth turned out not to be OAuth M2M: every data call then stays on the workspace. */
+  #workspaceOnly = false;
 
   constructor(
     http: DatabricksHttpClient,
@@ -103,7 +105,7 @@ export class DataPlaneRouter {
   /** The route of `op` on `index`. */
   async route(index: string, op: string, signal?: AbortSignal): Promise<DataRoute> {
     const workspace: DataRoute = { path: `${API}/indexes/${pathSegment(index)}/${op}` };
-    if (this.mode === "workspace" || !DATA_PLANE_OPS.has(op)) return workspace;
+    if (this.mode === "workspace" || this.#workspaceOnly || !DATA_PLANE_OPS.has(op)) return workspace;
     const cancelled = (sig: AbortSignal) =>
       new AbortError(`Cancelled: aborted while routing ${op} on index ${index}.`, { cause: sig.reason });
     if (signal?.aborted) throw cancelled(signal);
@@ -117,7 +119,10 @@ export class DataPlaneRouter {
     }
     // Shared look-ups (config, GET index) are raced against this caller's signal, never cancelled for the others.
     const credentials = await raceAbort(creds, signal, cancelled);
-    if (!credentials) return workspace; // not a service principal
+    if (!credentials) {
+      this.#workspaceOnly = true; // not a service principal
+      return workspace;
+    }
     const base = await raceAbort(this.#base(index), signal, cancelled);
     if (!base) return { ...workspace, credentials };
     return { origin: base.origin, path: `${base.path}/${op}`, credentials };
