@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NAMES } from "./lib/chat-subjects.js";
 import { evaluateGoals } from "./lib/goals.js";
-import { runConcurrent, runInterleaved, type Subject } from "./lib/measure.js";
+import { roundOrder, runConcurrent, runInterleaved, type Subject } from "./lib/measure.js";
 import { fmt, renderMarkdown, renderSvg } from "./lib/report.js";
 import { emptyResult } from "./lib/result.js";
 import { median, pairedRatio, percentile, summarize } from "./lib/stats.js";
@@ -142,6 +142,17 @@ describe("measure", () => {
     expect(results.get("ok")?.roundMedians).toHaveLength(3);
     expect(results.has("bad")).toBe(false);
     expect(failures.get("bad")).toBe("Error: boom");
+  });
+
+  it("round order: every subject once per round, and no subject always behind the same neighbour", () => {
+    const subjects = ["a", "b", "c", "d"];
+    const orders = [0, 1, 2, 3].map((r) => roundOrder(subjects, r));
+    expect(orders[0]).toEqual(["a", "b", "c", "d"]);
+    expect(orders[1]).toEqual(["a", "d", "c", "b"]);
+    for (const order of orders) expect([...order].sort()).toEqual(subjects);
+    // Who runs just before "c" changes between rounds (a plain rotation always put "b" there).
+    const before = new Set(orders.map((o) => o[o.indexOf("c") - 1]));
+    expect(before.size).toBeGreaterThan(1);
   });
 
   it("never exceeds the requested concurrency and runs exactly `total` calls", async () => {

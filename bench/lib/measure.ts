@@ -48,6 +48,17 @@ async function timeCalls(subject: Subject, iterations: number): Promise<number[]
   return out;
 }
 
+/**
+ * The subjects of round `round`: rotated by one each round, and every other round in reverse. A plain rotation
+ * keeps each subject behind the same neighbour in every round, so the garbage (and GC pauses) of a heavy subject
+ * always land on the same next one; reversing alternates who follows whom.
+ */
+export function roundOrder<T>(subjects: readonly T[], round: number): T[] {
+  const n = subjects.length;
+  const rotated = subjects.map((_, i) => subjects[(i + round) % n] as T);
+  return round % 2 === 1 ? rotated.reverse() : rotated;
+}
+
 export async function runInterleaved(
   subjects: readonly Subject[],
   opts: RoundsOptions,
@@ -65,8 +76,7 @@ export async function runInterleaved(
     }
   }
   for (let round = 0; round < opts.rounds; round++) {
-    const order = alive.map((_, i) => alive[(i + round) % alive.length] as Subject);
-    for (const s of order) {
+    for (const s of roundOrder(alive, round)) {
       const entry = results.get(s.name);
       if (!entry || failures.has(s.name)) continue;
       try {

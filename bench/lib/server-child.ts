@@ -2,6 +2,7 @@
 // do not share one event loop: on loopback a real server is another process, and the 2nd core is used. Prints one
 // JSON line `{ kind, url, token, fallbackReason? }` (or `{ error }`) once listening; exits when its stdin closes
 // (the parent went away) or on SIGTERM/SIGINT.
+import { startBareServer } from "./bare-server.js";
 import { startStub } from "./stub-server.js";
 import { startEmulatorTarget } from "./target.js";
 import type { Target } from "./types.js";
@@ -10,7 +11,18 @@ const mode = process.argv[2] ?? "emulator";
 const options = JSON.parse(process.argv[3] ?? "{}") as Record<string, unknown>;
 
 let target: Target | undefined;
-if (mode === "stub") {
+if (mode === "bare") {
+  // The server suite's baseline, in its own process like the emulators it is compared with.
+  const bare = await startBareServer(String(options.json ?? "{}"));
+  target = {
+    kind: "stub",
+    url: bare.url,
+    token: "none",
+    chatEndpoint: "",
+    embeddingEndpoint: "",
+    close: bare.close,
+  };
+} else if (mode === "stub") {
   target = await startStub(typeof options.reason === "string" ? options.reason : "--stub was given");
 } else {
   const started = await startEmulatorTarget(options);

@@ -52,9 +52,12 @@ interface ChildHello {
   error?: string;
 }
 
-/** Start the emulator (or the stub) in a child process; returns the reason when the emulator is unavailable. */
+/**
+ * Start the emulator (or the stub, or the server suite's bare node:http baseline with `{ json }`) in a child
+ * process; returns the reason when the emulator is unavailable.
+ */
 export function startTargetProcess(
-  mode: "emulator" | "stub",
+  mode: "emulator" | "stub" | "bare",
   options: Record<string, unknown> = {},
 ): Promise<Target | string> {
   const child = spawn(process.execPath, ["--import", "tsx", childScript, mode, JSON.stringify(options)], {

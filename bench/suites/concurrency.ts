@@ -1,6 +1,6 @@
 // Suite 2: the chat-invoke subjects under load (concurrency 1, 4, 16, 64): throughput and p99, interleaved rounds.
 import { makeChatSubjects, NAMES } from "../lib/chat-subjects.js";
-import { closeAll, errorMessage, runConcurrent, type Subject } from "../lib/measure.js";
+import { closeAll, errorMessage, roundOrder, runConcurrent, type Subject } from "../lib/measure.js";
 import { addRatio, emptyResult } from "../lib/result.js";
 import { median, pairedRatio, round, summarize } from "../lib/stats.js";
 import type { Suite, SuiteContext, SuiteResult } from "../lib/types.js";
@@ -11,13 +11,16 @@ export interface ConcurrencyOptions {
   rounds: number;
   /** Calls per (subject, level, round). */
   calls: number;
+  /** Calls per subject before the rounds of every level, at that level's concurrency. */
   warmup: number;
 }
 
 export function concurrencyOptions(quick: boolean): ConcurrencyOptions {
   return quick
     ? { levels: [1, 4, 16, 64], rounds: 1, calls: 64, warmup: 16 }
-    : { levels: [1, 4, 16, 64], rounds: 5, calls: 1000, warmup: 100 };
+    : // Same calls per subject and level as before (5 x 1,000), in twice as many shorter rounds: more pairs for
+      // the per-round ratio, each over a shorter stretch of a shared host's noise. Warm-up as the latency suite's.
+      { levels: [1, 4, 16, 64], rounds: 10, calls: 500, warmup: 200 };
 }
 
 export async function runConcurrency(ctx: SuiteContext, opts: ConcurrencyOptions): Promise<SuiteResult> {
@@ -27,10 +30,11 @@ export async function runConcurrency(ctx: SuiteContext, opts: ConcurrencyOptions
   const made = await makeChatSubjects(ctx.target, { includeQuery: false, only });
   const subjects = splitMade(made, result);
   try {
+    // A short liveness check; the warm-up proper runs at each level below.
     const alive: Subject[] = [];
     for (const s of subjects) {
       try {
-        await runConcurrent(s.call, 8, opts.warmup);
+        await runConcurrent(s.call, 8, Math.min(opts.warmup, 16));
         alive.push(s);
       } catch (err) {
         result.skippedSubjects.push({ subject: s.name, reason: `failed: ${errorMessage(err)}` });
@@ -42,9 +46,13 @@ export async function runConcurrency(ctx: SuiteContext, opts: ConcurrencyOptions
       );
       const throughput = new Map<string, number[]>();
       const latencies = new Map<string, number[]>();
+      // Warm every subject at this level first: each client's connection pool grows to `level` sockets here, not
+      // inside its first timed round (raw undici and the floor share undici's global pool, so whichever ran first
+      // used to pay for opening the connections of both), and the JIT has seen this level's interleaving.
+      for (const s of alive)
+        await runConcurrent(s.call, level, Math.max(opts.warmup, level * 4)).catch(() => undefined);
       for (let round = 0; round < opts.rounds; round++) {
-        for (let i = 0; i < alive.length; i++) {
-          const s = alive[(i + round) % alive.length] as Subject;
+        for (const s of roundOrder(alive, round)) {
           try {
             const r = await runConcurrent(s.call, level, opts.calls);
             // Index-aligned by round so ratios can be paired per round, as in the latency suite.

@@ -3,9 +3,8 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
-import { startBareServer } from "../lib/bare-server.js";
 import { lastJsonLine, runNode } from "../lib/child.js";
-import { errorMessage } from "../lib/measure.js";
+import { errorMessage, roundOrder } from "../lib/measure.js";
 import { addRatio, emptyResult, skippedResult } from "../lib/result.js";
 import { median, round } from "../lib/stats.js";
 import { startTargetProcess } from "../lib/target.js";
@@ -73,19 +72,33 @@ export async function runServer(ctx: SuiteContext, opts: ServerOptions): Promise
   const result = emptyResult(id, title);
   const path = `/serving-endpoints/${encodeURIComponent(ctx.target.chatEndpoint)}/invocations`;
   const auth = { authorization: `Bearer ${ctx.target.token}`, "content-type": "application/json" };
+  // The bytes the bare server answers with: what the emulator answers to this request.
   const sample = await request(`${ctx.target.url}${path}`, { method: "POST", headers: auth, body: BODY });
   const json = await sample.body.text();
   if (sample.statusCode !== 200)
     throw new Error(`sample chat invocation: HTTP ${sample.statusCode} ${json.slice(0, 200)}`);
-  const bare = await startBareServer(json);
-  // Auth off needs a second emulator started without auth; verified by a credential-less request, since an
-  // unknown option would otherwise be ignored silently and "auth off" would still authenticate.
-  const noAuthTarget = await startTargetProcess("emulator", { auth: false });
+  // Placement and state alike for every server (issue 13): the bare baseline and both emulators each run in a
+  // fresh child process of their own. (The bare server used to run inside this harness process, and the auth-on
+  // figure came from the shared target after it had served every earlier suite, while auth off was fresh.)
+  const started = await Promise.all([
+    startTargetProcess("bare", { json }),
+    startTargetProcess("emulator"),
+    startTargetProcess("emulator", { auth: false }),
+  ]);
+  const [bare, authTarget, noAuthTarget] = started;
   try {
+    if (typeof bare === "string") throw new Error(`bare server: ${bare}`);
+    if (typeof authTarget === "string") throw new Error(`emulator: ${authTarget}`);
     const servers: Server[] = [
       { name: BARE, url: `${bare.url}${path}`, headers: { "content-type": "application/json" } },
-      { name: AUTH, url: `${ctx.target.url}${path}`, headers: auth },
+      {
+        name: AUTH,
+        url: `${authTarget.url}${path}`,
+        headers: { authorization: `Bearer ${authTarget.token}`, "content-type": "application/json" },
+      },
     ];
+    // Auth off needs a second emulator started without auth; verified by a credential-less request, since an
+    // unknown option would otherwise be ignored silently and "auth off" would still authenticate.
     if (typeof noAuthTarget === "string") {
       result.skippedSubjects.push({ subject: NOAUTH, reason: noAuthTarget });
     } else {
@@ -108,14 +121,16 @@ export async function runServer(ctx: SuiteContext, opts: ServerOptions): Promise
         });
       }
     }
+    // Warm-up: one short load per server, so no server's first round pays its JIT and lazy initialisation
+    // (the emulator's tokenizer) while the bare server has none.
+    for (const s of servers) await load(s, BODY, { ...opts, durationSec: 1 });
     const rps = new Map<string, number[]>(servers.map((s) => [s.name, []]));
     const p99 = new Map<string, number[]>(servers.map((s) => [s.name, []]));
     ctx.log(
       `server: ${servers.length} servers x ${opts.rounds} rounds x ${opts.durationSec}s, ${opts.connections} connections`,
     );
     for (let r = 0; r < opts.rounds; r++) {
-      for (let i = 0; i < servers.length; i++) {
-        const s = servers[(i + r) % servers.length] as Server;
+      for (const s of roundOrder(servers, r)) {
         try {
           const out = await load(s, BODY, opts);
           rps.get(s.name)?.push(out.total / out.seconds);
@@ -153,8 +168,7 @@ export async function runServer(ctx: SuiteContext, opts: ServerOptions): Promise
       "Load generator: autocannon in a child process; p99 column is autocannon's latency p99 in ms.",
     );
   } finally {
-    await bare.close();
-    if (typeof noAuthTarget !== "string") await noAuthTarget.close();
+    await Promise.all(started.map((t) => (typeof t === "string" ? undefined : t.close())));
   }
   return result;
 }

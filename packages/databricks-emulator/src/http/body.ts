@@ -70,6 +70,28 @@ export const checkJsonDepth = (value: unknown, max = MAX_BODY_DEPTH): void => {
   }
 };
 
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+
+/**
+ * Whether the JSON text `raw` could nest deeper than `max`: each level needs its own `{` or `[` byte, so a body with
+ * at most `max` of them cannot (brackets inside strings only raise the count; UTF-8 never uses these bytes inside a
+ * multi-byte character). Counting stops at `max + 1` with native `indexOf`, so typical bodies (a few messages) skip
+ * the walk of {@link checkJsonDepth} and every allocation it makes; bodies with more brackets still get the walk.
+ */
+export const mayNestDeeperThan = (raw: Buffer | undefined, max = MAX_BODY_DEPTH): boolean => {
+  if (raw === undefined) return false;
+  const braces = countUpTo(raw, OPEN_BRACE, max + 1);
+  return braces + countUpTo(raw, OPEN_BRACKET, max + 1 - braces) > max;
+};
+
+/** Occurrences of `byte` in `raw`, counting no further than `limit`. */
+const countUpTo = (raw: Buffer, byte: number, limit: number): number => {
+  let count = 0;
+  for (let at = raw.indexOf(byte); at !== -1 && count < limit; at = raw.indexOf(byte, at + 1)) count++;
+  return count;
+};
+
 /** A JSON object body; an absent body counts as `{}` (GET-style calls and `DELETE` with no body). */
 export const jsonObject = (raw: unknown): JsonObject => {
   const v = parseJson(raw);

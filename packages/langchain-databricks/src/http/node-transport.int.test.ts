@@ -88,6 +88,56 @@ describe("NodeTransport (real loopback server)", () => {
     }
     expect(ports.size).toBe(1);
   });
+  it("pool: concurrent calls get their own connections, all reused afterwards", async () => {
+    const own = new NodeTransport({ ca: [] }); // a pool of its own
+    try {
+      // All four in flight at once: each response is read only after every request has its connection.
+      const opened = await Promise.all(Array.from({ length: 4 }, () => own.send(req("/ok"))));
+      const first: unknown[] = [];
+      for (const r of opened) {
+        await r.text();
+        first.push(r.headers["x-conn"]);
+      }
+      expect(new Set(first).size).toBe(4);
+      for (let round = 0; round < 3; round++) {
+        const again = await Promise.all(
+          Array.from({ length: 4 }, async () => {
+            const r = await own.send(req("/ok"));
+            await r.text();
+            return r.headers["x-conn"];
+          }),
+        );
+        for (const port of again) expect(first).toContain(port);
+      }
+    } finally {
+      await own.close();
+    }
+  });
+  it("pool: a connection the server closed while idle is dropped, and the next call opens a new one", async () => {
+    const own = new NodeTransport({ ca: [] });
+    try {
+      const r1 = await own.send(req("/ok"));
+      await r1.text();
+      const port = r1.headers["x-conn"];
+      const closed = [...sockets].filter((s) => String(s.remotePort) === port);
+      expect(closed).toHaveLength(1);
+      const gone = new Promise<void>((resolve) => closed[0]?.once("close", () => resolve()));
+      closed[0]?.destroy();
+      await gone;
+      // Let the client side see the close (its socket leaves the pool on its own `close` event).
+      const deadline = Date.now() + 5000;
+      while (sockets.size > 0 && [...sockets].some((s) => String(s.remotePort) === port)) {
+        if (Date.now() > deadline) throw new Error("server socket did not close");
+        await new Promise((r) => setImmediate(r));
+      }
+      await new Promise((r) => setImmediate(r));
+      const r2 = await own.send(req("/ok"));
+      expect(await r2.text()).toBe('{"ok":true}');
+      expect(r2.headers["x-conn"]).not.toBe(port);
+    } finally {
+      await own.close();
+    }
+  });
   it("sends Host, Content-Length and the caller's headers once each (a caller's Host wins)", async () => {
     const body = JSON.stringify({ text: "héllo" });
     const sent = async (headers: Record<string, string>) =>

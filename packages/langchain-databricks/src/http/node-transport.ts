@@ -1,5 +1,5 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import type { Agent as HttpsAgent } from "node:https";
+import { type Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { isIP, connect as netConnect, type Socket } from "node:net";
 import type { Transport, TransportRequest, TransportResponse } from "./transport.js";
 import {
   abortError,
@@ -16,28 +16,133 @@ export interface NodeTransportOptions {
   ca?: string | string[];
 }
 
-type HttpsModule = typeof import("node:https");
-
-let httpsModule: Promise<HttpsModule> | undefined;
-
-/** `node:https` pulls in `node:tls`: loaded on the first https request, so loopback use and import stay light. */
-function loadHttps(): Promise<HttpsModule> {
-  httpsModule ??= import("node:https");
-  return httpsModule;
+interface SecureModules {
+  https: typeof import("node:https");
+  tls: typeof import("node:tls");
 }
 
-/** Keep-alive pools: sockets are reused across calls and unref'd while idle, so they never hold the process open. */
+let secureModules: Promise<SecureModules> | undefined;
+
+/** `node:https` and `node:tls` are loaded on the first https request, so loopback use and import stay light. */
+function loadSecure(): Promise<SecureModules> {
+  secureModules ??= Promise.all([import("node:https"), import("node:tls")]).then(([https, tls]) => ({
+    https,
+    tls,
+  }));
+  return secureModules;
+}
+
+/** What `node:http` passes to an agent's `addRequest`: the request options we built in `#exchange`. */
+interface PoolRequestOptions {
+  hostname: string;
+  port: number;
+}
+
+/** The part of `ClientRequest` a pool uses. */
+interface PooledRequest {
+  reusedSocket: boolean;
+  onSocket(socket: Socket): void;
+}
+
+/** TCP keep-alive probes on pooled sockets, as `http.Agent`'s default `keepAliveMsecs`. */
+const KEEP_ALIVE_PROBE_MS = 1000;
+
+/**
+ * A keep-alive socket pool with the one method `node:http` asks of an agent, `addRequest`: an idle socket of the
+ * origin is handed to the request (last used first), else a new one is opened. `node:http` still does all the
+ * HTTP (headers, parsing, keep-alive decision) and gives the socket back with its `free` event once a response was
+ * read to the end; a socket that closes or errors while idle leaves the pool. Idle sockets are unref'd, so they
+ * never hold the process open. `http.Agent` does the same with per-request bookkeeping (option copies, name and
+ * SNI computation, socket maps, timers) that cost ~30 us of CPU per request at 16 in flight on loopback (bench
+ * `concurrency`, docs/performance.md "Issue 13"); this pool keeps only what a client of one or two origins needs.
+ */
+class SocketPool {
+  // Read by node:http: keep-alive requests (`Connection: keep-alive`), and the protocol the agent serves.
+  readonly keepAlive = true;
+  readonly maxSockets = Number.POSITIVE_INFINITY;
+  readonly protocol: "http:" | "https:";
+  readonly defaultPort: number;
+  readonly #idle = new Map<string, Socket[]>();
+  readonly #open = new Set<Socket>();
+  readonly #connect: (options: PoolRequestOptions) => Socket;
+
+  constructor(protocol: "http:" | "https:", connect: (options: PoolRequestOptions) => Socket) {
+    this.protocol = protocol;
+    this.defaultPort = protocol === "https:" ? 443 : 80;
+    this.#connect = connect;
+  }
+
+  addRequest(req: PooledRequest, options: PoolRequestOptions): void {
+    const key = `${options.hostname}:${options.port}`;
+    const idle = this.#idle.get(key);
+    let socket = idle?.pop();
+    while (socket?.destroyed) socket = idle?.pop();
+    if (socket) {
+      socket.removeListener("error", destroyIdle);
+      socket.ref();
+      req.reusedSocket = true;
+      req.onSocket(socket);
+      return;
+    }
+    const fresh = this.#connect(options);
+    fresh.setNoDelay(true);
+    fresh.setKeepAlive(true, KEEP_ALIVE_PROBE_MS);
+    this.#open.add(fresh);
+    fresh.on("free", () => this.#release(key, fresh));
+    fresh.on("close", () => {
+      this.#open.delete(fresh);
+      const list = this.#idle.get(key);
+      const at = list ? list.indexOf(fresh) : -1;
+      if (at !== -1) list?.splice(at, 1);
+    });
+    req.onSocket(fresh);
+  }
+
+  /** A response was read to the end on `socket` and node:http kept the connection: park it. */
+  #release(key: string, socket: Socket): void {
+    if (socket.destroyed || !socket.writable) return;
+    socket.unref();
+    // Idle sockets have no request to report an error to: a reset while idle just closes the socket.
+    socket.once("error", destroyIdle);
+    let list = this.#idle.get(key);
+    if (!list) {
+      list = [];
+      this.#idle.set(key, list);
+    }
+    list.push(socket);
+  }
+
+  destroy(): void {
+    for (const socket of this.#open) socket.destroy();
+    this.#open.clear();
+    this.#idle.clear();
+  }
+}
+
+function destroyIdle(this: Socket): void {
+  this.destroy();
+}
+
+/** Keep-alive pools, one per scheme. */
 class Pools {
-  readonly http = new HttpAgent({ keepAlive: true });
-  #https: HttpsAgent | undefined;
+  readonly http = new SocketPool("http:", (o) => netConnect({ host: o.hostname, port: o.port }));
+  #https: SocketPool | undefined;
   readonly #ca: string | string[] | undefined;
 
   constructor(ca?: string | string[]) {
     this.#ca = ca;
   }
 
-  https(mod: HttpsModule): HttpsAgent {
-    this.#https ??= new mod.Agent({ keepAlive: true, ...(this.#ca ? { ca: this.#ca } : {}) });
+  https(tls: SecureModules["tls"]): SocketPool {
+    this.#https ??= new SocketPool("https:", (o) =>
+      tls.connect({
+        host: o.hostname,
+        port: o.port,
+        // SNI names a host, never an IP literal (as node:https does); the certificate is checked against host.
+        ...(isIP(o.hostname) === 0 ? { servername: o.hostname } : {}),
+        ...(this.#ca ? { ca: this.#ca } : {}),
+      }),
+    );
     return this.#https;
   }
 
@@ -103,14 +208,16 @@ export class NodeTransport implements Transport {
   send(req: TransportRequest): Promise<TransportResponse> {
     const target = targetOf(req.origin);
     if (!target.secure) return this.#exchange(req, target, httpRequest, this.#pools.http);
-    return loadHttps().then((mod) => this.#exchange(req, target, mod.request, this.#pools.https(mod)));
+    return loadSecure().then((mods) =>
+      this.#exchange(req, target, mods.https.request, this.#pools.https(mods.tls)),
+    );
   }
 
   #exchange(
     req: TransportRequest,
     target: Target,
     request: typeof httpRequest,
-    agent: HttpAgent,
+    pool: SocketPool,
   ): Promise<TransportResponse> {
     // A flat [name, value, ...] list: node:http then writes the header block at once (still validating every
     // name and value) instead of one setHeader call per header, ~12 µs less per request on loopback.
@@ -130,7 +237,8 @@ export class NodeTransport implements Transport {
       method: req.method,
       headers,
       signal: req.signal,
-      agent,
+      // node:http only calls `addRequest` and reads `keepAlive`, `maxSockets`, `protocol` and `defaultPort`.
+      agent: pool as unknown as HttpAgent,
     };
     return new Promise<TransportResponse>((resolve, reject) => {
       let timedOut = false;
