@@ -39,7 +39,9 @@ import { UnityCatalog } from "./sql/catalog.js";
 import { createSqlService, registerSqlRoutes, type SqlService } from "./sql/routes.js";
 import { type TlsMaterial, tlsMaterial } from "./tls/certificates.js";
 import { registerVectorSearchRoutes } from "./vector-search/routes.js";
+import { createVectorSearchService } from "./vector-search/service.js";
 import { unityCatalogSourceTables } from "./vector-search/source-tables.js";
+import type { VectorSearchStore } from "./vector-search/store.js";
 import { openWorkspace, type Workspace } from "./workspace.js";
 
 const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
@@ -123,6 +125,8 @@ interface Services {
   sql: SqlService;
   /** Database instances, credentials and their Postgres wire endpoints (`lakebase/`). */
   lakebase: LakebaseStore;
+  /** Vector Search endpoints, indexes and their grants (`vector-search/`). */
+  vectorSearch: VectorSearchStore;
 }
 
 /** Every API's routes; a new API adds its `register<Api>Routes(app, ctx)` line here. */
@@ -137,11 +141,7 @@ const registerRoutes = (
   registerControlRoutes(app, ctx);
   registerSecretsRoutes(app, ctx);
   registerSqlRoutes(app, ctx, services.sql);
-  registerVectorSearchRoutes(app, ctx, {
-    dataDir: options.dataDir,
-    transitionMs: options.transitionMs ?? 200,
-    sourceTables: unityCatalogSourceTables(ctx.unityCatalog),
-  });
+  registerVectorSearchRoutes(app, ctx, services.vectorSearch);
   registerClusterPermissionRoutes(app, ctx);
   registerLakebaseRoutes(app, services.lakebase);
   registerLocalOpenAi(app);
@@ -238,6 +238,11 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
       lakebase: createLakebaseStore(ctx, {
         dataDir: options.dataDir,
         credentialTtlSeconds: options.databaseCredentialTtlSeconds,
+      }),
+      vectorSearch: createVectorSearchService(ctx, {
+        dataDir: options.dataDir,
+        transitionMs: options.transitionMs ?? 200,
+        sourceTables: unityCatalogSourceTables(unityCatalog),
       }),
     };
     const admin = createAdminApi(ctx, services);
