@@ -3,25 +3,18 @@
  * again: Unity Catalog's DuckDB, Lakebase's Postgres wire endpoints (PGlite) and the data dir lock, so a later start
  * on the same data dir opens them afresh in the same process.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { call } from "../test-support/client.js";
+import { useTempDirs } from "../test-support/temp-dirs.js";
 import { LakebaseStore } from "./lakebase/store.js";
 import { PgWire } from "./lakebase/wire.js";
 import { startEmulator } from "./server.js";
 import { UnityCatalog } from "./sql/catalog.js";
 
-const dirs: string[] = [];
-const freshDir = () => {
-  const d = mkdtempSync(join(tmpdir(), "emu-start-fail-"));
-  dirs.push(d);
-  return d;
-};
+const freshDir = useTempDirs("emu-start-fail-");
 afterEach(() => {
   vi.restoreAllMocks();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 describe("startEmulator failing after its services opened", () => {
