@@ -212,29 +212,32 @@ export class ServingEndpointsClient {
   }
 
   /** Replaces the direct ACL (`PUT`). */
-  async setPermissions(
+  setPermissions(
     endpoint: EndpointRef,
     acl: AccessControlRequest[],
     options: CallOptions = {},
   ): Promise<ServingEndpointPermissions> {
-    const id = await this.#id(endpoint, options);
-    return this.httpClient.request({
-      method: "PUT",
-      path: `${PERMS}/${pathSegment(id)}`,
-      body: { access_control_list: acl },
-      ...options,
-    });
+    return this.#writePermissions("PUT", endpoint, acl, options);
   }
 
   /** Merges entries into the ACL (`PATCH`). */
-  async updatePermissions(
+  updatePermissions(
     endpoint: EndpointRef,
     acl: AccessControlRequest[],
     options: CallOptions = {},
   ): Promise<ServingEndpointPermissions> {
+    return this.#writePermissions("PATCH", endpoint, acl, options);
+  }
+
+  async #writePermissions(
+    method: "PUT" | "PATCH",
+    endpoint: EndpointRef,
+    acl: AccessControlRequest[],
+    options: CallOptions,
+  ): Promise<ServingEndpointPermissions> {
     const id = await this.#id(endpoint, options);
     return this.httpClient.request({
-      method: "PATCH",
+      method,
       path: `${PERMS}/${pathSegment(id)}`,
       body: { access_control_list: acl },
       ...options,
