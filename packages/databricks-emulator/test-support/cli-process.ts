@@ -8,7 +8,7 @@ export interface CliProcess {
   child: ChildProcess;
   out(): string;
   err(): string;
-  /** The exit code once the process ended. */
+  /** The exit code once the process ended and its output is fully read. */
   exited: Promise<number | null>;
   /** "ready" once stdout satisfies `ready`, "exited" if the process ends first. */
   until(ready: (out: string) => boolean): Promise<"ready" | "exited">;
@@ -29,7 +29,8 @@ export const spawnEmulatorCli = (args: string[]): CliProcess => {
   child.stderr?.on("data", (c: Buffer) => {
     err += c.toString();
   });
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  // "close": the process ended and its stdout/stderr are fully read.
+  const exited = new Promise<number | null>((r) => child.once("close", (code) => r(code)));
   return {
     child,
     out: () => out,

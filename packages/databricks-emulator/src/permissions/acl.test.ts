@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { apiError } from "../../test-support/engines.js";
 import type { Identity } from "../auth/identity.js";
-import { ApiError } from "../errors.js";
 import {
   type AclEntry,
   aclLevel,
@@ -24,16 +24,6 @@ const user = (name: string, groups: string[] = []): Identity => ({
   groups,
   admin: false,
 });
-
-const invalid = (fn: () => unknown): ApiError => {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ApiError);
-    return e as ApiError;
-  }
-  throw new Error("expected an INVALID_PARAMETER_VALUE");
-};
 
 describe("parseAcl", () => {
   it("reads one principal kind and a level per entry", () => {
@@ -75,12 +65,12 @@ describe("parseAcl", () => {
       ],
     ];
     for (const [raw, message] of cases) {
-      const e = invalid(() => parseAcl(raw, LEVELS));
+      const e = apiError(() => parseAcl(raw, LEVELS));
       expect(e.status).toBe(400);
       expect(e.errorCode).toBe("INVALID_PARAMETER_VALUE");
       expect(e.message).toBe(message);
     }
-    const long = invalid(() =>
+    const long = apiError(() =>
       parseAcl([{ group_name: "g".repeat(513), permission_level: "CAN_READ" }], LEVELS, {
         maxPrincipalLength: 512,
       }),
