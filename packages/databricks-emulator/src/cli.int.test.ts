@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { spawnEmulatorCli } from "../test-support/cli-process.js";
 import { call, customEndpointBody } from "../test-support/client.js";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -18,56 +18,29 @@ interface RunningCli {
 
 /** Starts `databricks-emulator start --port 0 <args>` from the sources and waits for its banner. */
 const startCli = async (args: string[]): Promise<RunningCli> => {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", here("./cli.ts"), "start", "--port", "0", ...args],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+  const run = spawnEmulatorCli(["start", "--port", "0", ...args]);
+  const host = (out: string) => /DATABRICKS_HOST=(\S+)/.exec(out)?.[1];
+  const token = (out: string) => /DATABRICKS_TOKEN=(\S+)/.exec(out)?.[1];
+  const ready = await run.until((out) =>
+    Boolean(host(out) && token(out) && out.includes("OpenAI-compatible local base:")),
   );
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (c: Buffer) => {
-    err += c.toString();
-  });
-  try {
-    const started = await new Promise<{ url: string; token: string }>((resolve, reject) => {
-      child.stdout.on("data", (c: Buffer) => {
-        out += c.toString();
-        const url = /DATABRICKS_HOST=(\S+)/.exec(out)?.[1];
-        const token = /DATABRICKS_TOKEN=(\S+)/.exec(out)?.[1];
-        if (url && token && out.includes("OpenAI-compatible local base:")) resolve({ url, token });
-      });
-      child.once("exit", (code) => reject(new Error(`CLI exited early (${String(code)}): ${out}${err}`)));
-    });
-    return {
-      ...started,
-      get out() {
-        return out;
-      },
-      stop: () => {
-        const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-        child.kill("SIGTERM");
-        return exited;
-      },
-    };
-  } catch (e) {
-    if (child.exitCode === null) child.kill("SIGKILL");
-    throw e;
+  if (ready === "exited") {
+    throw new Error(`CLI exited early (${String(await run.exited)}): ${run.out()}${run.err()}`);
   }
+  return {
+    url: host(run.out()) as string,
+    token: token(run.out()) as string,
+    get out() {
+      return run.out();
+    },
+    stop: run.stop,
+  };
 };
 
 /** Runs the CLI to completion (for argument errors) and returns its exit code and stderr. */
 const runCli = async (args: string[]): Promise<{ code: number | null; err: string }> => {
-  const child = spawn(process.execPath, ["--import", "tsx", here("./cli.ts"), ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let err = "";
-  child.stderr.on("data", (c: Buffer) => {
-    err += c.toString();
-  });
-  const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
-  return { code, err };
+  const run = spawnEmulatorCli(args);
+  return { code: await run.exited, err: run.err() };
 };
 
 describe("databricks-emulator CLI", () => {

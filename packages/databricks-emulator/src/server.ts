@@ -39,7 +39,9 @@ import { UnityCatalog } from "./sql/catalog.js";
 import { createSqlService, registerSqlRoutes, type SqlService } from "./sql/routes.js";
 import { type TlsMaterial, tlsMaterial } from "./tls/certificates.js";
 import { registerVectorSearchRoutes } from "./vector-search/routes.js";
+import { createVectorSearchService } from "./vector-search/service.js";
 import { unityCatalogSourceTables } from "./vector-search/source-tables.js";
+import type { VectorSearchStore } from "./vector-search/store.js";
 import { openWorkspace, type Workspace } from "./workspace.js";
 
 const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
@@ -123,6 +125,8 @@ interface Services {
   sql: SqlService;
   /** Database instances, credentials and their Postgres wire endpoints (`lakebase/`). */
   lakebase: LakebaseStore;
+  /** Vector Search endpoints, indexes and their grants (`vector-search/`). */
+  vectorSearch: VectorSearchStore;
 }
 
 /** Every API's routes; a new API adds its `register<Api>Routes(app, ctx)` line here. */
@@ -137,11 +141,7 @@ const registerRoutes = (
   registerControlRoutes(app, ctx);
   registerSecretsRoutes(app, ctx);
   registerSqlRoutes(app, ctx, services.sql);
-  registerVectorSearchRoutes(app, ctx, {
-    dataDir: options.dataDir,
-    transitionMs: options.transitionMs ?? 200,
-    sourceTables: unityCatalogSourceTables(ctx.unityCatalog),
-  });
+  registerVectorSearchRoutes(app, ctx, services.vectorSearch);
   registerClusterPermissionRoutes(app, ctx);
   registerLakebaseRoutes(app, services.lakebase);
   registerLocalOpenAi(app);
@@ -215,17 +215,21 @@ const handleFor = (
 export const startEmulator = async (options: EmulatorOptions = {}): Promise<EmulatorHandle> => {
   checkOptions(options);
   const workspace = openWorkspace(options);
-  // The data dir lock is released on close, and when the start fails (TLS material, port in use).
+  // Everything opened so far is closed again when a later step fails (TLS material, a table file, port in use):
+  // the data dir lock, the TLS files, Unity Catalog's DuckDB, Lakebase's Postgres endpoints and the app.
   let tls: TlsMaterial | undefined;
+  let unityCatalog: UnityCatalog | undefined;
+  let services: Services | undefined;
+  let app: FastifyInstance | undefined;
   try {
     // HTTPS with a local CA (tls/certificates.ts), kept under dataDir/tls when there is one.
     tls = options.tls ? await tlsMaterial(options.dataDir) : undefined;
     let baseUrl = "";
     let port = 0;
-    const unityCatalog = await UnityCatalog.open(workspace.clock, options.dataDir);
+    unityCatalog = await UnityCatalog.open(workspace.clock, options.dataDir);
     for (const [name, file] of Object.entries(options.tables ?? {})) await unityCatalog.loadTable(name, file);
     const ctx = createContext(workspace, unityCatalog, options, () => baseUrl);
-    const services: Services = {
+    services = {
       sql: createSqlService(ctx, {
         ...options.sql,
         transitionMs: options.transitionMs ?? 200,
@@ -235,15 +239,23 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
         dataDir: options.dataDir,
         credentialTtlSeconds: options.databaseCredentialTtlSeconds,
       }),
+      vectorSearch: createVectorSearchService(ctx, {
+        dataDir: options.dataDir,
+        transitionMs: options.transitionMs ?? 200,
+        sourceTables: unityCatalogSourceTables(unityCatalog),
+      }),
     };
     const admin = createAdminApi(ctx, services);
-    const app = createApp(ctx, options, tls, () => port);
+    app = createApp(ctx, options, tls, () => port);
     registerRoutes(app, ctx, admin, options, services);
     const address = await listen(app, options, tls);
     ({ baseUrl, port } = address);
     workspace.persist();
     return handleFor(app, ctx, admin, tls, services, address);
   } catch (err) {
+    await app?.close().catch(() => undefined);
+    await services?.lakebase.close().catch(() => undefined);
+    unityCatalog?.close();
     workspace.release();
     tls?.dispose();
     throw err;

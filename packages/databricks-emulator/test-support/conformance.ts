@@ -167,6 +167,19 @@ export async function createReady(
 }
 
 /** A custom-model create body in the spec's case-5 shape. */
+/** A custom-model served entity (`Small`, scale to zero) named `name`. */
+export const servedEntity = (
+  name: string,
+  entityName = "cat.sch.m",
+  version = "1",
+): Record<string, unknown> => ({
+  name,
+  entity_name: entityName,
+  entity_version: version,
+  workload_size: "Small",
+  scale_to_zero_enabled: true,
+});
+
 export function customEndpoint(
   name: string,
   entityName = "cat.sch.m",

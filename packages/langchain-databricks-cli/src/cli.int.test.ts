@@ -49,6 +49,13 @@ async function run(args: string[], options: Parameters<typeof fakeIO>[0] = {}) {
   return { code, out: io.out(), err: io.err(), io };
 }
 
+/** Runs the CLI, expecting exit code 1 (a usage error) with `message` on stderr. */
+async function expectUsageError(args: string[], message: string): Promise<void> {
+  const r = await run(args);
+  expect(r.code, r.err).toBe(1);
+  expect(r.err).toContain(message);
+}
+
 describe("endpoints", () => {
   it("list shows the pre-provisioned foundation endpoints; --json is the raw list", async () => {
     const table = await run(["endpoints", "list"]);
@@ -105,12 +112,11 @@ describe("endpoints", () => {
     const noName = await run(["endpoints", "create", "--json", "-"], { stdin: '{"config": {}}' });
     expect(noName.code).toBe(1);
     expect(noName.err).toContain('the JSON body needs a "name" string');
-    const bad = await run(["endpoints", "create", "--json", "{nope"]);
-    expect(bad.code).toBe(1);
-    expect(bad.err).toContain("--json is not valid JSON");
-    const missing = await run(["endpoints", "create", "--json", "missing.json"]);
-    expect(missing.code).toBe(1);
-    expect(missing.err).toContain('cannot read --json file "missing.json" (ENOENT)');
+    await expectUsageError(["endpoints", "create", "--json", "{nope"], "--json is not valid JSON");
+    await expectUsageError(
+      ["endpoints", "create", "--json", "missing.json"],
+      'cannot read --json file "missing.json" (ENOENT)',
+    );
   });
 
   it("a bad endpoint name is an API error (exit 3) with the server's code and message", async () => {
@@ -155,9 +161,10 @@ describe("secrets", () => {
     const dup = await run(["secrets", "create-scope", "dup-scope"]);
     expect(dup.code).toBe(3);
     expect(dup.err).toMatch(/RESOURCE_ALREADY_EXISTS/);
-    const bytes = await run(["secrets", "put-secret", "dup-scope", "k", "--bytes-value", "not base64!"]);
-    expect(bytes.code).toBe(1);
-    expect(bytes.err).toContain("--bytes-value must be base64");
+    await expectUsageError(
+      ["secrets", "put-secret", "dup-scope", "k", "--bytes-value", "not base64!"],
+      "--bytes-value must be base64",
+    );
   });
 });
 
@@ -577,9 +584,10 @@ describe("serve-driver-proxy", () => {
     } finally {
       taken.close();
     }
-    const completeBig = await run(["complete", "hi", "--port", "70000"]);
-    expect(completeBig.code).toBe(1);
-    expect(completeBig.err).toContain('--port must be a port number from 1 to 65535, got "70000"');
+    await expectUsageError(
+      ["complete", "hi", "--port", "70000"],
+      '--port must be a port number from 1 to 65535, got "70000"',
+    );
   });
 
   it("--export picks a named function; a lone named function is served without it", async () => {
@@ -605,12 +613,12 @@ describe("serve-driver-proxy", () => {
       io.interrupt();
       expect(await serving).toBe(0);
     }
-    const notFn = await run(["serve-driver-proxy", "named.mjs", "--export", "nope", "--port", "7001"]);
-    expect(notFn.code).toBe(1);
-    expect(notFn.err).toContain('serve-driver-proxy: "nope" is not an exported function.');
-    const ambiguous = await run(["serve-driver-proxy", "named.mjs", "--port", "7001"]);
-    expect(ambiguous.code).toBe(1);
-    expect(ambiguous.err).toContain(
+    await expectUsageError(
+      ["serve-driver-proxy", "named.mjs", "--export", "nope", "--port", "7001"],
+      'serve-driver-proxy: "nope" is not an exported function.',
+    );
+    await expectUsageError(
+      ["serve-driver-proxy", "named.mjs", "--port", "7001"],
       'serve-driver-proxy: "named.mjs" must export a default function (or pick one with --export NAME).',
     );
   });
@@ -623,21 +631,22 @@ describe("serve-driver-proxy", () => {
     expect(broken.err).not.toContain("file not found");
     writeFileSync(join(dir, "ok2.mjs"), "export default () => 'ok';\n");
     // 203.0.113.0/24 is TEST-NET-3: never an address of this machine.
-    const foreign = await run(["serve-driver-proxy", "ok2.mjs", "--port", "7001", "--bind", "203.0.113.7"]);
-    expect(foreign.code).toBe(1);
-    expect(foreign.err).toContain(
+    await expectUsageError(
+      ["serve-driver-proxy", "ok2.mjs", "--port", "7001", "--bind", "203.0.113.7"],
       "serve-driver-proxy: --bind 203.0.113.7 is not an address of this machine.",
     );
   });
 
   it("a module without a function export is a usage error", async () => {
     writeFileSync(join(dir, "nofn.mjs"), "export const x = 1;\n");
-    const r = await run(["serve-driver-proxy", "nofn.mjs", "--port", "7001"]);
-    expect(r.code).toBe(1);
-    expect(r.err).toContain("must export a default function");
-    const missing = await run(["serve-driver-proxy", "nope.mjs", "--port", "7001"]);
-    expect(missing.code).toBe(1);
-    expect(missing.err).toContain('cannot load "nope.mjs": file not found');
+    await expectUsageError(
+      ["serve-driver-proxy", "nofn.mjs", "--port", "7001"],
+      "must export a default function",
+    );
+    await expectUsageError(
+      ["serve-driver-proxy", "nope.mjs", "--port", "7001"],
+      'cannot load "nope.mjs": file not found',
+    );
   });
 });
 

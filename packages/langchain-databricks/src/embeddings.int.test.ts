@@ -1,22 +1,14 @@
-import { startEmulator } from "databricks-emulator";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
+import { useEmulator } from "../test-support/emulator.js";
 import { DatabricksEmbeddings, type DatabricksEmbeddingsInput } from "./embeddings.js";
 
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu?.close();
-});
+const h = useEmulator();
 
 const make = (extra: Partial<DatabricksEmbeddingsInput> = {}) =>
   new DatabricksEmbeddings({
     endpoint: "databricks-bge-large-en",
-    host: emu.url,
-    token: emu.token,
+    host: h.emu.url,
+    token: h.emu.token,
     ...extra,
   });
 
@@ -60,9 +52,9 @@ test("batches run over both routes and keep order across batches", async () => {
 });
 
 test("empty input -> [] and no request", async () => {
-  emu.admin.resetStats();
+  h.emu.admin.resetStats();
   expect(await make().embedDocuments([])).toEqual([]);
-  expect(emu.admin.stats().total).toBe(0);
+  expect(h.emu.admin.stats().total).toBe(0);
 });
 
 test("seed example: embed_query('hello')[:3] prints three floats", async () => {

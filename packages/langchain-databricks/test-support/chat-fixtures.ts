@@ -1,4 +1,6 @@
-import { HumanMessage, SystemMessage } from "@langchain/core/messages";
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import type { Serialized } from "@langchain/core/load/serializable";
+import { type BaseMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 
@@ -43,3 +45,18 @@ export const timeTool = () =>
     description: "Get the current time in a given location",
     schema: z.object({ location: z.string().describe("City name") }),
   });
+
+/** Collects the `extraParams` passed to handleChatModelStart, as LangChain's TestCallbackHandler does. */
+export class ExtraParamsHandler extends BaseCallbackHandler {
+  name = "extra-params";
+  extraParams: Record<string, unknown>[] = [];
+  override handleChatModelStart(
+    _llm: Serialized,
+    _messages: BaseMessage[][],
+    _runId: string,
+    _parentRunId?: string,
+    extraParams?: Record<string, unknown>,
+  ) {
+    this.extraParams.push(extraParams ?? {});
+  }
+}

@@ -1,9 +1,6 @@
-import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
-import type { Serialized } from "@langchain/core/load/serializable";
 import {
   AIMessage,
   AIMessageChunk,
-  type BaseMessage,
   getBufferString,
   HumanMessage,
   ToolMessage,
@@ -14,21 +11,14 @@ import { describe, expect, test } from "vitest";
 import { z } from "zod";
 import type { ChatDatabricks } from "../src/chat-models/chat-databricks.js";
 import type { ChatDatabricksInput } from "../src/chat-models/types.js";
-import { AdderTool, adderSchema, mathAdditionPrompt, timeTool, weatherTool } from "./chat-fixtures.js";
-
-class TestCallbackHandler extends BaseCallbackHandler {
-  name = "standard-test-handler";
-  extraParams: Record<string, unknown>[] = [];
-  override handleChatModelStart(
-    _llm: Serialized,
-    _messages: BaseMessage[][],
-    _runId: string,
-    _parentRunId?: string,
-    extraParams?: Record<string, unknown>,
-  ) {
-    this.extraParams.push(extraParams ?? {});
-  }
-}
+import {
+  AdderTool,
+  adderSchema,
+  ExtraParamsHandler,
+  mathAdditionPrompt,
+  timeTool,
+  weatherTool,
+} from "./chat-fixtures.js";
 
 async function streamConcat(
   stream: AsyncIterable<AIMessageChunk>,
@@ -44,7 +34,7 @@ async function streamConcat(
   return { merged: merged as AIMessageChunk, n };
 }
 
-function expectTracingFormat(handler: TestCallbackHandler, schema: unknown) {
+function expectTracingFormat(handler: ExtraParamsHandler, schema: unknown) {
   const options = handler.extraParams.at(-1)?.options as
     | { ls_structured_output_format?: { kwargs: { method: string }; schema: unknown } }
     | undefined;
@@ -156,7 +146,7 @@ export function runChatModelIntegrationStandardTests(
     });
 
     test("should work with structured output", async () => {
-      const handler = new TestCallbackHandler();
+      const handler = new ExtraParamsHandler();
       const res = await make()
         .withStructuredOutput(adderSchema, { name: "math_addition" })
         .invoke(mathAdditionPrompt("math_addition"), { callbacks: [handler] });
@@ -166,7 +156,7 @@ export function runChatModelIntegrationStandardTests(
     });
 
     test("should work with structured output including raw", async () => {
-      const handler = new TestCallbackHandler();
+      const handler = new ExtraParamsHandler();
       const res = await make()
         .withStructuredOutput(adderSchema, { name: "math_addition", includeRaw: true })
         .invoke(mathAdditionPrompt("math_addition"), { callbacks: [handler] });

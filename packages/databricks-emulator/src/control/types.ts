@@ -1,3 +1,4 @@
+import type { AclEntry as SharedAclEntry } from "../permissions/acl.js";
 import type { JsonObject } from "../util/json.js";
 
 export type PermissionLevel = "CAN_VIEW" | "CAN_QUERY" | "CAN_MANAGE";
@@ -5,13 +6,10 @@ export const PERMISSION_RANK: Record<PermissionLevel, number> = { CAN_VIEW: 1, C
 export const isPermissionLevel = (v: unknown): v is PermissionLevel =>
   v === "CAN_VIEW" || v === "CAN_QUERY" || v === "CAN_MANAGE";
 
-export type PrincipalKind = "user_name" | "group_name" | "service_principal_name";
+export type { PrincipalKind } from "../permissions/acl.js";
 
-export interface AclEntry {
-  kind: PrincipalKind;
-  principal: string;
-  level: PermissionLevel;
-}
+/** A serving endpoint grant (permissions/acl.ts). */
+export type AclEntry = SharedAclEntry<PermissionLevel>;
 
 /** A route of the traffic split; both name fields are echoed, as real workspaces do. */
 export interface TrafficRoute {

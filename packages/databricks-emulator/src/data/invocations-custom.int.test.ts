@@ -6,6 +6,7 @@ import {
   customEndpoint,
   dig,
   expectError,
+  servedEntity,
   useEmulator,
   waitForEndpoint,
 } from "../../test-support/conformance.js";
@@ -117,22 +118,7 @@ describe("custom model invocations", () => {
     await createReady(h, {
       name: "split",
       config: {
-        served_entities: [
-          {
-            name: "a",
-            entity_name: "cat.sch.m",
-            entity_version: "1",
-            workload_size: "Small",
-            scale_to_zero_enabled: true,
-          },
-          {
-            name: "b",
-            entity_name: "cat.sch.other",
-            entity_version: "1",
-            workload_size: "Small",
-            scale_to_zero_enabled: true,
-          },
-        ],
+        served_entities: [servedEntity("a"), servedEntity("b", "cat.sch.other")],
         traffic_config: {
           routes: [
             { served_model_name: "a", traffic_percentage: 100 },

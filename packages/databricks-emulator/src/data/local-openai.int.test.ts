@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, sseData } from "../../test-support/client.js";
+import { externalEndpoint } from "../../test-support/conformance.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
 
@@ -13,21 +14,7 @@ describe("external llm/v1/chat endpoints on /serving-endpoints/responses, offlin
     emu = await startEmulator({ transitionMs: 0 });
     await call(emu, "POST", "/api/2.0/secrets/scopes/create", { scope: "s" });
     await call(emu, "POST", "/api/2.0/secrets/put", { scope: "s", key: "k", string_value: "sk-local" });
-    const res = await call(emu, "POST", "/api/2.0/serving-endpoints", {
-      name: "gpt",
-      config: {
-        served_entities: [
-          {
-            external_model: {
-              name: "gpt-4o-mini",
-              provider: "openai",
-              task: "llm/v1/chat",
-              openai_config: { openai_api_key: "{{secrets/s/k}}", openai_api_base: emu.openaiApiBase },
-            },
-          },
-        ],
-      },
-    });
+    const res = await call(emu, "POST", "/api/2.0/serving-endpoints", externalEndpoint(emu, "gpt"));
     expect(res.status, res.text).toBe(200);
   });
   afterAll(() => emu?.close());

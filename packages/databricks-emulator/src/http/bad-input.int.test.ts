@@ -12,6 +12,7 @@ import {
   dig,
   expectError,
   expectNoStack,
+  servedEntity,
   useEmulator,
 } from "../../test-support/conformance.js";
 
@@ -87,15 +88,7 @@ describe("malformed bodies", () => {
         {
           name: "t4",
           config: {
-            served_entities: [
-              {
-                name: "a",
-                entity_name: "cat.sch.m",
-                entity_version: "1",
-                workload_size: "Small",
-                scale_to_zero_enabled: true,
-              },
-            ],
+            served_entities: [servedEntity("a")],
             traffic_config: { routes: [{ served_entity_name: "a", traffic_percentage: "lots" }] },
           },
         },
@@ -165,15 +158,7 @@ describe("malformed bodies", () => {
     const res = await h.call("POST", "/api/2.0/serving-endpoints", {
       name: "numstr",
       config: {
-        served_entities: [
-          {
-            name: "a",
-            entity_name: "cat.sch.m",
-            entity_version: "1",
-            workload_size: "Small",
-            scale_to_zero_enabled: true,
-          },
-        ],
+        served_entities: [servedEntity("a")],
         traffic_config: { routes: [{ served_entity_name: "a", traffic_percentage: "100" }] },
       },
     });

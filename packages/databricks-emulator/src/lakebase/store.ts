@@ -4,10 +4,17 @@ import { join } from "node:path";
 import { generate } from "selfsigned";
 import type { Identity } from "../auth/identity.js";
 import { ApiError, invalidParameter, notFound, permissionDenied } from "../errors.js";
+import {
+  type AclEntry,
+  aclLevel,
+  applyAcl,
+  parseAcl,
+  renderGrant,
+  renderObjectPermissions,
+} from "../permissions/acl.js";
 import { writeFileAtomic } from "../state/atomic-file.js";
 import type { Clock } from "../util/clock.js";
 import { randomHex } from "../util/ids.js";
-import { isObject } from "../util/json.js";
 import { PgWire } from "./wire.js";
 
 /** One self-signed certificate per process for the wire endpoints' TLS (`sslmode=require`). */
@@ -23,12 +30,10 @@ const wireCertificate = () => {
 /** Instance permission levels (spec/lakebase.md "Permissions"), lowest first. */
 export type DatabasePermission = "CAN_USE" | "CAN_MANAGE";
 const RANK: Record<DatabasePermission, number> = { CAN_USE: 1, CAN_MANAGE: 2 };
+const LEVELS: DatabasePermission[] = ["CAN_USE", "CAN_MANAGE"];
 
-export interface DatabaseAcl {
-  kind: "user_name" | "group_name" | "service_principal_name";
-  principal: string;
-  level: DatabasePermission;
-}
+/** An instance grant (permissions/acl.ts). */
+export type DatabaseAcl = AclEntry<DatabasePermission>;
 
 interface InstanceRecord {
   name: string;
@@ -183,11 +188,7 @@ export class LakebaseStore {
   /** PATCH (merge) or PUT (replace) the instance's ACL. */
   setPermissions(caller: Identity, name: string, raw: unknown, replace: boolean): Record<string, unknown> {
     const r = this.#require(caller, name, "CAN_MANAGE");
-    const entries = parseAcl(raw);
-    const key = (a: DatabaseAcl) => `${a.kind}\0${a.principal}`;
-    const map = new Map((replace ? [] : r.acl).map((a) => [key(a), a]));
-    for (const a of entries) map.set(key(a), a);
-    r.acl = [...map.values()];
+    r.acl = applyAcl(r.acl, parseAcl(raw, LEVELS), !replace);
     this.#save();
     return this.#renderAcl(r);
   }
@@ -324,41 +325,16 @@ export class LakebaseStore {
   }
 
   #renderAcl(r: InstanceRecord): Record<string, unknown> {
-    const list: Record<string, unknown>[] = [
-      { user_name: r.creator, all_permissions: [{ permission_level: "CAN_MANAGE", inherited: false }] },
-      ...r.acl.map((a) => ({
-        [a.kind]: a.principal,
-        all_permissions: [{ permission_level: a.level, inherited: false }],
-      })),
-      {
-        group_name: "admins",
-        all_permissions: [
-          {
-            permission_level: "CAN_MANAGE",
-            inherited: true,
-            inherited_from_object: ["/database-instances/"],
-          },
-        ],
-      },
-    ];
-    return {
-      object_id: `/database-instances/${r.uid}`,
-      object_type: "database-instance",
-      access_control_list: list,
-    };
+    const creator: AclEntry = { kind: "user_name", principal: r.creator, level: "CAN_MANAGE" };
+    return renderObjectPermissions("database-instances", r.uid, "database-instance", [
+      renderGrant(creator),
+      ...r.acl.map((a) => renderGrant(a)),
+    ]);
   }
 
   #level(r: InstanceRecord, id: Identity): DatabasePermission | undefined {
     if (id.admin || r.creator === id.name) return "CAN_MANAGE";
-    let best: DatabasePermission | undefined;
-    for (const a of r.acl) {
-      const matches =
-        a.kind === "group_name"
-          ? id.groups.includes(a.principal)
-          : a.principal === id.name && (a.kind === "user_name") === (id.kind === "user");
-      if (matches && (!best || RANK[a.level] > RANK[best])) best = a.level;
-    }
-    return best;
+    return aclLevel(r.acl, id, RANK);
   }
 
   #require(caller: Identity, name: string, need: DatabasePermission): InstanceRecord {
@@ -380,28 +356,3 @@ export class LakebaseStore {
     writeFileAtomic(this.#file, JSON.stringify(snap));
   }
 }
-
-const LEVELS = new Set<string>(["CAN_USE", "CAN_MANAGE"]);
-const KINDS = ["user_name", "group_name", "service_principal_name"] as const;
-
-const parseAcl = (raw: unknown): DatabaseAcl[] => {
-  if (!Array.isArray(raw)) throw invalidParameter("access_control_list must be a list.");
-  return raw.map((r, i) => {
-    const at = `access_control_list[${i}]`;
-    if (!isObject(r)) throw invalidParameter(`${at} must be an object.`);
-    const given = KINDS.filter((k) => r[k] !== undefined);
-    const kind = given[0];
-    if (given.length !== 1 || !kind) {
-      throw invalidParameter(`${at} needs exactly one of user_name, group_name, service_principal_name.`);
-    }
-    const principal = r[kind];
-    if (typeof principal !== "string" || principal === "")
-      throw invalidParameter(`${at}.${kind} must be a string.`);
-    if (typeof r.permission_level !== "string" || !LEVELS.has(r.permission_level)) {
-      throw invalidParameter(
-        `Invalid permission level ${JSON.stringify(r.permission_level)} in ${at}; use one of CAN_USE, CAN_MANAGE.`,
-      );
-    }
-    return { kind, principal, level: r.permission_level as DatabasePermission };
-  });
-};

@@ -1,12 +1,11 @@
 /** The CLI's SQL side: `--table`, the DATABRICKS_WAREHOUSE_ID banner line, and durability across `kill -9`. */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, expect, it } from "vitest";
+import { spawnEmulatorCli } from "../../test-support/cli-process.js";
 
-const cliPath = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "uc-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -18,27 +17,23 @@ interface Running {
   warehouseId: string;
 }
 
-const start = (args: string[]): Promise<Running> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", cliPath, "start", "--port", "0", ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stderr?.on("data", (c: Buffer) => {
-      err += c.toString();
-    });
-    child.stdout?.on("data", (c: Buffer) => {
-      out += c.toString();
-      const url = /DATABRICKS_HOST=(\S+)/.exec(out)?.[1];
-      const token = /DATABRICKS_TOKEN=(\S+)/.exec(out)?.[1];
-      const warehouseId = /DATABRICKS_WAREHOUSE_ID=(\S+)/.exec(out)?.[1];
-      if (url && token && warehouseId && out.includes("OpenAI-compatible local base:")) {
-        resolve({ child, out, url, token, warehouseId });
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`CLI exited early (${String(code)}): ${out}${err}`)));
+const start = async (args: string[]): Promise<Running> => {
+  const run = spawnEmulatorCli(["start", "--port", "0", ...args]);
+  const found = (out: string) => ({
+    url: /DATABRICKS_HOST=(\S+)/.exec(out)?.[1],
+    token: /DATABRICKS_TOKEN=(\S+)/.exec(out)?.[1],
+    warehouseId: /DATABRICKS_WAREHOUSE_ID=(\S+)/.exec(out)?.[1],
   });
+  const ready = await run.until((out) => {
+    const f = found(out);
+    return Boolean(f.url && f.token && f.warehouseId && out.includes("OpenAI-compatible local base:"));
+  });
+  if (ready === "exited")
+    throw new Error(`CLI exited early (${String(await run.exited)}): ${run.out()}${run.err()}`);
+  const out = run.out();
+  const { url, token, warehouseId } = found(out) as { url: string; token: string; warehouseId: string };
+  return { child: run.child, out, url, token, warehouseId };
+};
 
 const sql = async (r: Running, statement: string) => {
   const res = await fetch(`${r.url}/api/2.0/sql/statements`, {
@@ -80,14 +75,9 @@ it("loads --table files, prints the warehouse id, and keeps tables across kill -
 });
 
 it("rejects a malformed --table with a usage error", async () => {
-  const child = spawn(process.execPath, ["--import", "tsx", cliPath, "start", "--table", "just-a-name"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let err = "";
-  child.stderr.on("data", (c: Buffer) => {
-    err += c.toString();
-  });
-  const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+  const run = spawnEmulatorCli(["start", "--table", "just-a-name"]);
+  const code = await run.exited;
+  const err = run.err();
   expect(code).toBe(2);
   expect(err).toContain("--table takes catalog.schema.name=FILE");
 });

@@ -3,50 +3,26 @@
  * non-zero naming the holder's pid, a dead holder's lock is taken over, and stray temp files of crashed runs
  * (full copies of the state) are removed at start.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { type ChildProcess, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { spawnEmulatorCli } from "../../test-support/cli-process.js";
+import { useTempDirs } from "../../test-support/temp-dirs.js";
 import { startEmulator } from "../server.js";
 import { DataDirLockedError } from "./lock.js";
 
-const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
-const dirs: string[] = [];
+const freshDir = useTempDirs("emu-lock-");
 const children: ChildProcess[] = [];
-const freshDir = () => {
-  const d = mkdtempSync(join(tmpdir(), "emu-lock-"));
-  dirs.push(d);
-  return d;
-};
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill("SIGKILL");
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 /** Runs `databricks-emulator start --port 0 --data-dir dir`; resolves once the banner is out, or with the exit. */
 const runCli = (dir: string) => {
-  const child = spawn(process.execPath, ["--import", "tsx", cli, "start", "--port", "0", "--data-dir", dir], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (c: Buffer) => {
-    out += c.toString();
-  });
-  child.stderr.on("data", (c: Buffer) => {
-    err += c.toString();
-  });
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  const ready = new Promise<"ready" | "exited">((resolve) => {
-    child.stdout.on("data", () => {
-      if (out.includes("data dir:")) resolve("ready");
-    });
-    void exited.then(() => resolve("exited"));
-  });
-  return { child, ready, exited, out: () => out, err: () => err };
+  const run = spawnEmulatorCli(["start", "--port", "0", "--data-dir", dir]);
+  children.push(run.child);
+  return { ...run, ready: run.until((out) => out.includes("data dir:")) };
 };
 
 describe("--data-dir lock", () => {

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { connect } from "node:tls";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { spawnEmulatorCli } from "../../test-support/cli-process.js";
 import { FOUNDATION_MODELS } from "../engines/index.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
@@ -139,23 +140,19 @@ describe("HTTPS", () => {
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "emu-tls-cli-"));
     dirs.push(dir);
-    const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", cli, "start", "--tls", "--port", "0", "--data-dir", dir, "--no-foundation-models"],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let out = "";
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on("data", (c: Buffer) => {
-        out += c.toString();
-        if (out.includes("data dir:")) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`CLI exited (${String(code)}): ${out}`)));
-    });
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
+    const run = spawnEmulatorCli([
+      "start",
+      "--tls",
+      "--port",
+      "0",
+      "--data-dir",
+      dir,
+      "--no-foundation-models",
+    ]);
+    const started = await run.until((out) => out.includes("data dir:"));
+    await run.stop();
+    const out = run.out();
+    expect(started, `CLI exited: ${out}`).toBe("ready");
     const ca = join(dir, "tls", "ca.pem");
     expect(out).toMatch(/listening on https:\/\/127\.0\.0\.1:\d+/);
     expect(out).toMatch(/^ {2}DATABRICKS_HOST=https:\/\/127\.0\.0\.1:\d+$/m);

@@ -9,45 +9,23 @@ import { type Ctx, caller } from "../context.js";
 import { invalidParameter } from "../errors.js";
 import { jsonObject } from "../http/body.js";
 import { registerVectorSearchDataRoutes } from "./data-routes.js";
-import { embedderFor } from "./embedder.js";
 import { registerVectorSearchEndpointPermissionRoutes } from "./endpoint-acl.js";
 import { registerVectorSearchGrantRoutes } from "./grant-routes.js";
 import { maybeContinuousSync, visibleIndex } from "./index-access.js";
 import { DATA_PLANE_PREFIX, VS_API as V } from "./paths.js";
-import { VectorSearchPersister } from "./persist.js";
 import { renderEndpoint, renderIndex } from "./render.js";
-import { type SourceTables, UNAVAILABLE_SOURCE_TABLES } from "./source-tables.js";
-import { VectorSearchStore } from "./store.js";
+import type { VectorSearchStore } from "./store.js";
 import type { VsEndpoint, VsIndexMeta } from "./store-types.js";
 
 // Moved to paths.ts; re-exported so importers of this module keep working.
 export { DATA_PLANE_PREFIX } from "./paths.js";
 
-export interface VectorSearchOptions {
-  dataDir?: string;
-  transitionMs: number;
-  sourceTables?: SourceTables;
-}
-
+/** The Vector Search routes over `store` (`createVectorSearchService` in service.ts). */
 export const registerVectorSearchRoutes = (
   app: FastifyInstance,
   ctx: Ctx,
-  options: VectorSearchOptions,
-): VectorSearchStore => {
-  const persister = options.dataDir ? new VectorSearchPersister(options.dataDir) : undefined;
-  let loading = true;
-  const store: VectorSearchStore = new VectorSearchStore({
-    clock: ctx.clock,
-    transitionMs: options.transitionMs,
-    embed: embedderFor(ctx),
-    sourceTables: options.sourceTables ?? UNAVAILABLE_SOURCE_TABLES,
-    onChange: (changed) => {
-      if (!loading) persister?.save(store, changed);
-    },
-  });
-  persister?.load(store);
-  loading = false;
-
+  store: VectorSearchStore,
+): void => {
   const hostPath = () => ctx.baseUrl().replace(/^https?:\/\//, "");
   const indexUrl = (idx: VsIndexMeta) => `${hostPath()}${DATA_PLANE_PREFIX}/indexes/${idx.name}`;
   const endpointJson = (ep: VsEndpoint) => renderEndpoint(store, ep);
@@ -130,5 +108,4 @@ export const registerVectorSearchRoutes = (
   registerVectorSearchDataRoutes(app, ctx, store);
   registerVectorSearchGrantRoutes(app, store);
   registerVectorSearchEndpointPermissionRoutes(app, ctx, store);
-  return store;
 };

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { contextFor, note, writeJson } from "../context.js";
 import { CliInterrupted, CliUsageError } from "../exit-codes.js";
 import type { CliIO } from "../io.js";
+import { progressBar } from "../progress-bar.js";
 
 interface BatchOptions {
   endpoint: string;
@@ -61,7 +62,12 @@ export function registerBatchInference(program: Command, io: CliIO): void {
       const client = new StatementExecutionClient({ ...ctx.auth, warehouseId: opts.warehouseId });
       const interrupt = new AbortController();
       const offInterrupt = io.onInterrupt(() => interrupt.abort());
-      const bar = opts.progress !== false && io.stderr.isTTY ? await progressBar(io) : undefined;
+      const bar = await progressBar(io, {
+        format: "ai_query [{bar}] {state} {elapsed}s",
+        total: 1,
+        payload: { state: "PENDING", elapsed: "0.0" },
+        enabled: opts.progress !== false,
+      });
       try {
         const report = await runBatchInference({
           client,
@@ -96,18 +102,4 @@ export function registerBatchInference(program: Command, io: CliIO): void {
         offInterrupt();
       }
     });
-}
-
-async function progressBar(io: CliIO) {
-  const { default: cliProgress } = await import("cli-progress");
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: io.stderr as NodeJS.WritableStream,
-      format: "ai_query [{bar}] {state} {elapsed}s",
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(1, 0, { state: "PENDING", elapsed: "0.0" });
-  return bar;
 }

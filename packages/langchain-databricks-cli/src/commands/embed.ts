@@ -3,6 +3,7 @@ import { contextFor, note, parsePositiveInt } from "../context.js";
 import { batches, type EmbedFormat, type EmbedRow, parseEmbedInput } from "../embed-input.js";
 import { CliInterrupted, CliUsageError } from "../exit-codes.js";
 import { type CliIO, type CliOutput, readAll } from "../io.js";
+import { progressBar } from "../progress-bar.js";
 
 interface EmbedOptions {
   model: string;
@@ -55,10 +56,11 @@ export function registerEmbed(program: Command, io: CliIO): void {
         maxConcurrency: 1,
       });
       const sink = opts.out ? await fileSink(io, opts.out) : { out: io.stdout, close: async () => {} };
-      const bar =
-        opts.progress !== false && io.stderr.isTTY && rows.length > 0
-          ? await progressBar(io, rows.length)
-          : undefined;
+      const bar = await progressBar(io, {
+        format: "embedding [{bar}] {value}/{total} {percentage}% eta {eta}s",
+        total: rows.length,
+        enabled: opts.progress !== false && rows.length > 0,
+      });
       // Ctrl-C stops cleanly: no new batch, no further row, the bar stopped (cursor shown again), the rows
       // written so far complete and flushed, and a summary saying how far it got.
       const interrupt = new AbortController();
@@ -126,20 +128,6 @@ async function fileSink(io: CliIO, path: string): Promise<{ out: CliOutput; clos
     close: () =>
       new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve()))),
   };
-}
-
-async function progressBar(io: CliIO, total: number) {
-  const { default: cliProgress } = await import("cli-progress");
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: io.stderr as NodeJS.WritableStream,
-      format: "embedding [{bar}] {value}/{total} {percentage}% eta {eta}s",
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0);
-  return bar;
 }
 
 /**

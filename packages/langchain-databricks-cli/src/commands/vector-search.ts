@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { type CommandContext, contextFor, parsePositiveInt, writeJson, writeLine } from "../context.js";
 import { CliUsageError } from "../exit-codes.js";
 import { type CliIO, readAll } from "../io.js";
+import { progressBar } from "../progress-bar.js";
 
 interface CreateFlags {
   endpoint: string;
@@ -203,7 +204,10 @@ export function registerVectorSearch(program: Command, io: CliIO): void {
       const ctx = contextFor(command, io);
       const rows = await readJsonl(io, file);
       const vs = await client(ctx);
-      const bar = io.stderr.isTTY ? await progressBar(io, rows.length) : undefined;
+      const bar = await progressBar(io, {
+        format: "upserting [{bar}] {value}/{total} {percentage}% eta {eta}s",
+        total: rows.length,
+      });
       try {
         const res = await vs.upsert(index, rows, {
           batchSize: opts.batchSize,
@@ -317,18 +321,4 @@ async function readJsonl(io: CliIO, file: string): Promise<Record<string, unknow
   });
   if (rows.length === 0) throw new CliUsageError(`upsert: "${file}" has no rows.`);
   return rows;
-}
-
-async function progressBar(io: CliIO, total: number) {
-  const { default: cliProgress } = await import("cli-progress");
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: io.stderr as NodeJS.WritableStream,
-      format: "upserting [{bar}] {value}/{total} {percentage}% eta {eta}s",
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0);
-  return bar;
 }

@@ -1,20 +1,12 @@
 import { AIMessage, ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
-import { startEmulator } from "databricks-emulator";
 import { createAgent } from "langchain";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { z } from "zod";
+import { useEmulator } from "../../test-support/emulator.js";
 import { ChatDatabricks } from "./chat-databricks.js";
 
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu?.close();
-});
+const h = useEmulator();
 
 test("createAgent with ChatDatabricks and two tools completes a multi-step task", async () => {
   const calls: string[] = [];
@@ -42,8 +34,8 @@ test("createAgent with ChatDatabricks and two tools completes a multi-step task"
   );
   const model = new ChatDatabricks({
     model: "databricks-meta-llama-3-3-70b-instruct",
-    host: emu.url,
-    token: emu.token,
+    host: h.emu.url,
+    token: h.emu.token,
     maxRetries: 0,
   });
   const agent = createAgent({ model, tools: [weather, add] });

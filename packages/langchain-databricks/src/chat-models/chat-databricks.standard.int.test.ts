@@ -1,23 +1,14 @@
-import { startEmulator } from "databricks-emulator";
-import { afterAll, beforeAll } from "vitest";
+import { useEmulator } from "../../test-support/emulator.js";
 import { runChatModelIntegrationStandardTests } from "../../test-support/standard-int.js";
 import { ChatDatabricks } from "./chat-databricks.js";
 import type { ChatDatabricksInput } from "./types.js";
 
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu?.close();
-});
+const h = useEmulator();
 
 const maker =
   (model: string) =>
   (extra: Partial<ChatDatabricksInput> = {}) =>
-    new ChatDatabricks({ model, host: emu.url, token: emu.token, maxRetries: 0, ...extra });
+    new ChatDatabricks({ model, host: h.emu.url, token: h.emu.token, maxRetries: 0, ...extra });
 
 runChatModelIntegrationStandardTests(
   "ChatDatabricks standard integration (Llama)",

@@ -5,24 +5,16 @@
  */
 import { AIMessage, ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
-import { startEmulator } from "databricks-emulator";
 import { createAgent, providerStrategy, toolStrategy } from "langchain";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { useEmulator } from "../../test-support/emulator.js";
 import { ChatDatabricks } from "./chat-databricks.js";
 
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu?.close();
-});
+const h = useEmulator();
 
 const model = (endpoint = "databricks-meta-llama-3-3-70b-instruct", extra: Record<string, unknown> = {}) =>
-  new ChatDatabricks({ model: endpoint, host: emu.url, token: emu.token, maxRetries: 0, ...extra });
+  new ChatDatabricks({ model: endpoint, host: h.emu.url, token: h.emu.token, maxRetries: 0, ...extra });
 
 const arithmeticTools = (calls: string[]) => [
   tool(

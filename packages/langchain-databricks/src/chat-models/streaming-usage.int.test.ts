@@ -5,21 +5,19 @@
  * is tested with the openai client in packages/databricks-emulator/src/data/streaming-usage.int.test.ts.
  */
 import type { AIMessageChunk } from "@langchain/core/messages";
-import { startEmulator } from "databricks-emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "../../test-support/emulator.js";
 import { ChatDatabricks } from "./chat-databricks.js";
 
-type Emulator = Awaited<ReturnType<typeof startEmulator>>;
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emu?.close();
-});
+const h = useEmulator();
 
 const streamUsage = async (model: string, streamUsageOption: boolean) => {
-  const chat = new ChatDatabricks({ model, host: emu.url, token: emu.token, streamUsage: streamUsageOption });
+  const chat = new ChatDatabricks({
+    model,
+    host: h.emu.url,
+    token: h.emu.token,
+    streamUsage: streamUsageOption,
+  });
   let total: AIMessageChunk | undefined;
   for await (const chunk of await chat.stream("say hello there")) total = total ? total.concat(chunk) : chunk;
   return total?.usage_metadata;
@@ -32,7 +30,7 @@ describe("usage while streaming, per family", () => {
     "databricks-gpt-oss-120b",
   ])("%s: usage is counted once, equal to invoke's", async (model) => {
     const streamed = await streamUsage(model, true);
-    const chat = new ChatDatabricks({ model, host: emu.url, token: emu.token });
+    const chat = new ChatDatabricks({ model, host: h.emu.url, token: h.emu.token });
     const invoked = (await chat.invoke("say hello there")).usage_metadata;
     expect(streamed?.input_tokens).toBe(invoked?.input_tokens);
     expect(streamed?.output_tokens).toBe(invoked?.output_tokens);

@@ -1,28 +1,11 @@
-import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
-import type { Serialized } from "@langchain/core/load/serializable";
-import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage } from "@langchain/core/messages";
 import { OutputParserException } from "@langchain/core/output_parsers";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { describe, expect, test } from "vitest";
-import { adderSchema, mathAdditionPrompt } from "../../test-support/chat-fixtures.js";
+import { adderSchema, ExtraParamsHandler, mathAdditionPrompt } from "../../test-support/chat-fixtures.js";
 import { jsonResponse, mockFetch, testAuth } from "../../test-support/mock-fetch.js";
 import { ChatDatabricks } from "./chat-databricks.js";
 import { strictify } from "./structured-output.js";
-
-/** Collects the `extraParams` passed to handleChatModelStart, as LangChain's TestCallbackHandler does. */
-class ExtraParamsHandler extends BaseCallbackHandler {
-  name = "extra-params";
-  extraParams: Record<string, unknown>[] = [];
-  override handleChatModelStart(
-    _llm: Serialized,
-    _messages: BaseMessage[][],
-    _runId: string,
-    _parentRunId?: string,
-    extraParams?: Record<string, unknown>,
-  ) {
-    this.extraParams.push(extraParams ?? {});
-  }
-}
 
 const toolCallReply = (name: string, args: unknown) =>
   jsonResponse({

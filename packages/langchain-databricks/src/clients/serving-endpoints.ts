@@ -1,6 +1,7 @@
 import { AbortError, ConfigError, OperationFailedError, TimeoutError } from "../errors.js";
 import type { DatabricksHttpClient } from "../http/client.js";
 import { SERVING_ENDPOINTS_API as API, invocationsPath, servingEndpointPath } from "../serving-urls.js";
+import { pollUntil } from "../utils/poll.js";
 import { type CallOptions, type ClientOptions, httpClientFrom, pathSegment, requireName } from "./shared.js";
 import type {
   AccessControlRequest,
@@ -211,29 +212,32 @@ export class ServingEndpointsClient {
   }
 
   /** Replaces the direct ACL (`PUT`). */
-  async setPermissions(
+  setPermissions(
     endpoint: EndpointRef,
     acl: AccessControlRequest[],
     options: CallOptions = {},
   ): Promise<ServingEndpointPermissions> {
-    const id = await this.#id(endpoint, options);
-    return this.httpClient.request({
-      method: "PUT",
-      path: `${PERMS}/${pathSegment(id)}`,
-      body: { access_control_list: acl },
-      ...options,
-    });
+    return this.#writePermissions("PUT", endpoint, acl, options);
   }
 
   /** Merges entries into the ACL (`PATCH`). */
-  async updatePermissions(
+  updatePermissions(
     endpoint: EndpointRef,
     acl: AccessControlRequest[],
     options: CallOptions = {},
   ): Promise<ServingEndpointPermissions> {
+    return this.#writePermissions("PATCH", endpoint, acl, options);
+  }
+
+  async #writePermissions(
+    method: "PUT" | "PATCH",
+    endpoint: EndpointRef,
+    acl: AccessControlRequest[],
+    options: CallOptions,
+  ): Promise<ServingEndpointPermissions> {
     const id = await this.#id(endpoint, options);
     return this.httpClient.request({
-      method: "PATCH",
+      method,
       path: `${PERMS}/${pathSegment(id)}`,
       body: { access_control_list: acl },
       ...options,
@@ -366,50 +370,30 @@ export class ServingEndpointsClient {
   ): Promise<ServingEndpoint> {
     requireName(name, "Endpoint name");
     const timeout = options.timeout ?? 1_200_000;
-    const deadline = Date.now() + timeout;
-    let interval = options.pollIntervalMs ?? 1_000;
-    const maxInterval = options.maxPollIntervalMs ?? 10_000;
-    let last: ServingEndpoint | undefined;
-    for (;;) {
-      last = await this.get(name, { signal: options.signal });
-      const update = last.state?.config_update;
-      if (update !== undefined && FAILED_UPDATES.has(update)) {
-        throw new OperationFailedError(
-          `Endpoint "${name}" config update ended in ${update}.${failureMessage(last)}`,
-          {
-            endpoint: name,
-            errorCode: update,
-          },
-        );
-      }
-      if (done(last)) return last;
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new TimeoutError(
+    return pollUntil({
+      read: () => this.get(name, { signal: options.signal }),
+      backoff: { initialMs: options.pollIntervalMs ?? 1_000, maxMs: options.maxPollIntervalMs ?? 10_000 },
+      timeoutMs: timeout,
+      signal: options.signal,
+      abortError: () => new AbortError("Cancelled: wait aborted."),
+      done: (last) => {
+        const update = last.state?.config_update;
+        if (update !== undefined && FAILED_UPDATES.has(update)) {
+          throw new OperationFailedError(
+            `Endpoint "${name}" config update ended in ${update}.${failureMessage(last)}`,
+            {
+              endpoint: name,
+              errorCode: update,
+            },
+          );
+        }
+        return done(last);
+      },
+      timeoutError: (last) =>
+        new TimeoutError(
           `Endpoint "${name}" not ready after ${timeout} ms (state ${JSON.stringify(last.state ?? {})}). Raise \`timeout\`.`,
           { endpoint: name },
-        );
-      }
-      await sleep(Math.min(interval, left), options.signal);
-      interval = Math.min(maxInterval, interval * 1.5);
-    }
+        ),
+    });
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new AbortError("Cancelled: wait aborted."));
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortError("Cancelled: wait aborted."));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -2,6 +2,7 @@ import pg from "pg";
 import { type ClientOptions, httpClientFrom, requireName, seg } from "../clients/shared.js";
 import { DatabricksConfigError } from "../errors.js";
 import type { DatabricksHttpClient } from "../http/client.js";
+import { pollUntil } from "../utils/poll.js";
 import { LakebaseCredentials } from "./credentials.js";
 import {
   isAuthFailure,
@@ -164,22 +165,21 @@ export class LakebasePool extends pg.Pool {
 
   async #lookup(): Promise<void> {
     const o = this.#options;
-    const deadline = Date.now() + (o.instanceReadyTimeoutMs ?? 600_000);
-    let info: InstanceInfo;
-    for (;;) {
-      info = await this.httpClient.request<InstanceInfo>({
-        method: "GET",
-        path: `/api/2.0/database/instances/${seg(this.instanceName)}`,
-      });
-      if (info.state === "AVAILABLE" && (info.read_write_dns || info.read_only_dns)) break;
-      if (Date.now() >= deadline) {
-        throw new LakebaseInstanceNotReadyError(
-          `Lakebase instance '${this.instanceName}' is ${info.state ?? "in an unknown state"}, not AVAILABLE.`,
+    const info = await pollUntil({
+      read: () =>
+        this.httpClient.request<InstanceInfo>({
+          method: "GET",
+          path: `/api/2.0/database/instances/${seg(this.instanceName)}`,
+        }),
+      done: (i) => i.state === "AVAILABLE" && Boolean(i.read_write_dns || i.read_only_dns),
+      backoff: { initialMs: 1_000, maxMs: 1_000 },
+      timeoutMs: o.instanceReadyTimeoutMs ?? 600_000,
+      timeoutError: (i) =>
+        new LakebaseInstanceNotReadyError(
+          `Lakebase instance '${this.instanceName}' is ${i.state ?? "in an unknown state"}, not AVAILABLE.`,
           { endpoint: this.instanceName },
-        );
-      }
-      await new Promise((r) => setTimeout(r, Math.min(1_000, Math.max(0, deadline - Date.now()))));
-    }
+        ),
+    });
     const dns = (info.read_write_dns || info.read_only_dns) as string;
     const ep = endpointOf(dns);
     let user = o.user;

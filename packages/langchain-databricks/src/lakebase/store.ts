@@ -1,3 +1,4 @@
+import { cosineSimilarity } from "@langchain/core/utils/math";
 import type { Item, Operation, OperationResults, SearchItem } from "@langchain/langgraph-checkpoint";
 import { PostgresStore } from "@langchain/langgraph-checkpoint-postgres/store";
 import { DatabricksEmbeddings } from "../embeddings.js";
@@ -34,20 +35,6 @@ export interface DatabricksStoreOptions extends Partial<LakebasePoolOptions> {
 
 type SearchOptions = NonNullable<Parameters<PostgresStore["search"]>[1]>;
 type Embed = IndexConfig["embed"];
-
-const cosine = (a: number[], b: number[]): number => {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-};
 
 /** The texts at a JSON path (`$`, `a.b`, `a[0]`, `a[*].b`) of a value; non-strings are JSON-encoded. */
 const textsAt = (value: unknown, path: string): string[] => {
@@ -218,7 +205,8 @@ export class DatabricksStore extends PostgresStore {
         : await index.embed.embedQuery(query as string);
     const scored = items.map((it) => {
       const vs = this.#embeddings.get(keyOf(it)) ?? [];
-      const score = vs.length === 0 ? 0 : Math.max(...vs.map((v) => cosine(q ?? [], v)));
+      // One row of similarities (query against each field's embedding); zero vectors score 0.
+      const score = vs.length === 0 || !q?.length ? 0 : Math.max(...(cosineSimilarity([q], vs)[0] ?? [0]));
       return { ...it, score };
     });
     scored.sort((a, b) => b.score - a.score);

@@ -4,7 +4,7 @@ import { createAgent } from "langchain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatDatabricks } from "../chat-models/chat-databricks.js";
 import { DatabricksAbortError } from "../errors.js";
-import { runBatchInference } from "./batch.js";
+import { type BatchInferenceOptions, runBatchInference } from "./batch.js";
 import { DatabricksStatementError, StatementExecutionClient } from "./statement-client.js";
 import { functionCall, toolNameOf, UCFunctionToolkit } from "./uc-function-toolkit.js";
 
@@ -150,6 +150,18 @@ describe("StatementExecutionClient", () => {
 });
 
 describe("runBatchInference", () => {
+  /** Scores main.default.scores_src (all of it unless `source` says otherwise) with the flaky BIGINT model. */
+  const scoreFlaky = (o: Partial<BatchInferenceOptions> & { outputTable: string }) =>
+    runBatchInference({
+      client: sql,
+      endpoint: "flaky",
+      source: { table: "main.default.scores_src" },
+      requestExpression: "named_struct('x', src.x)",
+      returnType: "BIGINT",
+      key: "x",
+      ...o,
+    });
+
   it("creates the output table, counts per-row errors, and resumes without redoing rows", async () => {
     await sql.execute("CREATE TABLE main.default.scores_src AS SELECT range AS x FROM range(1, 21)");
     await emu.admin.registerModel("cat.sch.flaky", {
@@ -179,27 +191,14 @@ describe("runBatchInference", () => {
     expect(ep.status).toBe(200);
     emu.admin.advanceClock(10_000);
     const progress: string[] = [];
-    const first = await runBatchInference({
-      client: sql,
-      endpoint: "flaky",
+    const first = await scoreFlaky({
       source: { query: "SELECT x FROM main.default.scores_src WHERE x <= 10" },
-      requestExpression: "named_struct('x', src.x)",
-      returnType: "BIGINT",
-      key: "x",
       outputTable: "main.default.scores",
       onProgress: (p) => progress.push(p.state),
     });
     expect(first).toMatchObject({ created: true, inserted: 10, totalRows: 10, errors: 2 });
     expect(progress.at(-1)).toBe("SUCCEEDED");
-    const second = await runBatchInference({
-      client: sql,
-      endpoint: "flaky",
-      source: { table: "main.default.scores_src" },
-      requestExpression: "named_struct('x', src.x)",
-      returnType: "BIGINT",
-      key: "x",
-      outputTable: "main.default.scores",
-    });
+    const second = await scoreFlaky({ outputTable: "main.default.scores" });
     expect(second).toMatchObject({ created: false, inserted: 10, totalRows: 20, errors: 4 });
     const rows = await sql.query(
       "SELECT x, response, error FROM main.default.scores WHERE x IN (3, 15) ORDER BY x",
@@ -221,16 +220,7 @@ describe("runBatchInference", () => {
       modelParameters: { max_tokens: 50 },
     });
     expect(chat).toMatchObject({ created: true, inserted: 5, errors: 0 });
-    const failing = runBatchInference({
-      client: sql,
-      endpoint: "flaky",
-      source: { table: "main.default.scores_src" },
-      requestExpression: "named_struct('x', src.x)",
-      returnType: "BIGINT",
-      key: "x",
-      outputTable: "main.default.strict_out",
-      failOnError: true,
-    });
+    const failing = scoreFlaky({ outputTable: "main.default.strict_out", failOnError: true });
     await expect(failing).rejects.toMatchObject({ errorClass: "AI_FUNCTION_HTTP_REQUEST_ERROR" });
     const exists = await fetch(`${emu.url}/api/2.1/unity-catalog/tables/main.default.strict_out`, {
       headers: { Authorization: `Bearer ${emu.token}` },

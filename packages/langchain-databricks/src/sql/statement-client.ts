@@ -6,7 +6,8 @@
 import { type CallOptions, type ClientOptions, httpClientFrom } from "../clients/shared.js";
 import { DatabricksConfigError } from "../errors.js";
 import type { DatabricksHttpClient } from "../http/client.js";
-import { abortError, sleep } from "./abortable-sleep.js";
+import { pollUntil } from "../utils/poll.js";
+import { abortError } from "./abortable-sleep.js";
 import { assertSucceeded } from "./statement-errors.js";
 import { StatementResult } from "./statement-result.js";
 import type {
@@ -143,19 +144,18 @@ export class StatementExecutionClient {
     first: StatementResponse,
     options: Pick<ExecuteOptions, "signal" | "onProgress" | "maxPollIntervalMs"> = {},
   ): Promise<StatementResponse> {
-    const started = Date.now();
-    let cur = first;
     const id = first.statement_id;
     try {
-      while (!TERMINAL.has(cur.status.state)) {
-        const elapsed = Date.now() - started;
-        options.onProgress?.({ statementId: id, state: cur.status.state, elapsedMs: elapsed });
-        await sleep(
-          Math.min(options.maxPollIntervalMs ?? 1000, Math.max(50, elapsed * 0.05)),
-          options.signal,
-        );
-        cur = await this.get(id, { signal: options.signal });
-      }
+      return await pollUntil({
+        first,
+        read: () => this.get(id, { signal: options.signal }),
+        done: (cur) => TERMINAL.has(cur.status.state),
+        onProgress: (cur, elapsedMs) =>
+          options.onProgress?.({ statementId: id, state: cur.status.state, elapsedMs }),
+        backoff: (elapsed) => Math.min(options.maxPollIntervalMs ?? 1000, Math.max(50, elapsed * 0.05)),
+        signal: options.signal,
+        abortError,
+      });
     } catch (e) {
       if (options.signal?.aborted) {
         await this.cancel(id).catch(() => undefined);
@@ -163,8 +163,6 @@ export class StatementExecutionClient {
       }
       throw e;
     }
-    options.onProgress?.({ statementId: id, state: cur.status.state, elapsedMs: Date.now() - started });
-    return cur;
   }
 
   /** Submits, waits, and returns the successful result; a FAILED/CANCELED/CLOSED statement throws. */
