@@ -122,6 +122,26 @@ export function runSource(
   return run.result;
 }
 
+/**
+ * Runs the JavaScript module `file` (absolute) with this Node, no loader, in a clean environment (see
+ * {@link cleanEnv}); stack traces follow source maps. Its bare imports resolve as an installed package's would
+ * (`node_modules`, `package.json` "exports": the built `dist/`), so call {@link buildStale} first.
+ */
+export function runNode(
+  file: string,
+  args: readonly string[] = [],
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const child = spawn(process.execPath, ["--enable-source-maps", file, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...cleanEnv(options.env), NO_COLOR: "1" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const run = collect(child, options.timeoutMs);
+  child.stdin?.end(options.input ?? "");
+  return run.result;
+}
+
 /** The bins the packages ship, and the package directory (relative to the repo root) of each. */
 export const BINS = {
   "langchain-databricks": "packages/langchain-databricks-cli",
@@ -166,7 +186,15 @@ function distIsStale(pkgDir: string): boolean {
  * Called from the bin tests' `beforeAll`.
  */
 export function buildStaleBins(): void {
-  for (const pkg of new Set(Object.values(BINS))) {
+  buildStale(Object.values(BINS));
+}
+
+/**
+ * Builds each of `pkgs` (directories relative to the repo root) whose `dist/` is missing or older than its `src/`,
+ * as {@link buildStaleBins} does for the bins; used by tests that run code against the built packages.
+ */
+export function buildStale(pkgs: readonly string[]): void {
+  for (const pkg of new Set(pkgs)) {
     const pkgDir = join(REPO_ROOT, pkg);
     if (!distIsStale(pkgDir)) continue;
     // Test files run in parallel workers: one builds (the lock is an atomic mkdir), the others wait for it
