@@ -21,6 +21,7 @@ import { buildProgram, runCli } from "../packages/langchain-databricks-cli/src/p
 import { fakeIO } from "../packages/langchain-databricks-cli/test-support/fake-io.js";
 import {
   buildStale,
+  LIBRARY_PACKAGES,
   REPO_ROOT,
   runNode,
   runSource,
@@ -168,7 +169,7 @@ function tsc(project: string): Promise<{ code: number | null; output: string }> 
 
 beforeAll(() => {
   // The blocks are checked and run against the packages as users get them: their built dist/, current with src/.
-  buildStale(["packages/langchain-databricks", "packages/databricks-emulator"]);
+  buildStale(LIBRARY_PACKAGES);
   mkdirSync(WORK, { recursive: true });
   for (const block of blocks) {
     // Each block is a module of its own (top-level await, no clashes between blocks).
