@@ -5,11 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   buildStale,
   LIBRARY_PACKAGES,
+  removeCompiledTrees,
   runExample,
 } from "../packages/langchain-databricks-cli/test-support/processes.js";
 
 // The examples run compiled, against the built packages (runExample): dist/ current with src/ first.
 beforeAll(() => buildStale(LIBRARY_PACKAGES), 180_000);
+afterAll(removeCompiledTrees);
 
 describe("06_lakebase_memory.ts: the thread survives a process restart", () => {
   const dir = mkdtempSync(join(tmpdir(), "lakebase-example-"));

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   buildStale,
   LIBRARY_PACKAGES,
+  removeCompiledTrees,
   runExample,
 } from "../packages/langchain-databricks-cli/test-support/processes.js";
 
@@ -15,6 +16,7 @@ import { dolly, dollyModel } from "./lib/dolly.js";
 
 // The examples run compiled, against the built packages (runExample): dist/ current with src/ first.
 beforeAll(() => buildStale(LIBRARY_PACKAGES), 180_000);
+afterAll(removeCompiledTrees);
 
 // Port 0: never collide with another test (or a developer's app) on the seed's 7777.
 const OFFLINE = { DRIVER_PROXY_PORT: "0" };

@@ -149,7 +149,7 @@ const compiledTrees = new Map<string, string>();
  * Compiles every TypeScript module under `dir` (relative to the repo root; tests excluded) to JavaScript, one file
  * each (esbuild, what tsx does on the fly; relative `./x.js` imports keep working), into a mirror under the repo's
  * `.cache/` (so bare imports resolve through the repo's `node_modules` to the packages' built `dist/`: call
- * {@link buildStale} first). Once per process; the mirror is removed when the process exits. Returns the mirror's
+ * {@link buildStale} first). Once per process, until {@link removeCompiledTrees}. Returns the mirror's
  * path; run its files with {@link runNode}.
  */
 export function compileTree(dir: string): string {
@@ -176,9 +176,14 @@ export function compileTree(dir: string): string {
     writeFileSync(target, js.code);
   }
   writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
-  if (compiledTrees.size === 0) process.once("exit", () => rmSync(root, { recursive: true, force: true }));
   compiledTrees.set(dir, out);
   return out;
+}
+
+/** Removes what {@link compileTree} wrote in this process (call it in `afterAll`). */
+export function removeCompiledTrees(): void {
+  compiledTrees.clear();
+  rmSync(join(REPO_ROOT, ".cache", `compiled-${process.pid}`), { recursive: true, force: true });
 }
 
 /** The packages whose built dist/ the compiled examples and doc blocks import. */
