@@ -3,8 +3,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { builtCli } from "../test-support/cli-bin.js";
 import { call, customEndpointBody } from "../test-support/client.js";
+
+// The CLI runs as the built bin (test-support/cli-bin.ts): dist/ made current first, which may mean a build.
+beforeAll(() => {
+  builtCli();
+}, 180_000);
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -18,13 +24,9 @@ interface RunningCli {
 
 /** Starts `databricks-emulator start --port 0 <args>` from the sources and waits for its banner. */
 const startCli = async (args: string[]): Promise<RunningCli> => {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", here("./cli.ts"), "start", "--port", "0", ...args],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawn(process.execPath, [builtCli(), "start", "--port", "0", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   child.stderr.on("data", (c: Buffer) => {
@@ -59,7 +61,7 @@ const startCli = async (args: string[]): Promise<RunningCli> => {
 
 /** Runs the CLI to completion (for argument errors) and returns its exit code and stderr. */
 const runCli = async (args: string[]): Promise<{ code: number | null; err: string }> => {
-  const child = spawn(process.execPath, ["--import", "tsx", here("./cli.ts"), ...args], {
+  const child = spawn(process.execPath, [builtCli(), ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let err = "";

@@ -3,10 +3,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { builtCli } from "../../test-support/cli-bin.js";
 
-const cliPath = fileURLToPath(new URL("../cli.ts", import.meta.url));
+// The CLI runs as the built bin (test-support/cli-bin.ts): dist/ made current first, which may mean a build.
+beforeAll(() => {
+  builtCli();
+}, 180_000);
+
 const dir = mkdtempSync(join(tmpdir(), "uc-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -20,7 +24,7 @@ interface Running {
 
 const start = (args: string[]): Promise<Running> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", cliPath, "start", "--port", "0", ...args], {
+    const child = spawn(process.execPath, [builtCli(), "start", "--port", "0", ...args], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -80,7 +84,7 @@ it("loads --table files, prints the warehouse id, and keeps tables across kill -
 });
 
 it("rejects a malformed --table with a usage error", async () => {
-  const child = spawn(process.execPath, ["--import", "tsx", cliPath, "start", "--table", "just-a-name"], {
+  const child = spawn(process.execPath, [builtCli(), "start", "--table", "just-a-name"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let err = "";

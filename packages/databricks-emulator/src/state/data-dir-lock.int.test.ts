@@ -7,12 +7,16 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { builtCli } from "../../test-support/cli-bin.js";
 import { startEmulator } from "../server.js";
 import { DataDirLockedError } from "./lock.js";
 
-const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
+// The CLI runs as the built bin (test-support/cli-bin.ts): dist/ made current first, which may mean a build.
+beforeAll(() => {
+  builtCli();
+}, 180_000);
+
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 const freshDir = () => {
@@ -27,7 +31,7 @@ afterEach(() => {
 
 /** Runs `databricks-emulator start --port 0 --data-dir dir`; resolves once the banner is out, or with the exit. */
 const runCli = (dir: string) => {
-  const child = spawn(process.execPath, ["--import", "tsx", cli, "start", "--port", "0", "--data-dir", dir], {
+  const child = spawn(process.execPath, [builtCli(), "start", "--port", "0", "--data-dir", dir], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);

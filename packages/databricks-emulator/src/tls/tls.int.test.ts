@@ -11,10 +11,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:tls";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtCli } from "../../test-support/cli-bin.js";
 import { FOUNDATION_MODELS } from "../engines/index.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
+
+// The CLI runs as the built bin (test-support/cli-bin.ts): dist/ made current first, which may mean a build.
+beforeAll(() => {
+  builtCli();
+}, 180_000);
 
 const CHAT = FOUNDATION_MODELS.find((f) => f.task === "llm/v1/chat")!.endpointName;
 
@@ -139,10 +145,9 @@ describe("HTTPS", () => {
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "emu-tls-cli-"));
     dirs.push(dir);
-    const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", cli, "start", "--tls", "--port", "0", "--data-dir", dir, "--no-foundation-models"],
+      [builtCli(), "start", "--tls", "--port", "0", "--data-dir", dir, "--no-foundation-models"],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";
