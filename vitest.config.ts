@@ -45,6 +45,10 @@ export default defineConfig({
         "packages/databricks-emulator/src/**": { lines: 92, branches: 85 },
       },
     },
+    // Two test files at a time (Vitest's default on a 2-core machine is one): much of the suite waits on child
+    // processes, sockets and timers, so a second file overlaps that waiting and the per-file start-up. Files that
+    // share anything use their own temp dirs, random ports and lock-guarded builds (see test-support/).
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ["default"],

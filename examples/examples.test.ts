@@ -1,12 +1,22 @@
 /**
- * Runs the quickstart and every example as child processes (tsx on the sources), the way users run them,
+ * Runs the quickstart and every example as child processes (compiled, against the built packages: see runExample),
  * and checks their output. Offline runs start their own embedded emulator; the "workspace" runs point the
  * same scripts at an emulator started here, through DATABRICKS_HOST/DATABRICKS_TOKEN, as a real workspace would be.
  */
 import { startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runSource } from "../packages/langchain-databricks-cli/test-support/processes.js";
+import {
+  buildStale,
+  LIBRARY_PACKAGES,
+  removeCompiledTrees,
+  runExample,
+} from "../packages/langchain-databricks-cli/test-support/processes.js";
+
 import { dolly, dollyModel } from "./lib/dolly.js";
+
+// The examples run compiled, against the built packages (runExample): dist/ current with src/ first.
+beforeAll(() => buildStale(LIBRARY_PACKAGES), 180_000);
+afterAll(removeCompiledTrees);
 
 // Port 0: never collide with another test (or a developer's app) on the seed's 7777.
 const OFFLINE = { DRIVER_PROXY_PORT: "0" };
@@ -20,7 +30,7 @@ function expectClean(result: { code: number | null; stdout: string; stderr: stri
 
 describe("quickstart (offline, embedded emulator)", () => {
   it("prints every seed step's result and exits 0", { timeout: 90_000 }, async () => {
-    const result = await runSource("examples/quickstart.ts", [], { env: OFFLINE });
+    const result = await runExample("examples/quickstart.ts", [], { env: OFFLINE });
     expectClean(result);
     const out = result.stdout;
     expect(out).toMatch(/running on embedded emulator at http:\/\/127\.0\.0\.1:\d+/);
@@ -72,7 +82,7 @@ describe.concurrent("each example on its own (offline)", () => {
   ];
   for (const [file, check] of cases) {
     it(file, { timeout: 60_000 }, async () => {
-      const result = await runSource(`examples/${file}`, [], { env: OFFLINE });
+      const result = await runExample(`examples/${file}`, [], { env: OFFLINE });
       expectClean(result);
       expect(result.stdout).toMatch(/^Running on embedded emulator/);
       check(result.stdout);
@@ -98,7 +108,7 @@ describe("against a workspace given by DATABRICKS_HOST (an emulator standing in 
   it("without OPENAI_API_KEY, a dolly endpoint or a cluster app, the quickstart skips those steps and says why", {
     timeout: 60_000,
   }, async () => {
-    const result = await runSource("examples/quickstart.ts", [], { env: env() });
+    const result = await runExample("examples/quickstart.ts", [], { env: env() });
     expectClean(result);
     const out = result.stdout;
     expect(out).toContain(`running on ${emulator.url}`);
@@ -129,7 +139,7 @@ describe("against a workspace given by DATABRICKS_HOST (an emulator standing in 
       }),
     });
     expect(res.status).toBe(200);
-    const result = await runSource("examples/04_custom_model.ts", [], { env: env() });
+    const result = await runExample("examples/04_custom_model.ts", [], { env: env() });
     expectClean(result);
     expect(result.stdout).toContain(`Running on ${emulator.url}`);
     expect(result.stdout).toContain("'Good'\n");
@@ -139,7 +149,7 @@ describe("against a workspace given by DATABRICKS_HOST (an emulator standing in 
   it("a wrong token fails with one clear line and exit code 1, without printing the token", {
     timeout: 60_000,
   }, async () => {
-    const result = await runSource("examples/03_embeddings.ts", [], {
+    const result = await runExample("examples/03_embeddings.ts", [], {
       env: { DATABRICKS_HOST: emulator.url, DATABRICKS_TOKEN: "dapi-wrong-token-0000" },
     });
     expect(result.code).toBe(1);

@@ -2,9 +2,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { builtCli } from "../test-support/cli-bin.js";
 import { spawnEmulatorCli } from "../test-support/cli-process.js";
 import { call, customEndpointBody } from "../test-support/client.js";
+
+// The CLI runs as the built bin (test-support/cli-bin.ts): dist/ made current first, which may mean a build.
+beforeAll(() => {
+  builtCli();
+}, 180_000);
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 

@@ -1,9 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { builtCli } from "./cli-bin.js";
 
-const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
-
-/** A `databricks-emulator` CLI run from the sources, its output collected as it comes. */
+/** A `databricks-emulator` CLI run (the built bin, see cli-bin.ts), its output collected as it comes. */
 export interface CliProcess {
   child: ChildProcess;
   out(): string;
@@ -16,9 +14,12 @@ export interface CliProcess {
   stop(): Promise<number | null>;
 }
 
-/** Spawns `node --import tsx src/cli.ts <args>`. */
+/**
+ * Spawns `node bin/databricks-emulator.mjs <args>`; dist/ is made current first (call {@link builtCli} from a
+ * `beforeAll` with a long timeout, as a build may be needed).
+ */
 export const spawnEmulatorCli = (args: string[]): CliProcess => {
-  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
+  const child = spawn(process.execPath, [builtCli(), ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -2,10 +2,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { builtCli } from "./cli-bin.js";
 import { call, customEndpointBody, type Target } from "./client.js";
 
-const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 export const CRASH_TOKEN = "dapi-crash-test-admin-token-0001";
 
 export interface Running {
@@ -13,14 +12,12 @@ export interface Running {
   target: Target;
 }
 
-/** `databricks-emulator start --port 0 --data-dir <dir>` as a real child process (tsx on the source). */
+/** `databricks-emulator start --port 0 --data-dir <dir>` as a real child process (the built bin: see cli-bin.ts). */
 export async function startCli(dataDir: string): Promise<Running> {
   const child = spawn(
     process.execPath,
     [
-      "--import",
-      "tsx",
-      CLI,
+      builtCli(),
       "start",
       "--port",
       "0",

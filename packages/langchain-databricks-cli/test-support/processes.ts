@@ -22,8 +22,9 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createServer } from "node:net";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { transformSync } from "esbuild";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -122,6 +123,86 @@ export function runSource(
   return run.result;
 }
 
+/**
+ * Runs the JavaScript module `file` (absolute) with this Node, no loader, in a clean environment (see
+ * {@link cleanEnv}); stack traces follow source maps. Its bare imports resolve as an installed package's would
+ * (`node_modules`, `package.json` "exports": the built `dist/`), so call {@link buildStale} first.
+ */
+export function runNode(
+  file: string,
+  args: readonly string[] = [],
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const child = spawn(process.execPath, ["--enable-source-maps", file, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...cleanEnv(options.env), NO_COLOR: "1" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const run = collect(child, options.timeoutMs);
+  child.stdin?.end(options.input ?? "");
+  return run.result;
+}
+
+const compiledTrees = new Map<string, string>();
+
+/**
+ * Compiles every TypeScript module under `dir` (relative to the repo root; tests excluded) to JavaScript, one file
+ * each (esbuild, what tsx does on the fly; relative `./x.js` imports keep working), into a mirror under the repo's
+ * `.cache/` (so bare imports resolve through the repo's `node_modules` to the packages' built `dist/`: call
+ * {@link buildStale} first). Once per process, until {@link removeCompiledTrees}. Returns the mirror's
+ * path; run its files with {@link runNode}.
+ */
+export function compileTree(dir: string): string {
+  const cached = compiledTrees.get(dir);
+  if (cached) return cached;
+  const root = join(REPO_ROOT, ".cache", `compiled-${process.pid}`);
+  const out = join(root, dir);
+  const src = join(REPO_ROOT, dir);
+  for (const entry of readdirSync(src, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name);
+    const rel = relative(src, path);
+    if (!entry.isFile() || !rel.endsWith(".ts") || rel.endsWith(".d.ts") || /\.test\.ts$/.test(rel)) continue;
+    if (rel.split("/").includes("node_modules")) continue;
+    const js = transformSync(readFileSync(path, "utf8"), {
+      loader: "ts",
+      format: "esm",
+      target: "node20",
+      platform: "node",
+      sourcefile: path,
+      sourcemap: "inline",
+    });
+    const target = join(out, rel.replace(/\.ts$/, ".js"));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, js.code);
+  }
+  writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
+  compiledTrees.set(dir, out);
+  return out;
+}
+
+/** Removes what {@link compileTree} wrote in this process (call it in `afterAll`). */
+export function removeCompiledTrees(): void {
+  compiledTrees.clear();
+  rmSync(join(REPO_ROOT, ".cache", `compiled-${process.pid}`), { recursive: true, force: true });
+}
+
+/** The packages whose built dist/ the compiled examples and doc blocks import. */
+export const LIBRARY_PACKAGES = ["packages/langchain-databricks", "packages/databricks-emulator"] as const;
+
+/**
+ * Runs `examples/<name>.ts` the way a user's compiled project runs: compiled to JavaScript ({@link compileTree}),
+ * with a plain `node`, importing the packages' built dist/ (call `buildStale(LIBRARY_PACKAGES)` first, in a
+ * `beforeAll`). A third of the CPU of a tsx start on the sources ({@link runSource}).
+ */
+export function runExample(
+  file: string,
+  args: readonly string[] = [],
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const name = file.replace(/^examples\//, "").replace(/\.ts$/, ".js");
+  return runNode(join(compileTree("examples"), name), args, options);
+}
+
 /** The bins the packages ship, and the package directory (relative to the repo root) of each. */
 export const BINS = {
   "langchain-databricks": "packages/langchain-databricks-cli",
@@ -166,7 +247,15 @@ function distIsStale(pkgDir: string): boolean {
  * Called from the bin tests' `beforeAll`.
  */
 export function buildStaleBins(): void {
-  for (const pkg of new Set(Object.values(BINS))) {
+  buildStale(Object.values(BINS));
+}
+
+/**
+ * Builds each of `pkgs` (directories relative to the repo root) whose `dist/` is missing or older than its `src/`,
+ * as {@link buildStaleBins} does for the bins; used by tests that run code against the built packages.
+ */
+export function buildStale(pkgs: readonly string[]): void {
+  for (const pkg of new Set(pkgs)) {
     const pkgDir = join(REPO_ROOT, pkg);
     if (!distIsStale(pkgDir)) continue;
     // Test files run in parallel workers: one builds (the lock is an atomic mkdir), the others wait for it

@@ -9,11 +9,16 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtCli } from "../../test-support/cli-bin.js";
 import { call } from "../../test-support/client.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
+
+// The CLI runs as the built bin (test-support/cli-bin.ts): dist/ made current first, which may mean a build.
+beforeAll(() => {
+  builtCli();
+}, 180_000);
 
 const BOB = "bob@example.com";
 const CAROL = "carol@example.com";
@@ -164,13 +169,10 @@ describe("driver proxy access from the CLI", () => {
   }, async () => {
     const app = (await listen(0))!;
     const appPort = (app.address() as AddressInfo).port;
-    const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
     const child = spawn(
       process.execPath,
       [
-        "--import",
-        "tsx",
-        cli,
+        builtCli(),
         "start",
         "--port",
         "0",

@@ -1,8 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { builtCli } from "../../test-support/cli-bin.js";
 import { crashLoop } from "../../test-support/crash.js";
+
+// The CLI runs as the built bin (test-support/cli-bin.ts): dist/ made current first, which may mean a build.
+beforeAll(() => {
+  builtCli();
+}, 180_000);
 
 const dir = mkdtempSync(join(tmpdir(), "dbx-crash-soak-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,11 +6,17 @@
 import { type ChildProcess, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { builtCli } from "../../test-support/cli-bin.js";
 import { spawnEmulatorCli } from "../../test-support/cli-process.js";
 import { useTempDirs } from "../../test-support/temp-dirs.js";
 import { startEmulator } from "../server.js";
 import { DataDirLockedError } from "./lock.js";
+
+// The CLI runs as the built bin (test-support/cli-bin.ts): dist/ made current first, which may mean a build.
+beforeAll(() => {
+  builtCli();
+}, 180_000);
 
 const freshDir = useTempDirs("emu-lock-");
 const children: ChildProcess[] = [];

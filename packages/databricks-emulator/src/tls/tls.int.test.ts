@@ -11,11 +11,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:tls";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtCli } from "../../test-support/cli-bin.js";
 import { spawnEmulatorCli } from "../../test-support/cli-process.js";
 import { FOUNDATION_MODELS } from "../engines/index.js";
 import type { EmulatorHandle } from "../options.js";
 import { startEmulator } from "../server.js";
+
+// The CLI runs as the built bin (test-support/cli-bin.ts): dist/ made current first, which may mean a build.
+beforeAll(() => {
+  builtCli();
+}, 180_000);
 
 const CHAT = FOUNDATION_MODELS.find((f) => f.task === "llm/v1/chat")!.endpointName;
 
