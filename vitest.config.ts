@@ -43,6 +43,7 @@ export default defineConfig({
       thresholds: {
         "packages/langchain-databricks/src/**": { lines: 92, branches: 85 },
         "packages/databricks-emulator/src/**": { lines: 92, branches: 85 },
+        "packages/langchain-databricks-cli/src/**": { lines: 92, branches: 85 },
       },
     },
     testTimeout: 30_000,
