@@ -39,3 +39,9 @@ it("a non-object cause ends the search for a network code; odd names and message
   expect(describeError({ message: 42 })).toEqual({ message: "42", exitCode: 1 });
   expect(describeError({ name: "Weird" })).toEqual({ message: "Weird: ", exitCode: 1 });
 });
+
+it("a timeout message ending in a full stop gets no second one before the hint", () => {
+  expect(describeError(new DatabricksTimeoutError("The workspace did not answer.")).message).toBe(
+    "Timed out: The workspace did not answer. Raise --timeout (seconds) if the workspace is slow.",
+  );
+});

@@ -222,11 +222,18 @@ it("direct access: an existing endpoint is reused, --json output, stdin upsert w
   expect(up.err).toContain("3/3");
   expect(up.err).not.toContain("upserted 3/3");
 
+  // A row without its primary key is reported, the others written.
+  const partial = await run(["vs", "upsert", "main.cli.two", "-"], {
+    stdin: `${JSON.stringify({ text: "no id", v: [0, 0] })}\n${JSON.stringify({ id: "d", text: "text d", v: [3, 1] })}\n`,
+  });
+  expect(partial.code, partial.err).toBe(0);
+  expect(partial.out).toBe("PARTIAL_SUCCESS: 1 rows upserted into main.cli.two, 1 failed.\n");
+
   const waited = await run(["vs", "wait", "main.cli.two"]);
   expect(waited.code, waited.err).toBe(0);
-  expect(waited.out).toBe("Index main.cli.two is ONLINE_DIRECT_ACCESS with 3 rows.\n");
+  expect(waited.out).toBe("Index main.cli.two is ONLINE_DIRECT_ACCESS with 4 rows.\n");
   const got = await run(["vs", "get", "main.cli.two"]);
-  expect((JSON.parse(got.out) as { status: { indexed_row_count: number } }).status.indexed_row_count).toBe(3);
+  expect((JSON.parse(got.out) as { status: { indexed_row_count: number } }).status.indexed_row_count).toBe(4);
 
   const q = await run([
     "vs",
@@ -304,6 +311,11 @@ it("delta sync: --source-table with managed embeddings, sync --wait picks up new
   expect(synced.err).toContain("index main.default.cli_docs_idx: ONLINE");
   const waited = await run(["vs", "wait", "main.default.cli_docs_idx"]);
   expect(waited.out).toMatch(/^Index main\.default\.cli_docs_idx is ONLINE\w* with 3 rows\.\n$/);
+  // Without --wait: the sync is started, nothing is waited for or printed on stderr.
+  await sql("INSERT INTO main.default.cli_docs VALUES (4, 'cats sleep all afternoon')");
+  const started = await run(["vs", "sync", "main.default.cli_docs_idx"]);
+  expect(started).toEqual({ code: 0, out: "Synced index main.default.cli_docs_idx.\n", err: "" });
+  expect((await run(["vs", "wait", "main.default.cli_docs_idx"])).out).toMatch(/ with 4 rows\.\n$/);
 
   const q = await run([
     "vs",
