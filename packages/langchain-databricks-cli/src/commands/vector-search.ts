@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { type CommandContext, contextFor, parsePositiveInt, writeJson, writeLine } from "../context.js";
+import { type CommandContext, contextFor, note, parsePositiveInt, writeJson, writeLine } from "../context.js";
 import { CliUsageError } from "../exit-codes.js";
 import { type CliIO, readAll } from "../io.js";
 import { progressBar } from "../progress-bar.js";
@@ -84,7 +84,8 @@ export function registerVectorSearch(program: Command, io: CliIO): void {
         } catch (e) {
           if (!(e instanceof NotFoundError)) throw e;
           await vs.createEndpoint(opts.endpoint);
-          writeLine(io, `Created endpoint ${opts.endpoint}.`);
+          // With --json, stdout is the index document alone (pipeable to jq); the note goes to stderr.
+          (opts.json ? note : writeLine)(io, `Created endpoint ${opts.endpoint}.`);
         }
       }
       const embedding = {
