@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Embeddings } from "@langchain/core/embeddings";
 
 /** One request seen by {@link startDataPlaneServer}. */
 export interface SeenRequest {
@@ -115,4 +116,21 @@ export async function startDataPlaneServer(options: DataPlaneServerOptions = {})
         server.close(() => resolve());
       }),
   };
+}
+
+/** Three-dimensional embeddings by topic (cat, dog, fish): deterministic vectors whose neighbours are obvious. */
+export class TopicEmbeddings extends Embeddings {
+  constructor() {
+    super({});
+  }
+  vec(t: string): number[] {
+    const s = t.toLowerCase();
+    return [s.includes("cat") ? 1 : 0, s.includes("dog") ? 1 : 0, s.includes("fish") ? 1 : 0];
+  }
+  async embedQuery(t: string) {
+    return this.vec(t);
+  }
+  async embedDocuments(ts: string[]) {
+    return ts.map((t) => this.vec(t));
+  }
 }

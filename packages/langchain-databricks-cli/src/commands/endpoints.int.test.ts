@@ -2,43 +2,21 @@
  * `endpoints` against an emulator with no foundation endpoints and a clock that only moves when the test says so:
  * empty lists, states in progress, the request body forms and their errors.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startEmulator } from "databricks-emulator";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { fakeIO } from "../../test-support/fake-io.js";
-import { runCli } from "../program.js";
+import { expect, it } from "vitest";
+import { useCliSession } from "../../test-support/cli-session.js";
 
-let emu: Awaited<ReturnType<typeof startEmulator>>;
-let dir: string;
 const TRANSITION = 60_000;
-
-beforeAll(async () => {
-  emu = await startEmulator({
+const session = useCliSession(
+  {
     foundationModels: false,
     models: { echo: { predict: (records: unknown) => records } },
     transitionMs: TRANSITION,
-  });
-  dir = mkdtempSync(join(tmpdir(), "ldb-endpoints-cli-"));
-});
-afterAll(async () => {
-  await emu?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-async function run(args: string[], options: Parameters<typeof fakeIO>[0] = {}) {
-  const io = fakeIO({ cwd: dir, ...options });
-  const code = await runCli(["--host", emu.url, "--token", emu.token, ...args], io);
-  return { code, out: io.out(), err: io.err() };
-}
-
-async function expectUsageError(args: string[], message: string, options: Parameters<typeof fakeIO>[0] = {}) {
-  const r = await run(args, options);
-  expect(r.code, r.err).toBe(1);
-  expect(r.err).toBe(`Error: ${message}\n`);
-  expect(r.out).toBe("");
-}
+  },
+  "ldb-endpoints-cli-",
+);
+const { run, expectUsageError } = session;
 
 const served = (version: string) => ({
   served_entities: [
@@ -54,7 +32,7 @@ it("with no endpoints: the table says so and --json is an empty array", async ()
 });
 
 it("states in progress show in the table; wait --json once the transition is over; delete says so", async () => {
-  writeFileSync(join(dir, "create.json"), JSON.stringify({ name: "cli-slow", config: served("1") }));
+  writeFileSync(join(session.dir, "create.json"), JSON.stringify({ name: "cli-slow", config: served("1") }));
   const created = await run(["endpoints", "create", "--json", "@create.json"]);
   expect(created.code, created.err).toBe(0);
   // Without --wait: the endpoint as the create call returned it, still being set up.
@@ -65,7 +43,7 @@ it("states in progress show in the table; wait --json once the transition is ove
   const creating = await run(["endpoints", "list"]);
   expect(creating.out).toMatch(/^NAME\s+STATE\s+TASK\s+TYPE\ncli-slow\s+NOT_READY \(IN_PROGRESS\)\n$/);
 
-  emu.admin.advanceClock(TRANSITION + 1);
+  session.emulator.admin.advanceClock(TRANSITION + 1);
   expect((await run(["endpoints", "list"])).out).toMatch(/\ncli-slow\s+READY\n$/);
 
   const updated = await run(["endpoints", "update-config", "cli-slow", "--json", "-"], {
@@ -75,7 +53,7 @@ it("states in progress show in the table; wait --json once the transition is ove
   expect(JSON.parse(updated.out).state).toMatchObject({ ready: "READY", config_update: "IN_PROGRESS" });
   expect((await run(["endpoints", "list"])).out).toMatch(/\ncli-slow\s+READY \(IN_PROGRESS\)\n$/);
 
-  emu.admin.advanceClock(TRANSITION + 1);
+  session.emulator.admin.advanceClock(TRANSITION + 1);
   const waited = await run(["endpoints", "wait", "cli-slow", "--json"]);
   expect(waited.code, waited.err).toBe(0);
   expect(JSON.parse(waited.out)).toMatchObject({
@@ -89,7 +67,7 @@ it("states in progress show in the table; wait --json once the transition is ove
 });
 
 it("request bodies: not an object, not JSON, unreadable; nothing is created", async () => {
-  writeFileSync(join(dir, "array.json"), "[1, 2]");
+  writeFileSync(join(session.dir, "array.json"), "[1, 2]");
   await expectUsageError(
     ["endpoints", "create", "--json", "array.json"],
     "array.json must hold a JSON object.",
@@ -101,7 +79,7 @@ it("request bodies: not an object, not JSON, unreadable; nothing is created", as
       stdin: "null",
     },
   );
-  writeFileSync(join(dir, "broken.json"), '{"name": ');
+  writeFileSync(join(session.dir, "broken.json"), '{"name": ');
   const broken = await run(["endpoints", "create", "--json", "@broken.json"]);
   expect(broken.code).toBe(1);
   expect(broken.err).toMatch(/^Error: broken\.json is not valid JSON: /);

@@ -1,44 +1,20 @@
 /** The `vector-search` CLI group against a started emulator, in-process with captured output. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startEmulator } from "databricks-emulator";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { useCliSession } from "../../test-support/cli-session.js";
 import { fakeIO } from "../../test-support/fake-io.js";
 import { runCli } from "../program.js";
 
-let emu: Awaited<ReturnType<typeof startEmulator>>;
-let dir: string;
-
-beforeAll(async () => {
-  emu = await startEmulator({ transitionMs: 0 });
-  dir = mkdtempSync(join(tmpdir(), "ldb-vs-cli-"));
-});
-afterAll(async () => {
-  await emu?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-async function run(args: string[], options: Parameters<typeof fakeIO>[0] = {}) {
-  const io = fakeIO({ cwd: dir, ...options });
-  const code = await runCli(["--host", emu.url, "--token", emu.token, ...args], io);
-  return { code, out: io.out(), err: io.err() };
-}
-
-/** Runs the CLI, expecting exit code 1 (a usage error) with `message` on stderr and nothing on stdout. */
-async function expectUsageError(args: string[], message: string, options: Parameters<typeof fakeIO>[0] = {}) {
-  const r = await run(args, options);
-  expect(r.code, r.err).toBe(1);
-  expect(r.err).toBe(`Error: ${message}\n`);
-  expect(r.out).toBe("");
-}
+const session = useCliSession({ transitionMs: 0 }, "ldb-vs-cli-");
+const { run, expectUsageError } = session;
 
 /** Runs a SQL statement on the emulator's warehouse (the source tables of DELTA_SYNC indexes). */
 async function sql(statement: string): Promise<void> {
-  const res = await fetch(`${emu.url}/api/2.0/sql/statements`, {
+  const res = await fetch(`${session.emulator.url}/api/2.0/sql/statements`, {
     method: "POST",
-    headers: { authorization: `Bearer ${emu.token}`, "content-type": "application/json" },
-    body: JSON.stringify({ statement, warehouse_id: emu.warehouseId }),
+    headers: { authorization: `Bearer ${session.emulator.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ statement, warehouse_id: session.emulator.warehouseId }),
   });
   const body = (await res.json()) as { status?: { state?: string } };
   expect(body.status?.state, JSON.stringify(body)).toBe("SUCCEEDED");
@@ -68,7 +44,7 @@ it("create-index (creating the endpoint), upsert from JSONL with progress, query
   const lines = Array.from({ length: 5 }, (_, i) =>
     JSON.stringify({ id: `r${i}`, text: `row ${i}`, v: [i, 1] }),
   );
-  writeFileSync(join(dir, "rows.jsonl"), `${lines.join("\n")}\n`);
+  writeFileSync(join(session.dir, "rows.jsonl"), `${lines.join("\n")}\n`);
   const up = await run(["vs", "upsert", "main.cli.docs", "rows.jsonl", "--batch-size", "2"]);
   expect(up.code, up.err).toBe(0);
   expect(up.err).toBe("upserted 2/5\nupserted 4/5\nupserted 5/5\n");
@@ -118,7 +94,7 @@ it("bad input: missing --dimension, bad JSONL, service errors with the field nam
   ]);
   expect(noDim.code).toBe(1);
   expect(noDim.err).toContain("--vector-column needs --dimension");
-  writeFileSync(join(dir, "bad.jsonl"), '{"id":"a"}\nnot json\n');
+  writeFileSync(join(session.dir, "bad.jsonl"), '{"id":"a"}\nnot json\n');
   const bad = await run(["vs", "upsert", "a.b.c", "bad.jsonl"]);
   expect(bad.code).toBe(1);
   expect(bad.err).toContain('line 2 of "bad.jsonl" is not valid JSON');
@@ -168,12 +144,12 @@ it("query and upsert refuse bad input with the flag or line named", async () => 
     ["vs", "upsert", "main.cli.none", "nope.jsonl"],
     'upsert: cannot read "nope.jsonl" (ENOENT).',
   );
-  writeFileSync(join(dir, "array.jsonl"), '{"id":"a"}\n\n[1,2]\n');
+  writeFileSync(join(session.dir, "array.jsonl"), '{"id":"a"}\n\n[1,2]\n');
   await expectUsageError(
     ["vs", "upsert", "main.cli.none", "array.jsonl"],
     'upsert: line 3 of "array.jsonl" must be a JSON object.',
   );
-  writeFileSync(join(dir, "blank.jsonl"), "\n  \n");
+  writeFileSync(join(session.dir, "blank.jsonl"), "\n  \n");
   await expectUsageError(
     ["vs", "upsert", "main.cli.none", "blank.jsonl"],
     'upsert: "blank.jsonl" has no rows.',
@@ -338,11 +314,11 @@ it("delta sync: --source-table with managed embeddings, sync --wait picks up new
 });
 
 it("--create-endpoint with a bad token is an authentication failure, not an attempt to create", async () => {
-  const io = fakeIO({ cwd: dir });
+  const io = fakeIO({ cwd: session.dir });
   const code = await runCli(
     [
       "--host",
-      emu.url,
+      session.emulator.url,
       "--token",
       "dapi-wrong",
       "vs",

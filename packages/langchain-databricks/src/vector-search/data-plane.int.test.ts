@@ -2,9 +2,9 @@
  * Service principals against a started emulator: DatabricksVectorSearch (through VectorSearchClient) queries the
  * index data-plane URL with an index-scoped token; a principal without SELECT gets a typed 403.
  */
-import { Embeddings } from "@langchain/core/embeddings";
 import { startEmulator } from "databricks-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TopicEmbeddings } from "../../test-support/vector-search-data-plane.js";
 import { PermissionDeniedError } from "../errors.js";
 import { VectorSearchClient } from "./client.js";
 import { VectorSearchRetrieverTool } from "./retriever-tool.js";
@@ -17,22 +17,6 @@ const READER = { clientId: "vs-reader", clientSecret: "vs-reader-secret-01234567
 const WRITER = { clientId: "vs-writer", clientSecret: "vs-writer-secret-0123456789" };
 const STRANGER = { clientId: "vs-stranger", clientSecret: "vs-stranger-secret-0123456789" };
 const DATA_PLANE = `/api/2.0/vector-search/data-plane/indexes/${INDEX}`;
-
-class TopicEmbeddings extends Embeddings {
-  constructor() {
-    super({});
-  }
-  vec(t: string): number[] {
-    const s = t.toLowerCase();
-    return [s.includes("cat") ? 1 : 0, s.includes("dog") ? 1 : 0, s.includes("fish") ? 1 : 0];
-  }
-  async embedQuery(t: string) {
-    return this.vec(t);
-  }
-  async embedDocuments(ts: string[]) {
-    return ts.map((t) => this.vec(t));
-  }
-}
 
 const storeFor = (sp: { clientId: string; clientSecret: string }) =>
   new DatabricksVectorSearch({

@@ -2,11 +2,11 @@
  * VectorSearchClient, DatabricksVectorSearch and VectorSearchRetrieverTool against a started emulator.
  */
 import { Document } from "@langchain/core/documents";
-import { Embeddings } from "@langchain/core/embeddings";
 import { AIMessage, ToolMessage } from "@langchain/core/messages";
 import { startEmulator } from "databricks-emulator";
 import { createAgent } from "langchain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TopicEmbeddings } from "../../test-support/vector-search-data-plane.js";
 import { ChatDatabricks } from "../chat-models/chat-databricks.js";
 import { DatabricksEmbeddings } from "../embeddings.js";
 import { BadRequestError, DatabricksConfigError, NotFoundError, PermissionDeniedError } from "../errors.js";
@@ -20,21 +20,6 @@ let vs: VectorSearchClient;
 const TRANSITION = 60_000;
 
 /** 3-d deterministic embeddings: one axis per topic word. */
-class TopicEmbeddings extends Embeddings {
-  constructor() {
-    super({});
-  }
-  vec(t: string): number[] {
-    const s = t.toLowerCase();
-    return [s.includes("cat") ? 1 : 0, s.includes("dog") ? 1 : 0, s.includes("fish") ? 1 : 0];
-  }
-  async embedQuery(t: string) {
-    return this.vec(t);
-  }
-  async embedDocuments(ts: string[]) {
-    return ts.map((t) => this.vec(t));
-  }
-}
 
 const SELF = "main.lc.pets";
 const MANAGED = "main.lc.managed";
