@@ -9,7 +9,7 @@ import { type Ctx, caller } from "../context.js";
 import { invalidParameter } from "../errors.js";
 import { jsonObject } from "../http/body.js";
 import { registerVectorSearchDataRoutes } from "./data-routes.js";
-import { registerVectorSearchEndpointPermissionRoutes } from "./endpoint-acl.js";
+import { registerVectorSearchEndpointPermissionRoutes } from "./endpoint-permission-routes.js";
 import { registerVectorSearchGrantRoutes } from "./grant-routes.js";
 import { maybeContinuousSync, visibleIndex } from "./index-access.js";
 import { DATA_PLANE_PREFIX, VS_API as V } from "./paths.js";

@@ -3,9 +3,9 @@
  * shapes: packages/databricks-emulator/spec/vector-search.md.
  */
 import type { Identity } from "../auth/identity.js";
+import type { AclEntry } from "../permissions/acl.js";
 import type { Clock } from "../util/clock.js";
 import type { JsonObject } from "../util/json.js";
-import type { VsEndpointAclEntry } from "./endpoint-acl.js";
 import type { Schema } from "./filters.js";
 import type { SourceTables } from "./source-tables.js";
 
@@ -13,6 +13,10 @@ export const MAX_UPSERT_ROWS = 10_000;
 export const MAX_SCAN_RESULTS = 1000;
 
 export type EndpointType = "STANDARD" | "STORAGE_OPTIMIZED";
+
+/** Vector Search endpoint permission levels, lowest first (./endpoint-acl.ts). */
+export type VsEndpointLevel = "CAN_USE" | "CAN_MANAGE";
+export type VsEndpointAclEntry = AclEntry<VsEndpointLevel>;
 
 export interface VsEndpoint {
   name: string;
@@ -24,7 +28,7 @@ export interface VsEndpoint {
   readyAt: number;
   budgetPolicyId?: string;
   numReplicas?: number;
-  /** Permissions API entries (./endpoint-acl.ts); the creator starts at CAN_MANAGE. */
+  /** Permissions API entries (levels and checks: ./endpoint-acl.ts); the creator starts at CAN_MANAGE. */
   acl: VsEndpointAclEntry[];
 }
 

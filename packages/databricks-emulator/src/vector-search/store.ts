@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { type Identity, principalNames } from "../auth/identity.js";
 import { ApiError, invalidParameter, notFound, permissionDenied } from "../errors.js";
 import type { JsonObject } from "../util/json.js";
-import { creatorAcl, requireEndpointLevel, type VsEndpointAclEntry } from "./endpoint-acl.js";
+import { creatorAcl, requireEndpointLevel } from "./endpoint-acl.js";
 import type { RowValues } from "./filters.js";
 import { IndexData } from "./index-data.js";
 import { resolveIndexSpec } from "./index-spec.js";
@@ -20,6 +20,7 @@ import {
   type Privilege,
   type UpsertOutcome,
   type VsEndpoint,
+  type VsEndpointAclEntry,
   type VsIndexMeta,
   type VsStoreOptions,
 } from "./store-types.js";
