@@ -225,7 +225,7 @@ export class VectorSearchClient {
   /** Starts a sync of a TRIGGERED delta-sync index from its source table. */
   async syncIndex(name: string, options: CallOptions = {}): Promise<void> {
     requireName(name, "Index name");
-    await this.#data("POST", name, "sync", {}, options);
+    await indexDataRequest(this.#plane, "POST", name, "sync", {}, options);
   }
 
   /** Polls until `status.ready` and an `ONLINE*` state; an `OFFLINE*` state throws `OperationFailedError`. */
@@ -299,15 +299,5 @@ export class VectorSearchClient {
    */
   query(name: string, request: QueryRequest, options: QueryCallOptions = {}): Promise<QueryResult> {
     return queryIndex(this.#plane, name, request, options);
-  }
-
-  #data<T>(
-    method: "GET" | "POST" | "DELETE",
-    name: string,
-    op: string,
-    body: unknown,
-    options: CallOptions,
-  ): Promise<T> {
-    return indexDataRequest<T>(this.#plane, method, name, op, body, options);
   }
 }

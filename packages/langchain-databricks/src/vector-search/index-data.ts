@@ -58,7 +58,7 @@ export async function indexDataRequest<T>(
 }
 
 /** See {@link VectorSearchClient.upsert}. */
-export async function upsertRows(
+export function upsertRows(
   plane: IndexDataPlane,
   name: string,
   rows: Record<string, unknown>[],
@@ -66,33 +66,24 @@ export async function upsertRows(
 ): Promise<UpsertResult> {
   requireName(name, "Index name");
   const { batchSize = DEFAULT_UPSERT_BATCH_SIZE, onProgress, ...call } = options;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new DatabricksConfigError(`batchSize must be a positive integer, got ${batchSize}.`);
-  }
-  let success = 0;
-  const failed: unknown[] = [];
-  for (let i = 0; i < rows.length; i += batchSize) {
-    const batch = rows.slice(i, i + batchSize);
-    const r = await indexDataRequest<UpsertResult>(
-      plane,
-      "POST",
-      name,
-      "upsert-data",
-      { inputs_json: JSON.stringify(batch) },
-      call,
-    );
-    success += r.result?.success_row_count ?? 0;
-    failed.push(...(r.result?.failed_primary_keys ?? []));
-    onProgress?.(Math.min(i + batch.length, rows.length), rows.length);
-  }
-  return {
-    status: failed.length === 0 ? "SUCCESS" : success > 0 ? "PARTIAL_SUCCESS" : "FAILURE",
-    result: { success_row_count: success, failed_primary_keys: failed },
-  };
+  return writeInBatches(
+    rows,
+    batchSize,
+    (batch) =>
+      indexDataRequest<UpsertResult>(
+        plane,
+        "POST",
+        name,
+        "upsert-data",
+        { inputs_json: JSON.stringify(batch) },
+        call,
+      ),
+    onProgress,
+  );
 }
 
 /** See {@link VectorSearchClient.deleteRows}. */
-export async function deleteRowsByKey(
+export function deleteRowsByKey(
   plane: IndexDataPlane,
   name: string,
   primaryKeys: (string | number)[],
@@ -100,20 +91,39 @@ export async function deleteRowsByKey(
 ): Promise<UpsertResult> {
   requireName(name, "Index name");
   const { batchSize = DEFAULT_UPSERT_BATCH_SIZE, ...call } = options;
-  let success = 0;
-  const failed: unknown[] = [];
-  for (let i = 0; i < primaryKeys.length; i += batchSize) {
-    const keys = primaryKeys.slice(i, i + batchSize).map(String);
-    const r = await indexDataRequest<UpsertResult>(
+  return writeInBatches(primaryKeys, batchSize, (keys) =>
+    indexDataRequest<UpsertResult>(
       plane,
       "DELETE",
       name,
       "delete-data",
-      { primary_keys: keys },
+      { primary_keys: keys.map(String) },
       call,
-    );
+    ),
+  );
+}
+
+/**
+ * Sends `items` in batches of `batchSize`, one request at a time, and sums the per-batch results into one report:
+ * SUCCESS, PARTIAL_SUCCESS (some rows failed) or FAILURE (none written).
+ */
+async function writeInBatches<T>(
+  items: T[],
+  batchSize: number,
+  send: (batch: T[]) => Promise<UpsertResult>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<UpsertResult> {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new DatabricksConfigError(`batchSize must be a positive integer, got ${batchSize}.`);
+  }
+  let success = 0;
+  const failed: unknown[] = [];
+  for (let i = 0; i < items.length; i += batchSize) {
+    const batch = items.slice(i, i + batchSize);
+    const r = await send(batch);
     success += r.result?.success_row_count ?? 0;
     failed.push(...(r.result?.failed_primary_keys ?? []));
+    onProgress?.(i + batch.length, items.length);
   }
   return {
     status: failed.length === 0 ? "SUCCESS" : success > 0 ? "PARTIAL_SUCCESS" : "FAILURE",

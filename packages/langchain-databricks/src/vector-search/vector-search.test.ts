@@ -94,4 +94,13 @@ describe("construction does no I/O and validates eagerly", () => {
       /batchSize must be a positive integer/,
     );
   });
+
+  it("deleteRows refuses a batch size that is not a positive integer before any request", async () => {
+    const vs = new VectorSearchClient({ host: "http://127.0.0.1:9", token: "t" });
+    for (const batchSize of [0, -1, 1.5]) {
+      await expect(vs.deleteRows("a.b.c", ["k"], { batchSize })).rejects.toThrow(
+        `batchSize must be a positive integer, got ${batchSize}.`,
+      );
+    }
+  });
 });
