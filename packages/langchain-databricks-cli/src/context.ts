@@ -17,17 +17,9 @@ export interface GlobalOptions {
 }
 
 /** The subset of the library's auth options the CLI can set; anything unset falls back to env and profiles. */
-export interface CliAuthOptions {
-  host?: string;
-  token?: string;
-  profile?: string;
-  clientId?: string;
-  clientSecret?: string;
-  configFile?: string;
+export interface CliAuthOptions extends Omit<GlobalOptions, "timeout"> {
   /** Milliseconds per attempt. */
   timeout?: number;
-  maxRetries?: number;
-  allowInsecureHttp?: boolean;
 }
 
 /** What a command action receives besides its own arguments. */
