@@ -4,25 +4,19 @@
  * future-version state file stops the start with a message naming it instead of serving partial state.
  * (durability.int.test.ts proves the same across kill -9 of the CLI process.)
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { callEmulator, dig } from "../../test-support/conformance.js";
+import { useTempDirs } from "../../test-support/temp-dirs.js";
 import { startEmulator } from "../index.js";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
 const V = "/api/2.0/vector-search";
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const freshDir = () => {
-  const d = mkdtempSync(join(tmpdir(), "vs-restart-"));
-  dirs.push(d);
-  return d;
-};
+const freshDir = useTempDirs("vs-restart-");
+/** The data file of index c.s.keep (persist.ts: `index-<hex of the name>.bin`). */
+const KEEP_FILE = `index-${Buffer.from("c.s.keep").toString("hex")}.bin`;
 const start = (dataDir: string) => startEmulator({ port: 0, dataDir, transitionMs: 0 });
 
 const indexBody = (name: string) => ({
@@ -61,6 +55,18 @@ const seed = async (emu: Emulator) => {
   });
 };
 
+/** A data dir that a closed emulator left after {@link seed}. */
+const seededDir = async (): Promise<string> => {
+  const dir = freshDir();
+  const emu = await start(dir);
+  try {
+    await seed(emu);
+  } finally {
+    await emu.close();
+  }
+  return dir;
+};
+
 const query = { columns: ["id", "text", "n"], query_vector: [1, 0.1, 0], num_results: 5 };
 
 describe("vector search state across a restart on the same dataDir", () => {
@@ -80,7 +86,7 @@ describe("vector search state across a restart on the same dataDir", () => {
     }
     // One data file (the kept index) beside meta.json.
     const files = readdirSync(join(dir, "vector-search")).sort();
-    expect(files).toEqual([`index-${Buffer.from("c.s.keep").toString("hex")}.bin`, "meta.json"]);
+    expect(files).toEqual([KEEP_FILE, "meta.json"]);
 
     emu = await start(dir);
     try {
@@ -107,15 +113,9 @@ describe("vector search state across a restart on the same dataDir", () => {
   });
 
   it("an index whose data file is missing comes back empty (definition kept, no rows)", async () => {
-    const dir = freshDir();
-    let emu = await start(dir);
-    try {
-      await seed(emu);
-    } finally {
-      await emu.close();
-    }
-    rmSync(join(dir, "vector-search", `index-${Buffer.from("c.s.keep").toString("hex")}.bin`));
-    emu = await start(dir);
+    const dir = await seededDir();
+    rmSync(join(dir, "vector-search", KEEP_FILE));
+    const emu = await start(dir);
     try {
       const idx = await callEmulator(emu, "GET", `${V}/indexes/c.s.keep`);
       expect(idx.status, idx.text).toBe(200);
@@ -126,25 +126,13 @@ describe("vector search state across a restart on the same dataDir", () => {
   });
 
   it("a data file without the format marker stops the start, naming the index", async () => {
-    const dir = freshDir();
-    const emu = await start(dir);
-    try {
-      await seed(emu);
-    } finally {
-      await emu.close();
-    }
-    writeFileSync(join(dir, "vector-search", `index-${Buffer.from("c.s.keep").toString("hex")}.bin`), "JUNK");
+    const dir = await seededDir();
+    writeFileSync(join(dir, "vector-search", KEEP_FILE), "JUNK");
     await expect(start(dir)).rejects.toThrow("bad data file for index c.s.keep");
   });
 
   it("a meta.json of another version stops the start with the version in the message", async () => {
-    const dir = freshDir();
-    const emu = await start(dir);
-    try {
-      await seed(emu);
-    } finally {
-      await emu.close();
-    }
+    const dir = await seededDir();
     const metaPath = join(dir, "vector-search", "meta.json");
     const meta = JSON.parse(readFileSync(metaPath, "utf8")) as { version: number };
     writeFileSync(metaPath, JSON.stringify({ ...meta, version: 2 }));
