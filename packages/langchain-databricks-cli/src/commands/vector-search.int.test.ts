@@ -9,6 +9,18 @@ import { runCli } from "../program.js";
 const session = useCliSession({ transitionMs: 0 }, "ldb-vs-cli-");
 const { run, expectUsageError } = session;
 
+/** create-index flags of a direct-access index with self-managed 2-dimensional vectors. */
+const SELF_MANAGED_2D = [
+  "--primary-key",
+  "id",
+  "--schema",
+  '{"id":"string","text":"string","v":"array<float>"}',
+  "--vector-column",
+  "v",
+  "--dimension",
+  "2",
+];
+
 /** Runs a SQL statement on the emulator's warehouse (the source tables of DELTA_SYNC indexes). */
 async function sql(statement: string): Promise<void> {
   const res = await fetch(`${session.emulator.url}/api/2.0/sql/statements`, {
@@ -28,14 +40,7 @@ it("create-index (creating the endpoint), upsert from JSONL with progress, query
     "--endpoint",
     "cli-ep",
     "--create-endpoint",
-    "--primary-key",
-    "id",
-    "--schema",
-    '{"id":"string","text":"string","v":"array<float>"}',
-    "--vector-column",
-    "v",
-    "--dimension",
-    "2",
+    ...SELF_MANAGED_2D,
     "--wait",
   ]);
   expect(created.code, created.err).toBe(0);
@@ -165,14 +170,7 @@ it("direct access: an existing endpoint is reused, --json output, stdin upsert w
     "--endpoint",
     "cli-ep2",
     "--create-endpoint",
-    "--primary-key",
-    "id",
-    "--schema",
-    '{"id":"string","text":"string","v":"array<float>"}',
-    "--vector-column",
-    "v",
-    "--dimension",
-    "2",
+    ...SELF_MANAGED_2D,
   ];
   const first = await run(make("main.cli.one"));
   expect(first.code, first.err).toBe(0);
