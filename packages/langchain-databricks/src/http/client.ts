@@ -318,24 +318,7 @@ export class DatabricksHttpClient {
         );
         const status = exchange.res.status;
         if (status >= 200 && status < 300) return { ok: true, value: exchange };
-        let text = "";
-        try {
-          text = await exchange.res.text(
-            Math.min(MAX_ERROR_BODY_BYTES, req.maxResponseBytes ?? this.#maxBytes),
-            true,
-          );
-        } catch {
-          // The status says enough; a body cut short does not change the error class.
-        }
-        const q = exchange.path.indexOf("?");
-        const token = tokenOf(auth);
-        this.#lastToken = token;
-        const error = apiErrorFromResponse(status, exchange.res.headers, redactSecrets(text, [token]), {
-          method: req.method,
-          path: q === -1 ? exchange.path : exchange.path.slice(0, q),
-          endpoint: req.endpoint,
-          now: this.#now,
-        });
+        const error = await this.#errorOf(exchange, req, auth);
         // One fresh token per call (not an attempt of the retry policy): the old one may just have expired.
         if (!refreshed && isAuthRejection(error) && credentials.invalidate(auth)) {
           refreshed = true;
@@ -343,6 +326,29 @@ export class DatabricksHttpClient {
         }
         return { ok: false, error };
       }
+    });
+  }
+
+  /** The typed error of a non-2xx answer: its (bounded) body read, every credential form redacted from it. */
+  async #errorOf(exchange: Exchange, req: HttpRequest, auth: string): Promise<DatabricksError> {
+    const status = exchange.res.status;
+    let text = "";
+    try {
+      text = await exchange.res.text(
+        Math.min(MAX_ERROR_BODY_BYTES, req.maxResponseBytes ?? this.#maxBytes),
+        true,
+      );
+    } catch {
+      // The status says enough; a body cut short does not change the error class.
+    }
+    const q = exchange.path.indexOf("?");
+    const token = tokenOf(auth);
+    this.#lastToken = token;
+    return apiErrorFromResponse(status, exchange.res.headers, redactSecrets(text, [token]), {
+      method: req.method,
+      path: q === -1 ? exchange.path : exchange.path.slice(0, q),
+      endpoint: req.endpoint,
+      now: this.#now,
     });
   }
 
