@@ -96,7 +96,10 @@ export const parseMessages = (value: unknown): ChatMessage[] => {
         );
       }
     }
-    if (msg.role === "assistant") for (const tc of msg.toolCalls) (openCalls ??= new Set()).add(tc.id);
+    if (msg.role === "assistant" && msg.toolCalls.length > 0) {
+      openCalls ??= new Set();
+      for (const tc of msg.toolCalls) openCalls.add(tc.id);
+    }
     out.push(msg);
   }
   return out;
