@@ -92,32 +92,6 @@ export const admit = (
 export const faultedBody = (text: string, fault: ActiveFault | null | undefined): string =>
   fault?.malformedJson && text.length > 1 ? truncatedForFault(text) : text;
 
-/** Headers every JSON answer sets itself; an answer's own `headers` cannot replace them. */
-const CONTENT_TYPE = "content-type";
-const CONTENT_LENGTH = "content-length";
-const REQUEST_ID = "x-request-id";
-const JSON_TYPE = "application/json; charset=utf-8";
-
-/**
- * The header list of a JSON answer, in the order the wire shows it: `x-request-id`, the answer's own headers, then
- * the content type and length (as `{x-request-id, ...headers, content-type, content-length}` would spread, an own
- * `x-request-id` replacing the request's). A flat `[name, value, ...]` list lets `writeHead` validate and store the
- * headers in one pass, without the merged object it would otherwise walk.
- */
-export const jsonHeaderList = (
-  requestId: string,
-  headers: Record<string, string>,
-  length: number,
-): (string | number)[] => {
-  const list: (string | number)[] = [REQUEST_ID, requestId];
-  for (const name in headers) {
-    if (name === REQUEST_ID) list[1] = headers[name] as string;
-    else if (name !== CONTENT_TYPE && name !== CONTENT_LENGTH) list.push(name, headers[name] as string);
-  }
-  list.push(CONTENT_TYPE, JSON_TYPE, CONTENT_LENGTH, length);
-  return list;
-};
-
 /** Writes a JSON answer on a raw response (entry points below Fastify). */
 export const writeJson = (
   res: ServerResponse,
@@ -131,7 +105,12 @@ export const writeJson = (
     body instanceof SerializedJson ? body.text : (JSON.stringify(body) ?? "null"),
     fault,
   );
-  res.writeHead(status, jsonHeaderList(requestId, headers, Buffer.byteLength(text)));
+  res.writeHead(status, {
+    "x-request-id": requestId,
+    ...headers,
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 };
 
