@@ -44,12 +44,10 @@ export const readBody = (
 export const parseJson = (raw: unknown): unknown => {
   if (raw === undefined || raw === null) return undefined;
   const text = Buffer.isBuffer(raw) ? raw.toString("utf8") : String(raw);
+  if (text.trim() === "") return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    // A blank body is no body. Checked only after JSON.parse fails (a blank text never parses), so the usual
-    // non-blank body is not copied by `trim`.
-    if (text.trim() === "") return undefined;
     throw badRequest("Failed to parse input from JSON: the request body is not valid JSON.");
   }
 };
