@@ -47,7 +47,7 @@ export interface DataRoute {
 export const matchDataRoute = (method: string | undefined, path: string): DataRoute | undefined => {
   if (method !== "POST" || !path.startsWith(PREFIX)) return undefined;
   // One trailing slash is accepted, as on the REST routes (spec/url-forms.md).
-  const rest = path.slice(PREFIX.length).replace(/\/$/, "");
+  const rest = path.slice(PREFIX.length, path.endsWith("/") ? -1 : undefined);
   if (OPENAI_PATHS.has(rest)) return { pattern: path, entry: { route: "openai", path: rest as ProxyPath } };
   // The common case, `<name>/invocations`, without splitting the path.
   const slash = rest.indexOf("/");

@@ -73,21 +73,28 @@ const CLAUDE_CHAT_KEYS = new Set([...COMMON_KEYS, "thinking"]);
 const REASONING_EFFORTS = new Set(["minimal", "low", "medium", "high"]);
 const SCHEMA_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
+// Value ranges, built once: every request checks its numbers against them (spec/serving.md 3.3B).
+const TOKENS = { min: 1, max: 1_000_000 };
+const TEMPERATURE = { min: 0, max: 2 };
+const TOP_P = { min: 0, max: 1, exclusiveMin: true };
+const PENALTY = { min: -2, max: 2 };
+const SEED = { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER };
+const TOP_LOGPROBS = { min: 0, max: 20 };
+const CHOICES = { min: 1, max: 5 };
+
 export const parseChatRequest = (raw: unknown, model: EngineModel): ChatRequest => {
   const body = requireObjectBody(raw);
   rejectUnknown(body, model.family === "claude" ? CLAUDE_CHAT_KEYS : CHAT_KEYS);
   const messages = parseMessages(body.messages);
-  const maxTokens =
-    optInt(body, "max_tokens", { min: 1, max: 1_000_000 }) ??
-    optInt(body, "max_completion_tokens", { min: 1, max: 1_000_000 });
-  optNumber(body, "temperature", { min: 0, max: 2 });
-  optNumber(body, "top_p", { min: 0, max: 1, exclusiveMin: true });
-  optInt(body, "top_k", { min: 1, max: 1_000_000 });
-  optNumber(body, "presence_penalty", { min: -2, max: 2 });
-  optNumber(body, "frequency_penalty", { min: -2, max: 2 });
-  optInt(body, "seed", { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER });
+  const maxTokens = optInt(body, "max_tokens", TOKENS) ?? optInt(body, "max_completion_tokens", TOKENS);
+  optNumber(body, "temperature", TEMPERATURE);
+  optNumber(body, "top_p", TOP_P);
+  optInt(body, "top_k", TOKENS);
+  optNumber(body, "presence_penalty", PENALTY);
+  optNumber(body, "frequency_penalty", PENALTY);
+  optInt(body, "seed", SEED);
   const logprobs = optBool(body, "logprobs") ?? false;
-  const topLogprobs = optInt(body, "top_logprobs", { min: 0, max: 20 });
+  const topLogprobs = optInt(body, "top_logprobs", TOP_LOGPROBS);
   if (topLogprobs !== undefined && !logprobs) throw fail(`"top_logprobs" requires "logprobs": true`);
   if (body.user !== undefined && typeof body.user !== "string") throw typeError("user", "string", body.user);
   if (body.model !== undefined && typeof body.model !== "string")
@@ -103,7 +110,7 @@ export const parseChatRequest = (raw: unknown, model: EngineModel): ChatRequest 
   return {
     messages,
     maxTokens,
-    n: optInt(body, "n", { min: 1, max: 5 }) ?? 1,
+    n: optInt(body, "n", CHOICES) ?? 1,
     stop: optStop(body),
     stream,
     includeUsage,

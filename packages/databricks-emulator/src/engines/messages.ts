@@ -75,7 +75,8 @@ export const parseMessages = (value: unknown): ChatMessage[] => {
   if (!Array.isArray(value)) throw typeError("messages", "[]Message", value);
   if (value.length === 0) throw fail(`"messages" must contain at least one message`);
   const out: ChatMessage[] = [];
-  const openCalls = new Set<string>();
+  // Ids of the tool calls made so far; created with the first one (most requests make none).
+  let openCalls: Set<string> | undefined;
   for (let i = 0; i < value.length; i++) {
     const m: unknown = value[i];
     const where = `messages[${i}]`;
@@ -89,13 +90,16 @@ export const parseMessages = (value: unknown): ChatMessage[] => {
     }
     const msg = parseOne(m, role as Role, where);
     if (msg.role === "tool") {
-      if (!openCalls.has(msg.toolCallId ?? "")) {
+      if (!openCalls?.has(msg.toolCallId ?? "")) {
         throw fail(
           `${where} has tool_call_id "${msg.toolCallId}" but no preceding assistant message made a tool call with that id`,
         );
       }
     }
-    if (msg.role === "assistant") for (const tc of msg.toolCalls) openCalls.add(tc.id);
+    if (msg.role === "assistant" && msg.toolCalls.length > 0) {
+      openCalls ??= new Set();
+      for (const tc of msg.toolCalls) openCalls.add(tc.id);
+    }
     out.push(msg);
   }
   return out;

@@ -59,6 +59,8 @@ export const pastCalls = (messages: readonly ChatMessage[]): { userIndex: number
     }
   }
   const past: PastCall[] = [];
+  // The usual request ends with the user message: nothing was called since, so no lookup table is needed.
+  if (userIndex === messages.length - 1) return { userIndex, past };
   const byId = new Map<string, PastCall>();
   for (let i = userIndex + 1; i < messages.length; i++) {
     const m = messages[i] as ChatMessage;

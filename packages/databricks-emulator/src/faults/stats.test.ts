@@ -33,6 +33,31 @@ describe("Stats request log", () => {
     expect(stats.snapshot().log.map((e) => [e.seq, e.path])).toEqual([[1, "/c"]]);
   });
 
+  it("counts requests per method and route, in first-seen order, and starts over after reset", () => {
+    const stats = new Stats(false);
+    const at = (method: string, route: string, status: number) => ({
+      at: 0,
+      method,
+      path: "/x",
+      route,
+      status,
+    });
+    stats.record(at("POST", "/b", 200), undefined);
+    stats.record(at("GET", "/a", 404), undefined);
+    stats.record(at("POST", "/a", 200), undefined);
+    stats.record(at("POST", "/b", 200), undefined);
+    const { byRoute, byStatus } = stats.snapshot();
+    expect(Object.entries(byRoute)).toEqual([
+      ["POST /b", 2],
+      ["GET /a", 1],
+      ["POST /a", 1],
+    ]);
+    expect(byStatus).toEqual({ "200": 3, "404": 1 });
+    stats.reset();
+    stats.record(at("GET", "/a", 200), undefined);
+    expect(stats.snapshot().byRoute).toEqual({ "GET /a": 1 });
+  });
+
   it("without the detailed log keeps only counters", () => {
     const stats = new Stats(false);
     stats.record(entry("/a"), Buffer.from("abc"));

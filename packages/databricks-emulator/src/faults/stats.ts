@@ -15,10 +15,21 @@ type StoredEntry = RequestLogEntry & { body?: Buffer };
 const KEY = randomBytes(32);
 const sha16 = (body: Buffer): string => createHmac("sha256", KEY).update(body).digest("hex").slice(0, 16);
 
+/** How many requests one `method route` pair has had; `key` is its name in the snapshot's `byRoute`. */
+interface RouteCount {
+  key: string;
+  n: number;
+}
+
 /** Request counters and a bounded request log that tests read to check retries and duplicate bodies. */
 export class Stats {
   private seq = 0;
-  private byRoute = new Map<string, number>();
+  /**
+   * Route counters by route, then method: counting a request looks its counter up by the two strings it already
+   * has instead of building (and hashing) a `method route` key string. `routeCounts` keeps first-seen order.
+   */
+  private byRoute = new Map<string, Map<string, RouteCount>>();
+  private routeCounts: RouteCount[] = [];
   private byStatus = new Map<number, number>();
   private byEndpoint = new Map<string, number>();
   /** Ring buffer of the last MAX_LOG entries; `logNext` is where the next one goes. */
@@ -31,8 +42,7 @@ export class Stats {
   /** Counts a request and, with the detailed log, records it; `entry` must be a fresh object (it is kept). */
   record(entry: Omit<RequestLogEntry, "seq" | "bodySha256">, body: unknown): void {
     this.seq++;
-    const key = `${entry.method} ${entry.route}`;
-    this.byRoute.set(key, (this.byRoute.get(key) ?? 0) + 1);
+    this.routeCount(entry.method, entry.route).n++;
     this.byStatus.set(entry.status, (this.byStatus.get(entry.status) ?? 0) + 1);
     if (!this.detailed) return;
     // Every request pays for this, so it stays cheap: no copy of the entry, no hashing of small bodies yet,
@@ -47,6 +57,21 @@ export class Stats {
     this.logNext = (this.logNext + 1) % MAX_LOG;
   }
 
+  private routeCount(method: string, route: string): RouteCount {
+    let byMethod = this.byRoute.get(route);
+    if (!byMethod) {
+      byMethod = new Map();
+      this.byRoute.set(route, byMethod);
+    }
+    let count = byMethod.get(method);
+    if (!count) {
+      count = { key: `${method} ${route}`, n: 0 };
+      byMethod.set(method, count);
+      this.routeCounts.push(count);
+    }
+    return count;
+  }
+
   countEndpoint(name: string): void {
     this.byEndpoint.set(name, (this.byEndpoint.get(name) ?? 0) + 1);
   }
@@ -58,7 +83,7 @@ export class Stats {
   snapshot(): StatsSnapshot {
     return {
       total: this.seq,
-      byRoute: Object.fromEntries(this.byRoute),
+      byRoute: Object.fromEntries(this.routeCounts.map((c) => [c.key, c.n])),
       byStatus: Object.fromEntries([...this.byStatus].map(([k, v]) => [String(k), v])),
       log: [...this.log.slice(this.logNext), ...this.log.slice(0, this.logNext)].map((stored) => {
         if (stored.body) {
@@ -74,6 +99,7 @@ export class Stats {
   reset(): void {
     this.seq = 0;
     this.byRoute = new Map();
+    this.routeCounts = [];
     this.byStatus = new Map();
     this.byEndpoint = new Map();
     this.log = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkJsonDepth, MAX_BODY_DEPTH, mayNestDeeperThan } from "./body.js";
+import { checkJsonDepth, MAX_BODY_DEPTH, mayNestDeeperThan, parseJson } from "./body.js";
 
 const nested = (levels: number): string => `${"[".repeat(levels)}${"]".repeat(levels)}`;
 
@@ -32,5 +32,27 @@ describe("mayNestDeeperThan (the data plane's guard before the depth walk)", () 
   it("multi-byte UTF-8 text adds nothing to the count", () => {
     const body = Buffer.from(JSON.stringify({ content: "ǻ€😀 ünïcödé ".repeat(50) }));
     expect(mayNestDeeperThan(body, 1)).toBe(false);
+  });
+});
+
+describe("parseJson", () => {
+  it("parses JSON bodies, surrounding whitespace included", () => {
+    expect(parseJson(Buffer.from('{"a":[1]}'))).toEqual({ a: [1] });
+    expect(parseJson(Buffer.from(' \n {"a":1}\t'))).toEqual({ a: 1 });
+    expect(parseJson('"s"')).toBe("s");
+  });
+
+  it("an absent or blank body (Unicode spaces too) is no body", () => {
+    expect(parseJson(undefined)).toBeUndefined();
+    expect(parseJson(Buffer.alloc(0))).toBeUndefined();
+    expect(parseJson(Buffer.from(" \r\n\t\u00a0\ufeff"))).toBeUndefined();
+  });
+
+  it("anything else that does not parse is the 400 envelope", () => {
+    for (const bad of ["{", "\u00a0{}", "nope"]) {
+      expect(() => parseJson(Buffer.from(bad))).toThrow(
+        "Failed to parse input from JSON: the request body is not valid JSON.",
+      );
+    }
   });
 });
