@@ -153,6 +153,27 @@ describe("driver proxy with the default port range [3000, 8000]", () => {
     expect((await proxy(insidePort, carol)).status).toBe(403);
   });
 
+  it("lists a cluster's permission levels to any caller; an unknown cluster is a 400", async () => {
+    const carol = { url: emu.url, token: emu.users.find((u) => u.userName === CAROL)!.token };
+    const levels = await call(
+      carol,
+      "GET",
+      `/api/2.0/permissions/clusters/${emu.defaultClusterId}/permissionLevels`,
+    );
+    expect(levels.status).toBe(200);
+    expect(
+      (levels.json as { permission_levels: { permission_level: string }[] }).permission_levels.map(
+        (l) => l.permission_level,
+      ),
+    ).toEqual(["CAN_ATTACH_TO", "CAN_RESTART", "CAN_MANAGE"]);
+    const unknown = await call(emu, "GET", "/api/2.0/permissions/clusters/0000-000000-nosuch");
+    expect(unknown.status).toBe(400);
+    expect(unknown.json).toMatchObject({
+      error_code: "INVALID_PARAMETER_VALUE",
+      message: "Cluster 0000-000000-nosuch does not exist.",
+    });
+  });
+
   it("answers a bad percent-escape in the cluster id with the 400 envelope", async () => {
     const res = await call(emu, "POST", `/driver-proxy-api/o/0/%E0%A4%A/${insidePort}/`, {});
     expect(res.status).toBe(400);

@@ -1,15 +1,9 @@
 /** The Vector Search endpoint permissions routes (levels and checks in ./endpoint-acl.ts). */
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import { type Ctx, caller } from "../context.js";
+import type { FastifyInstance } from "fastify";
+import type { Ctx } from "../context.js";
 import { notFound } from "../errors.js";
-import { jsonObject } from "../http/body.js";
-import {
-  applyAcl,
-  parseAcl,
-  renderGrant,
-  renderObjectPermissions,
-  renderPermissionLevels,
-} from "../permissions/acl.js";
+import { renderGrant, renderObjectPermissions } from "../permissions/acl.js";
+import { registerPermissionRoutes } from "../permissions/routes.js";
 import { LEVEL_DESCRIPTIONS, LEVELS, requireEndpointLevel } from "./endpoint-acl.js";
 import type { VectorSearchStore } from "./store.js";
 import type { VsEndpoint } from "./store-types.js";
@@ -19,38 +13,26 @@ export const registerVectorSearchEndpointPermissionRoutes = (
   ctx: Ctx,
   store: VectorSearchStore,
 ): void => {
-  const PERM = "/api/2.0/permissions/vector-search-endpoints";
   const displayName = (user: string) => ctx.auth.identityOf(user)?.displayName;
-  const byId = (id: string): VsEndpoint => {
-    for (const ep of store.endpoints.values()) if (ep.id === id) return ep;
-    throw notFound(`Vector search endpoint with id ${id} does not exist.`);
-  };
-  const render = (ep: VsEndpoint) =>
-    renderObjectPermissions(
-      "vector-search-endpoints",
-      ep.id,
-      "vector-search-endpoints",
-      ep.acl.map((a) => renderGrant(a, a.kind === "group_name" ? undefined : displayName(a.principal))),
-    );
-  type IdReq = FastifyRequest<{ Params: { id: string } }>;
-
-  app.get<{ Params: { id: string } }>(`${PERM}/:id`, async (req) => {
-    const ep = byId(req.params.id);
-    requireEndpointLevel(ep, caller(req), "CAN_USE");
-    return render(ep);
-  });
-  const write = (merge: boolean) => async (req: IdReq) => {
-    const ep = byId(req.params.id);
-    requireEndpointLevel(ep, caller(req), "CAN_MANAGE");
-    const acl = parseAcl(jsonObject(req.body).access_control_list ?? [], LEVELS, { maxPrincipalLength: 512 });
-    store.setEndpointAcl(ep, applyAcl(ep.acl, acl, merge));
-    return render(ep);
-  };
-  app.put<{ Params: { id: string } }>(`${PERM}/:id`, write(false));
-  app.patch<{ Params: { id: string } }>(`${PERM}/:id`, write(true));
-  app.get<{ Params: { id: string } }>(`${PERM}/:id/permissionLevels`, async (req) => {
-    const ep = byId(req.params.id);
-    requireEndpointLevel(ep, caller(req), "CAN_USE");
-    return renderPermissionLevels(LEVEL_DESCRIPTIONS);
+  registerPermissionRoutes(app, {
+    path: "/api/2.0/permissions/vector-search-endpoints",
+    find: (id): VsEndpoint => {
+      for (const ep of store.endpoints.values()) if (ep.id === id) return ep;
+      throw notFound(`Vector search endpoint with id ${id} does not exist.`);
+    },
+    require: requireEndpointLevel,
+    read: "CAN_USE",
+    manage: "CAN_MANAGE",
+    levels: LEVELS,
+    descriptions: LEVEL_DESCRIPTIONS,
+    acl: (ep) => ep.acl,
+    setAcl: (ep, acl) => store.setEndpointAcl(ep, acl),
+    render: (ep) =>
+      renderObjectPermissions(
+        "vector-search-endpoints",
+        ep.id,
+        "vector-search-endpoints",
+        ep.acl.map((a) => renderGrant(a, a.kind === "group_name" ? undefined : displayName(a.principal))),
+      ),
   });
 };
